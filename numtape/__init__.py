@@ -1,0 +1,21 @@
+"""numtape: fast reverse-mode automatic differentiation with TensorFlow's GradientTape API.
+
+``import numtape as nt``; see ``shared/API.md`` for the contract and README.md for
+how it works. Importing numtape compiles nothing: the Numba kernels compile (or
+load from their cache) the first time a gradient is computed.
+"""
+from . import _operators, numpy_dispatch  # noqa: F401  (attach operators and NumPy protocols)
+from .custom_gradient import custom_gradient, stop_gradient
+from .gradient_tape import GradientTape, UnconnectedGradients
+from .ops import *  # noqa: F401,F403
+from .ops import __all__ as _ops_all
+from .tensor import Tensor
+from .testing import check_grad
+from .variable import Variable
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GradientTape", "Tensor", "UnconnectedGradients", "Variable", "custom_gradient",
+    "stop_gradient", "check_grad", "__version__", *_ops_all,
+]

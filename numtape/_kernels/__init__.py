@@ -1,0 +1,1 @@
+"""Compiled internals: op codes and the Numba sweeps. Not a public API."""

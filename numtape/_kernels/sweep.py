@@ -1,0 +1,804 @@
+"""Op codes and every compiled loop of numtape: the reverse sweep, the forward replay.
+
+How a tape is laid out (see ``numtape/tape/buffers.py`` for the Python side):
+
+* One **entry** per recorded value; the entry's index is also its **slot**, the id
+  by which later entries name it. Four parallel columns hold the entries:
+  ``code`` (uint8: the op code, bit 7 set when the value is float32), ``arg0`` and
+  ``arg1`` (int32) and ``value`` (float64).
+* Scalar entries (codes below ``OP_ARRAY_LEAF``) keep their value in ``value[i]``;
+  ``arg0``/``arg1`` are the operand slots. A unary function's code is its ``FN_*``
+  number, a binary one's likewise: a scalar ``sin`` entry has code ``FN_SIN``.
+* Array entries keep ``arg0`` = first operand and ``arg1`` = a row of ``aux``
+  (int64, ``N_AUX`` columns): where the output lives (``A_OFF``: an offset into the
+  float64 ``arena``, ``-1`` for a 0-d output kept in ``value[i]``, ``<= -2`` for a
+  large array held by reference outside the arena), its size, the elementwise
+  ``fn``, two more operand slots and four integer attributes. Index maps and
+  operand lists live in the int64 ``iarena``.
+* Adjoints mirror values: ``adj`` beside ``value`` and ``adj_arena`` beside
+  ``arena``. Every kernel reads and writes flat 1-d views given by ``_view``.
+
+The reverse sweep walks the entries backwards, once, accumulating
+``adj[operand] += vjp(adj[output])`` with the small per-op kernels below. An entry
+whose values live outside the arena, or a custom gradient, is handed back to
+Python (the sweep returns its index) and the sweep resumes below it.
+
+Op codes are explicit and append-only: never renumber one (compiled caches and
+pickled compiled tapes store them). Every function here that the sweeps call is in
+this file, because Numba's cache does not notice edits to callees in other files.
+Functions are plain Python marked ``@kernel``; :func:`ensure_compiled` compiles
+them on first use (never at import).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+# ---------------------------------------------------------------------------
+# Op codes (append-only)
+# ---------------------------------------------------------------------------
+OP_LEAF = 0  # a watched tensor, a variable read or a constant: a value, no operands
+
+# Unary elementwise functions, 1..39: scalar entry codes and OP_UNARY's ``fn``.
+FN_NEG = 1
+FN_SQUARE = 2
+FN_SQRT = 3
+FN_RECIPROCAL = 4
+FN_ABS = 5
+FN_SIGN = 6
+FN_EXP = 7
+FN_EXPM1 = 8
+FN_LOG = 9
+FN_LOG1P = 10
+FN_SIN = 11
+FN_COS = 12
+FN_TAN = 13
+FN_ASIN = 14
+FN_ACOS = 15
+FN_ATAN = 16
+FN_SINH = 17
+FN_COSH = 18
+FN_TANH = 19
+FN_SIGMOID = 20
+FN_SOFTPLUS = 21
+FN_RELU = 22
+FN_IDENTITY = 23
+LAST_UNARY = 39
+
+# Binary elementwise functions, 40..59: scalar entry codes and OP_BINARY's ``fn``.
+FN_ADD = 40
+FN_SUB = 41
+FN_MUL = 42
+FN_DIV = 43
+FN_POW = 44
+FN_ATAN2 = 45
+FN_MAXIMUM = 46
+FN_MINIMUM = 47
+FN_MOD = 48
+LAST_BINARY = 59
+
+OP_ELEM = 60  # scalar = array.flat[arg1]; arg0 is the array's slot
+
+# Array entries: arg1 is a row of ``aux``.
+OP_ARRAY_LEAF = 64
+OP_UNARY = 65  # y = fn(x)
+OP_BINARY = 66  # z = fn(x, y); each operand has the output's size or size 1
+OP_WHERE = 67  # z = a if cond else b; arg0 = cond (not differentiable)
+OP_GATHER = 68  # y[k] = x[map[k]]
+OP_SCATTER_ADD = 69  # y = zeros(size); y[map[k]] += x[k]
+OP_WINDOW = 70  # y[o, j] = x[o * stride + start + j]
+OP_PAD = 71  # y = zeros(outer * stride); y[o * stride + start + j] = x[o, j]
+OP_CONCAT = 72  # y[o, :] = concatenation of piece_q[o, :]
+OP_REDUCE_SUM = 73  # y[o, i] = sum_m x[o, m, i]
+OP_BROADCAST = 74  # y[o, m, i] = x[o, i]
+OP_REDUCE_MAX = 75  # y[o, i] = max_m x[o, m, i]; ties share the gradient equally
+OP_REDUCE_MIN = 76
+OP_MATMUL = 77  # y[b] = op(A[b]) @ op(B[b])
+OP_CUSTOM_CALL = 78  # a custom_gradient call: handed to Python
+OP_CUSTOM_OUT = 79  # one output of a custom_gradient call (arg0 = the call)
+OP_END = 80
+
+F32 = 128  # code bit: the slot holds a float32 value (stored widened in float64)
+CODE_MASK = 127
+
+# aux columns
+A_OFF = 0
+A_SIZE = 1
+A_FN = 2
+A_B = 3
+A_C = 4
+A_I0 = 5
+A_I1 = 6
+A_I2 = 7
+A_I3 = 8
+N_AUX = 9
+
+IN_VALUE_COLUMN = -1  # A_OFF of a 0-d array output: its value is value[i]
+
+# OP_MATMUL flags (aux A_FN)
+MM_TRANSPOSE_A = 1
+MM_TRANSPOSE_B = 2
+MM_BROADCAST_A = 4  # A has a batch of 1, shared by every output batch
+MM_BROADCAST_B = 8
+
+# ---------------------------------------------------------------------------
+# Lazy compilation
+# ---------------------------------------------------------------------------
+_KERNEL_NAMES: list[str] = []
+_compiled = False
+
+
+def kernel(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a function of this module for compilation by :func:`ensure_compiled`."""
+    _KERNEL_NAMES.append(function.__name__)
+    return function
+
+
+def ensure_compiled() -> None:
+    """Replace every ``@kernel`` function by its Numba dispatcher (once per process).
+
+    Dispatchers compile on their first call; with a warm cache they load instead.
+    """
+    global _compiled
+    if _compiled:
+        return
+    from .jit import njit_kernel
+
+    namespace = globals()
+    for name in _KERNEL_NAMES:
+        namespace[name] = njit_kernel(namespace[name])
+    _compiled = True
+
+
+# ---------------------------------------------------------------------------
+# Scalar functions: forward and vector-Jacobian products
+# ---------------------------------------------------------------------------
+@kernel
+def _sigmoid(x):
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+@kernel
+def _sign(x):
+    if x > 0.0:
+        return 1.0
+    if x < 0.0:
+        return -1.0
+    if x == 0.0:
+        return 0.0
+    return x  # NaN
+
+
+@kernel
+def _unary(fn, x):
+    """fn(x) for a unary FN_* code."""
+    if fn == FN_SIN:
+        return math.sin(x)
+    if fn == FN_COS:
+        return math.cos(x)
+    if fn == FN_EXP:
+        return math.exp(x)
+    if fn == FN_LOG:
+        if x == 0.0:
+            return -np.inf
+        if x < 0.0:
+            return np.nan
+        return math.log(x)
+    if fn == FN_NEG:
+        return -x
+    if fn == FN_SQUARE:
+        return x * x
+    if fn == FN_SQRT:
+        if x < 0.0:
+            return np.nan
+        return math.sqrt(x)
+    if fn == FN_TANH:
+        return math.tanh(x)
+    if fn == FN_SIGMOID:
+        return _sigmoid(x)
+    if fn == FN_RELU:
+        if x <= 0.0:
+            return 0.0
+        return x
+    if fn == FN_RECIPROCAL:
+        return 1.0 / x
+    if fn == FN_ABS:
+        return abs(x)
+    if fn == FN_SIGN:
+        return _sign(x)
+    if fn == FN_EXPM1:
+        return math.expm1(x)
+    if fn == FN_LOG1P:
+        if x == -1.0:
+            return -np.inf
+        if x < -1.0:
+            return np.nan
+        return math.log1p(x)
+    if fn == FN_TAN:
+        return math.tan(x)
+    if fn == FN_ASIN:
+        if abs(x) > 1.0:
+            return np.nan
+        return math.asin(x)
+    if fn == FN_ACOS:
+        if abs(x) > 1.0:
+            return np.nan
+        return math.acos(x)
+    if fn == FN_ATAN:
+        return math.atan(x)
+    if fn == FN_SINH:
+        return math.sinh(x)
+    if fn == FN_COSH:
+        return math.cosh(x)
+    if fn == FN_SOFTPLUS:
+        return math.log1p(math.exp(-abs(x))) + max(x, 0.0)
+    if fn == FN_IDENTITY:
+        return x
+    return np.nan
+
+
+@kernel
+def _unary_vjp(fn, g, x, y):
+    """g * dfn/dx at x, where y = fn(x). Twin of each op's ``vjp`` in numtape/ops."""
+    if fn == FN_SIN:
+        return g * math.cos(x)
+    if fn == FN_COS:
+        return g * -math.sin(x)
+    if fn == FN_EXP:
+        return g * y
+    if fn == FN_LOG:
+        return g * (1.0 / x)
+    if fn == FN_NEG:
+        return -g
+    if fn == FN_SQUARE:
+        return g * (2.0 * x)
+    if fn == FN_SQRT:
+        return g * (0.5 / y)
+    if fn == FN_TANH:
+        return g * (1.0 - y * y)
+    if fn == FN_SIGMOID:
+        return g * (y * (1.0 - y))
+    if fn == FN_RELU:
+        if x > 0.0:
+            return g
+        return 0.0
+    if fn == FN_RECIPROCAL:
+        return g * -(y * y)
+    if fn == FN_ABS:
+        return g * _sign(x)
+    if fn == FN_SIGN:
+        return 0.0
+    if fn == FN_EXPM1:
+        return g * (y + 1.0)
+    if fn == FN_LOG1P:
+        return g * (1.0 / (1.0 + x))
+    if fn == FN_TAN:
+        return g * (1.0 + y * y)
+    if fn == FN_ASIN:
+        return g * (1.0 / math.sqrt(1.0 - x * x))
+    if fn == FN_ACOS:
+        return g * (-1.0 / math.sqrt(1.0 - x * x))
+    if fn == FN_ATAN:
+        return g * (1.0 / (1.0 + x * x))
+    if fn == FN_SINH:
+        return g * math.cosh(x)
+    if fn == FN_COSH:
+        return g * math.sinh(x)
+    if fn == FN_SOFTPLUS:
+        return g * _sigmoid(x)
+    if fn == FN_IDENTITY:
+        return g
+    return np.nan
+
+
+@kernel
+def _binary(fn, a, b):
+    """fn(a, b) for a binary FN_* code."""
+    if fn == FN_ADD:
+        return a + b
+    if fn == FN_MUL:
+        return a * b
+    if fn == FN_SUB:
+        return a - b
+    if fn == FN_DIV:
+        return a / b
+    if fn == FN_POW:
+        return a**b
+    if fn == FN_MAXIMUM:
+        if a != a or a >= b:
+            return a
+        return b
+    if fn == FN_MINIMUM:
+        if a != a or a <= b:
+            return a
+        return b
+    if fn == FN_ATAN2:
+        return math.atan2(a, b)
+    if fn == FN_MOD:
+        return _mod(a, b)
+    return np.nan
+
+
+@kernel
+def _mod(a, b):
+    """NumPy's remainder: the result has the divisor's sign."""
+    if b == 0.0 or a != a or b != b or a == np.inf or a == -np.inf:
+        return np.nan
+    if b == np.inf or b == -np.inf:
+        if a == 0.0 or (a > 0.0) == (b > 0.0):
+            return a
+        return b
+    r = np.fmod(a, b)
+    if r != 0.0 and (r < 0.0) != (b < 0.0):
+        r += b
+    return r
+
+
+@kernel
+def _binary_vjp(fn, g, a, b, z):
+    """(g * dz/da, g * dz/db) for z = fn(a, b). Twin of each op's ``vjp`` in numtape/ops."""
+    if fn == FN_ADD:
+        return g, g
+    if fn == FN_MUL:
+        return g * b, g * a
+    if fn == FN_SUB:
+        return g, -g
+    if fn == FN_DIV:
+        return g / b, g * ((-a / b) / b)
+    if fn == FN_POW:
+        log_a = 0.0
+        if a > 0.0:
+            log_a = math.log(a)
+        return g * (b * a ** (b - 1.0)), g * (z * log_a)
+    if fn == FN_MAXIMUM:
+        if a >= b:
+            return g, 0.0
+        return 0.0, g
+    if fn == FN_MINIMUM:
+        if a <= b:
+            return g, 0.0
+        return 0.0, g
+    if fn == FN_ATAN2:
+        inv = g / (a * a + b * b)
+        return b * inv, -a * inv
+    if fn == FN_MOD:
+        return g, g * -math.floor(a / b)
+    return np.nan, np.nan
+
+
+@kernel
+def _round_if_f32(code, x):
+    if code & F32:
+        return np.float64(np.float32(x))
+    return x
+
+
+# ---------------------------------------------------------------------------
+# Slot views
+# ---------------------------------------------------------------------------
+@kernel
+def _view(s, code, arg1, aux, column, arena):
+    """The flat data of slot ``s``: a 1-element view of ``column`` or a window of ``arena``."""
+    if (code[s] & CODE_MASK) < OP_ARRAY_LEAF:
+        return column[s : s + 1]
+    r = arg1[s]
+    off = aux[r, A_OFF]
+    if off == IN_VALUE_COLUMN:
+        return column[s : s + 1]
+    return arena[off : off + aux[r, A_SIZE]]
+
+
+@kernel
+def _is_external(s, code, arg1, aux):
+    return (code[s] & CODE_MASK) >= OP_ARRAY_LEAF and aux[arg1[s], A_OFF] <= -2
+
+
+@kernel
+def _matmul_block(a, b, transpose_a, transpose_b):
+    """op(a) @ op(b) for 2-d blocks, op = transpose when asked."""
+    if transpose_a:
+        if transpose_b:
+            return np.dot(a.T, b.T)
+        return np.dot(a.T, b)
+    if transpose_b:
+        return np.dot(a, b.T)
+    return np.dot(a, b)
+
+
+# ---------------------------------------------------------------------------
+# Array kernels: forward (replay) and backward, on flat views
+# ---------------------------------------------------------------------------
+@kernel
+def _array_forward(i, code, arg0, arg1, value, aux, arena, iarena):
+    """Compute the value of array entry ``i`` from its operands' values."""
+    op = code[i] & CODE_MASK
+    r = arg1[i]
+    fn = aux[r, A_FN]
+    y = _view(i, code, arg1, aux, value, arena)
+    n = y.size
+    if op == OP_UNARY:
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        for k in range(n):
+            y[k] = _unary(fn, x[k])
+    elif op == OP_BINARY:
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        w = _view(aux[r, A_B], code, arg1, aux, value, arena)
+        sx = 1 if x.size > 1 else 0
+        sw = 1 if w.size > 1 else 0
+        for k in range(n):
+            y[k] = _binary(fn, x[k * sx], w[k * sw])
+    elif op == OP_WHERE:
+        cond = _view(arg0[i], code, arg1, aux, value, arena)
+        a = _view(aux[r, A_B], code, arg1, aux, value, arena)
+        b = _view(aux[r, A_C], code, arg1, aux, value, arena)
+        sa = 1 if a.size > 1 else 0
+        sb = 1 if b.size > 1 else 0
+        for k in range(n):
+            if cond[k] != 0.0:
+                y[k] = a[k * sa]
+            else:
+                y[k] = b[k * sb]
+    elif op == OP_GATHER:
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        m0 = aux[r, A_I0]
+        for k in range(n):
+            y[k] = x[iarena[m0 + k]]
+    elif op == OP_SCATTER_ADD:
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        m0 = aux[r, A_I0]
+        y[:] = 0.0
+        for k in range(x.size):
+            y[iarena[m0 + k]] += x[k]
+    elif op == OP_WINDOW:
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        outer, stride, start, width = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2], aux[r, A_I3]
+        for o in range(outer):
+            for j in range(width):
+                y[o * width + j] = x[o * stride + start + j]
+    elif op == OP_PAD:
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        outer, stride, start, width = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2], aux[r, A_I3]
+        y[:] = 0.0
+        for o in range(outer):
+            for j in range(width):
+                y[o * stride + start + j] = x[o * width + j]
+    elif op == OP_CONCAT:
+        p0, count, outer = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2]
+        total = n // outer if outer > 0 else 0
+        col = 0
+        for q in range(count):
+            x = _view(iarena[p0 + 2 * q], code, arg1, aux, value, arena)
+            width = iarena[p0 + 2 * q + 1]
+            for o in range(outer):
+                for j in range(width):
+                    y[o * total + col + j] = x[o * width + j]
+            col += width
+    elif op == OP_REDUCE_SUM:
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        outer, mid, inner = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2]
+        y[:] = 0.0
+        for o in range(outer):
+            for m in range(mid):
+                base = (o * mid + m) * inner
+                for j in range(inner):
+                    y[o * inner + j] += x[base + j]
+    elif op == OP_BROADCAST:
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        outer, mid, inner = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2]
+        for o in range(outer):
+            for m in range(mid):
+                base = (o * mid + m) * inner
+                for j in range(inner):
+                    y[base + j] = x[o * inner + j]
+    elif op == OP_REDUCE_MAX or op == OP_REDUCE_MIN:
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        outer, mid, inner = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2]
+        for o in range(outer):
+            for j in range(inner):
+                best = x[o * mid * inner + j]
+                for m in range(1, mid):
+                    v = x[(o * mid + m) * inner + j]
+                    if best != best:
+                        break
+                    if v != v or (op == OP_REDUCE_MAX and v > best) or (op == OP_REDUCE_MIN and v < best):
+                        best = v
+                y[o * inner + j] = best
+    elif op == OP_MATMUL:
+        _matmul_forward(i, r, fn, code, arg0, arg1, value, aux, arena, y)
+    if code[i] & F32:
+        for k in range(n):
+            y[k] = np.float64(np.float32(y[k]))
+
+
+@kernel
+def _matmul_forward(i, r, flags, code, arg0, arg1, value, aux, arena, y):
+    a = _view(arg0[i], code, arg1, aux, value, arena)
+    b = _view(aux[r, A_B], code, arg1, aux, value, arena)
+    batch, m, k, n = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2], aux[r, A_I3]
+    ta = (flags & MM_TRANSPOSE_A) != 0
+    tb = (flags & MM_TRANSPOSE_B) != 0
+    for t in range(batch):
+        ta_index = 0 if flags & MM_BROADCAST_A else t
+        tb_index = 0 if flags & MM_BROADCAST_B else t
+        a_block = a[ta_index * m * k : (ta_index + 1) * m * k]
+        b_block = b[tb_index * k * n : (tb_index + 1) * k * n]
+        a2 = a_block.reshape((k, m)) if ta else a_block.reshape((m, k))
+        b2 = b_block.reshape((n, k)) if tb else b_block.reshape((k, n))
+        c = _matmul_block(a2, b2, ta, tb)
+        y[t * m * n : (t + 1) * m * n] = c.ravel()
+
+
+@kernel
+def _matmul_backward(i, r, flags, code, arg0, arg1, value, aux, arena, adj, adj_arena):
+    a = _view(arg0[i], code, arg1, aux, value, arena)
+    b = _view(aux[r, A_B], code, arg1, aux, value, arena)
+    ga = _view(arg0[i], code, arg1, aux, adj, adj_arena)
+    gb = _view(aux[r, A_B], code, arg1, aux, adj, adj_arena)
+    gy = _view(i, code, arg1, aux, adj, adj_arena)
+    batch, m, k, n = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2], aux[r, A_I3]
+    ta = (flags & MM_TRANSPOSE_A) != 0
+    tb = (flags & MM_TRANSPOSE_B) != 0
+    for t in range(batch):
+        ia = 0 if flags & MM_BROADCAST_A else t
+        ib = 0 if flags & MM_BROADCAST_B else t
+        a_lo, a_hi = ia * m * k, (ia + 1) * m * k
+        b_lo, b_hi = ib * k * n, (ib + 1) * k * n
+        a2 = a[a_lo:a_hi].reshape((k, m)) if ta else a[a_lo:a_hi].reshape((m, k))
+        b2 = b[b_lo:b_hi].reshape((n, k)) if tb else b[b_lo:b_hi].reshape((k, n))
+        g2 = gy[t * m * n : (t + 1) * m * n].reshape((m, n))
+        # d op(A) = G op(B)^T and d op(B) = op(A)^T G, laid out like A and B.
+        if ta:
+            da = _matmul_block(b2, g2, tb, True)
+        else:
+            da = _matmul_block(g2, b2, False, not tb)
+        if tb:
+            db = _matmul_block(g2, a2, True, ta)
+        else:
+            db = _matmul_block(a2, g2, not ta, False)
+        ga_block = ga[a_lo:a_hi]
+        da_flat = da.ravel()
+        for q in range(da_flat.size):
+            ga_block[q] += da_flat[q]
+        gb_block = gb[b_lo:b_hi]
+        db_flat = db.ravel()
+        for q in range(db_flat.size):
+            gb_block[q] += db_flat[q]
+
+
+@kernel
+def _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena):
+    """Accumulate the operands' adjoints of array entry ``i`` from its own adjoint."""
+    op = code[i] & CODE_MASK
+    if op == OP_ARRAY_LEAF or op == OP_CUSTOM_OUT:
+        return
+    r = arg1[i]
+    fn = aux[r, A_FN]
+    gy = _view(i, code, arg1, aux, adj, adj_arena)
+    n = gy.size
+    if op == OP_UNARY:
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        y = _view(i, code, arg1, aux, value, arena)
+        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
+        for k in range(n):
+            gx[k] += _unary_vjp(fn, gy[k], x[k], y[k])
+    elif op == OP_BINARY:
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        w = _view(aux[r, A_B], code, arg1, aux, value, arena)
+        z = _view(i, code, arg1, aux, value, arena)
+        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
+        gw = _view(aux[r, A_B], code, arg1, aux, adj, adj_arena)
+        sx = 1 if x.size > 1 else 0
+        sw = 1 if w.size > 1 else 0
+        for k in range(n):
+            dx, dw = _binary_vjp(fn, gy[k], x[k * sx], w[k * sw], z[k])
+            gx[k * sx] += dx
+            gw[k * sw] += dw
+    elif op == OP_WHERE:
+        cond = _view(arg0[i], code, arg1, aux, value, arena)
+        ga = _view(aux[r, A_B], code, arg1, aux, adj, adj_arena)
+        gb = _view(aux[r, A_C], code, arg1, aux, adj, adj_arena)
+        sa = 1 if ga.size > 1 else 0
+        sb = 1 if gb.size > 1 else 0
+        for k in range(n):
+            if cond[k] != 0.0:
+                ga[k * sa] += gy[k]
+            else:
+                gb[k * sb] += gy[k]
+    elif op == OP_GATHER:
+        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
+        m0 = aux[r, A_I0]
+        for k in range(n):
+            gx[iarena[m0 + k]] += gy[k]
+    elif op == OP_SCATTER_ADD:
+        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
+        m0 = aux[r, A_I0]
+        for k in range(gx.size):
+            gx[k] += gy[iarena[m0 + k]]
+    elif op == OP_WINDOW:
+        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
+        outer, stride, start, width = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2], aux[r, A_I3]
+        for o in range(outer):
+            for j in range(width):
+                gx[o * stride + start + j] += gy[o * width + j]
+    elif op == OP_PAD:
+        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
+        outer, stride, start, width = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2], aux[r, A_I3]
+        for o in range(outer):
+            for j in range(width):
+                gx[o * width + j] += gy[o * stride + start + j]
+    elif op == OP_CONCAT:
+        p0, count, outer = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2]
+        total = n // outer if outer > 0 else 0
+        col = 0
+        for q in range(count):
+            gx = _view(iarena[p0 + 2 * q], code, arg1, aux, adj, adj_arena)
+            width = iarena[p0 + 2 * q + 1]
+            for o in range(outer):
+                for j in range(width):
+                    gx[o * width + j] += gy[o * total + col + j]
+            col += width
+    elif op == OP_REDUCE_SUM:
+        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
+        outer, mid, inner = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2]
+        for o in range(outer):
+            for m in range(mid):
+                base = (o * mid + m) * inner
+                for j in range(inner):
+                    gx[base + j] += gy[o * inner + j]
+    elif op == OP_BROADCAST:
+        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
+        outer, mid, inner = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2]
+        for o in range(outer):
+            for m in range(mid):
+                base = (o * mid + m) * inner
+                for j in range(inner):
+                    gx[o * inner + j] += gy[base + j]
+    elif op == OP_REDUCE_MAX or op == OP_REDUCE_MIN:
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        y = _view(i, code, arg1, aux, value, arena)
+        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
+        outer, mid, inner = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2]
+        for o in range(outer):
+            for j in range(inner):
+                best = y[o * inner + j]
+                count = 0.0
+                for m in range(mid):
+                    if x[(o * mid + m) * inner + j] == best:
+                        count += 1.0
+                g = gy[o * inner + j]
+                for m in range(mid):
+                    hit = 1.0 if x[(o * mid + m) * inner + j] == best else 0.0
+                    gx[(o * mid + m) * inner + j] += g * (hit / count)
+    elif op == OP_MATMUL:
+        _matmul_backward(i, r, fn, code, arg0, arg1, value, aux, arena, adj, adj_arena)
+
+
+# ---------------------------------------------------------------------------
+# Sweeps
+# ---------------------------------------------------------------------------
+@kernel
+def mark_live(code, arg0, arg1, aux, iarena, targets):
+    """Reachability from the targets along differentiable edges, and hand-off flags.
+
+    Returns ``live`` (entry ``i`` lies on a path from some operand to a target)
+    and ``handoff`` (entry ``i`` must be differentiated in Python: a custom
+    gradient, or values held outside the arena).
+    """
+    n = code.shape[0]
+    live = np.zeros(n, np.bool_)
+    handoff = np.zeros(n, np.bool_)
+    for t in targets:
+        live[t] = True
+    for i in range(n - 1, -1, -1):
+        if not live[i]:
+            continue
+        op = code[i] & CODE_MASK
+        if op == OP_LEAF or op == OP_ARRAY_LEAF:
+            continue
+        if op <= LAST_UNARY:
+            live[arg0[i]] = True
+        elif op <= LAST_BINARY:
+            live[arg0[i]] = True
+            live[arg1[i]] = True
+        elif op == OP_ELEM:
+            live[arg0[i]] = True
+        else:
+            r = arg1[i]
+            if op == OP_CONCAT or op == OP_CUSTOM_CALL:
+                p0 = aux[r, A_I0]
+                for q in range(aux[r, A_I1]):
+                    s = iarena[p0 + 2 * q]
+                    live[s] = True
+                    if _is_external(s, code, arg1, aux):
+                        handoff[i] = True
+                if op == OP_CUSTOM_CALL:
+                    handoff[i] = True
+            elif op == OP_WHERE:
+                live[aux[r, A_B]] = True
+                live[aux[r, A_C]] = True
+                if (
+                    _is_external(arg0[i], code, arg1, aux)
+                    or _is_external(aux[r, A_B], code, arg1, aux)
+                    or _is_external(aux[r, A_C], code, arg1, aux)
+                ):
+                    handoff[i] = True
+            else:
+                live[arg0[i]] = True
+                if _is_external(arg0[i], code, arg1, aux):
+                    handoff[i] = True
+                if op == OP_BINARY or op == OP_MATMUL:
+                    live[aux[r, A_B]] = True
+                    if _is_external(aux[r, A_B], code, arg1, aux):
+                        handoff[i] = True
+            if _is_external(i, code, arg1, aux):
+                handoff[i] = True
+    return live, handoff
+
+
+@kernel
+def reverse_sweep(code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, live, handoff, start, stop):
+    """Back-propagate adjoints over entries ``start`` down to ``stop`` (inclusive).
+
+    Returns -1 when done, or the index of the first entry that Python must
+    handle (``handoff``); call again from that index minus one afterwards.
+    """
+    for i in range(start, stop - 1, -1):
+        if not live[i]:
+            continue
+        op = code[i] & CODE_MASK
+        if op <= LAST_UNARY:
+            if op != OP_LEAF:
+                a = arg0[i]
+                adj[a] += _unary_vjp(op, adj[i], value[a], value[i])
+        elif op <= LAST_BINARY:
+            a = arg0[i]
+            b = arg1[i]
+            da, db = _binary_vjp(op, adj[i], value[a], value[b], value[i])
+            adj[a] += da
+            adj[b] += db
+        elif op == OP_ELEM:
+            a = arg0[i]
+            adj_arena[aux[arg1[a], A_OFF] + arg1[i]] += adj[i]
+        elif handoff[i]:
+            return i
+        else:
+            _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena)
+    return -1
+
+
+@kernel
+def forward_replay(code, arg0, arg1, value, aux, arena, iarena, start, stop):
+    """Recompute the values of entries ``start`` .. ``stop - 1`` from their operands.
+
+    Leaves keep the values already in the buffers. Returns -1 when done, or the
+    index of an entry that Python must compute (a custom gradient's call).
+    """
+    for i in range(start, stop):
+        c = code[i]
+        op = c & CODE_MASK
+        if op == OP_LEAF or op == OP_ARRAY_LEAF:
+            continue
+        if op <= LAST_UNARY:
+            value[i] = _round_if_f32(c, _unary(op, value[arg0[i]]))
+        elif op <= LAST_BINARY:
+            value[i] = _round_if_f32(c, _binary(op, value[arg0[i]], value[arg1[i]]))
+        elif op == OP_ELEM:
+            a = arg0[i]
+            value[i] = arena[aux[arg1[a], A_OFF] + arg1[i]]
+        elif op == OP_CUSTOM_CALL or op == OP_CUSTOM_OUT:
+            return i
+        else:
+            _array_forward(i, code, arg0, arg1, value, aux, arena, iarena)
+    return -1
+
+
+def warmup() -> None:
+    """Compile (or load from cache) the sweeps by differentiating a tiny tape."""
+    from ..tape.backward import warmup_tape
+
+    warmup_tape()

@@ -1,0 +1,392 @@
+"""GradientTape: TensorFlow's tape API over numtape's buffers.
+
+The facade only pushes and pops tapes on this thread's stack, validates and
+flattens arguments, and delegates to ``numtape/tape/backward.py``. Its rules are
+TensorFlow's: a non-persistent tape answers one ``gradient``/``jacobian`` call and
+then frees its buffers; calling ``gradient`` inside the tape's own ``with`` block
+stops a non-persistent tape, while a persistent one records the gradient
+computation onto itself; a gradient computed while another tape records is
+recorded by that tape (higher-order derivatives).
+"""
+from __future__ import annotations
+
+import contextlib
+import enum
+from typing import Any, Iterator, Optional, Union
+
+import numpy as np
+
+from . import _nest
+from ._state import state
+from .errors import describe
+from .tape.backward import Source, compute_gradients
+from .tape.recorder import Tape
+from .tensor import Tensor, to_value, wrap
+from .variable import Variable
+
+_ONCE_MESSAGE = "GradientTape.gradient can only be called once on non-persistent tapes."
+
+
+class UnconnectedGradients(enum.Enum):
+    """What ``gradient`` returns for a source the target does not depend on."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+def _unconnected(value: Any) -> UnconnectedGradients:
+    try:
+        return UnconnectedGradients(value.value if isinstance(value, UnconnectedGradients) else value)
+    except ValueError:
+        raise ValueError(f"Unknown value for unconnected_gradients: {value!r}") from None
+
+
+class GradientTape:
+    """Record operations for automatic differentiation.
+
+    >>> import numtape as nt
+    >>> x = nt.constant(3.0)
+    >>> with nt.GradientTape() as g:
+    ...     g.watch(x)
+    ...     y = x * x
+    >>> g.gradient(y, x)
+    nt.Tensor(6.0, shape=(), dtype=float64)
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
+        self._persistent = bool(persistent)
+        self._watch_accessed_variables = bool(watch_accessed_variables)
+        self._tape: Optional[Tape] = None
+        self._recording = False
+        self._was_reset = False
+        self._watched_after_release: tuple[Variable, ...] = ()
+
+    # -- recording --------------------------------------------------------------------
+    def __enter__(self) -> "GradientTape":
+        if self._recording:
+            raise ValueError(
+                "Tape is still recording, This can happen if you try to re-enter an already-active tape."
+            )
+        self._push()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self._recording:
+            self._pop()
+
+    def _push(self) -> None:
+        if self._tape is None:
+            self._tape = Tape(self._persistent, self._watch_accessed_variables)
+            self._was_reset = False
+        state.stack.append(self._tape)
+        self._recording = True
+
+    def _pop(self) -> None:
+        stack = state.stack
+        for k in range(len(stack) - 1, -1, -1):
+            if stack[k] is self._tape:
+                del stack[k]
+                break
+        self._recording = False
+
+    def watch(self, tensor: Any) -> None:
+        """Ensure ``tensor`` (a Tensor, Variable, or nested list/tuple/dict of them) is traced."""
+        items = _nest.flatten(tensor)
+        for t in items:  # validate everything before touching the tape
+            if not isinstance(t, (Tensor, Variable)):
+                raise TypeError(f"GradientTape.watch: expected Tensors or Variables, got {describe(t)}")
+            if t.dtype.kind != "f":
+                raise TypeError(
+                    f"GradientTape.watch: cannot watch a tensor of dtype {t.dtype}; only float "
+                    "tensors have gradients (convert with nt.constant(x, dtype='float64'))"
+                )
+        tape = self._tape
+        if tape is None:
+            raise ValueError("GradientTape.watch: the tape is not recording; call watch inside its `with` block")
+        for t in items:
+            if isinstance(t, Variable):
+                tape.watch_variable(t)
+            else:
+                tape.watch(t)
+
+    @contextlib.contextmanager
+    def stop_recording(self) -> Iterator[None]:
+        """Temporarily stop recording: ops inside this block are not traced."""
+        if not self._recording:
+            raise ValueError("GradientTape.stop_recording: the tape is not recording")
+        self._pop()
+        try:
+            yield
+        finally:
+            self._push()
+
+    def reset(self) -> None:
+        """Clear everything recorded so far, as if the ``with`` block had just been entered."""
+        was_recording = self._recording
+        if was_recording:
+            self._pop()
+        self._tape = None
+        self._was_reset = True
+        if was_recording:
+            self._push()
+
+    def watched_variables(self) -> tuple[Variable, ...]:
+        """The variables this tape watches, in the order it first saw them."""
+        if self._tape is None:
+            return self._watched_after_release
+        return self._tape.watched_variables()
+
+    # -- gradients --------------------------------------------------------------------
+    def _begin(self, method: str) -> tuple[Tape, bool]:
+        """Check the tape can answer; return it and whether the backward pass is recorded."""
+        if self._tape is None:
+            if self._was_reset:
+                raise RuntimeError(
+                    f"GradientTape.{method}: this tape was reset outside its `with` block and has "
+                    "recorded nothing since; record a computation inside `with tape:` first."
+                )
+            raise RuntimeError(_ONCE_MESSAGE)
+        tape = self._tape
+        if self._recording and not self._persistent:
+            self._pop()
+        return tape, bool(state.stack)
+
+    def _finish(self, tape: Tape) -> None:
+        if not self._persistent:
+            self._watched_after_release = tape.watched_variables()
+            tape.release()
+            self._tape = None
+
+    def gradient(
+        self,
+        target: Any,
+        sources: Any,
+        output_gradients: Any = None,
+        unconnected_gradients: Union[UnconnectedGradients, str] = UnconnectedGradients.NONE,
+    ) -> Any:
+        """The gradient of ``target`` (summed over elements and list items) with respect to ``sources``.
+
+        Returns the structure of ``sources`` with one gradient (or None) per source.
+        """
+        unconnected = _unconnected(unconnected_gradients)
+        flat_targets = _check_targets(target, "gradient")
+        flat_sources = _check_sources(sources, "gradient")
+        seeds = _check_output_gradients(output_gradients, flat_targets)
+        tape, recorded = self._begin("gradient")
+        try:
+            targets = _target_seeds(tape, flat_targets, seeds, recorded)
+            infos = [_source_info(tape, s) for s in flat_sources]
+            results = compute_gradients(tape, targets, infos, recorded)
+            flat = [_finish_gradient(r, info, unconnected) for r, info in zip(results, infos)]
+        finally:
+            self._finish(tape)
+        return _nest.pack_sequence_as(sources, flat)
+
+    def jacobian(
+        self,
+        target: Any,
+        sources: Any,
+        unconnected_gradients: Union[UnconnectedGradients, str] = UnconnectedGradients.NONE,
+        parallel_iterations: Optional[int] = None,
+        experimental_use_pfor: bool = True,
+    ) -> Any:
+        """The full Jacobian of ``target`` with respect to each source: ``target.shape + source.shape``."""
+        unconnected = _unconnected(unconnected_gradients)
+        (t,) = _check_targets(target, "jacobian", single=True)
+        flat_sources = _check_sources(sources, "jacobian")
+        tape, recorded = self._begin("jacobian")
+        try:
+            infos = [_source_info(tape, s) for s in flat_sources]
+            rows = _jacobian_rows(tape, t, infos, recorded, t.size, lambda i: _one_hot(t.shape, t.dtype, [i]))
+            flat = [_assemble(rows, k, t.shape, info, unconnected, recorded) for k, info in enumerate(infos)]
+        finally:
+            self._finish(tape)
+        return _nest.pack_sequence_as(sources, flat)
+
+    def batch_jacobian(
+        self,
+        target: Any,
+        source: Any,
+        unconnected_gradients: Union[UnconnectedGradients, str] = UnconnectedGradients.NONE,
+        parallel_iterations: Optional[int] = None,
+        experimental_use_pfor: bool = True,
+    ) -> Any:
+        """Per-example Jacobians: ``result[b] = d target[b] / d source[b]`` for a leading batch axis.
+
+        As in TensorFlow, rows of different examples are assumed independent.
+        """
+        unconnected = _unconnected(unconnected_gradients)
+        (t,) = _check_targets(target, "batch_jacobian", single=True)
+        (s,) = _check_sources(source, "batch_jacobian", single=True)
+        if t.ndim < 1 or s.ndim < 1 or t.shape[0] != s.shape[0]:
+            raise ValueError(
+                f"GradientTape.batch_jacobian: target {t.shape} and source {s.shape} need the same leading batch size"
+            )
+        tape, recorded = self._begin("batch_jacobian")
+        try:
+            info = _source_info(tape, s)
+            batch = t.shape[0]
+            inner = t.size // batch if batch else 0
+            rows = _jacobian_rows(
+                tape, t, [info], recorded, inner,
+                lambda j: _one_hot(t.shape, t.dtype, [b * inner + j for b in range(batch)]),
+            )
+            result = _assemble_batch(rows, t.shape, info, unconnected, recorded)
+        finally:
+            self._finish(tape)
+        return result
+
+
+# ---------------------------------------------------------------------------
+# Argument checks (all before anything is computed)
+# ---------------------------------------------------------------------------
+def _check_targets(target: Any, method: str, single: bool = False) -> list[Tensor]:
+    if target is None:
+        raise TypeError(f"GradientTape.{method}: target is None; expected a Tensor")
+    flat = [target] if single else _nest.flatten(target)
+    if single and not isinstance(target, (Tensor, Variable)):
+        raise TypeError(f"GradientTape.{method}: target must be a single Tensor, got {describe(target)}")
+    result = []
+    for t in flat:
+        if isinstance(t, Variable):
+            t = t._t
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"GradientTape.{method}: target must be a Tensor (or a list of Tensors), got {describe(t)}"
+            )
+        result.append(t)
+    return result
+
+
+def _check_sources(sources: Any, method: str, single: bool = False) -> list[Any]:
+    if sources is None:
+        raise TypeError(f"GradientTape.{method}: sources is None; expected Tensors or Variables")
+    flat = [sources] if single else _nest.flatten(sources)
+    for s in flat:
+        if not isinstance(s, (Tensor, Variable)):
+            raise TypeError(
+                f"GradientTape.{method}: sources must be Tensors or Variables (or nested lists, tuples "
+                f"or dicts of them), got {describe(s)}"
+            )
+    return flat
+
+
+def _check_output_gradients(output_gradients: Any, targets: list[Tensor]) -> list[Any]:
+    if output_gradients is None:
+        return [None] * len(targets)
+    flat = _nest.flatten(output_gradients)
+    if len(flat) != len(targets):
+        raise ValueError(
+            f"GradientTape.gradient: {len(targets)} targets but {len(flat)} output_gradients"
+        )
+    seeds = []
+    for g, t in zip(flat, targets):
+        if g is None:
+            seeds.append(None)
+            continue
+        seed = g if isinstance(g, Tensor) else wrap(to_value(g, "gradient", t.dtype))
+        if seed.shape != t.shape:
+            raise ValueError(
+                f"GradientTape.gradient: output_gradients of shape {seed.shape} for a target of shape {t.shape}"
+            )
+        seeds.append(seed)
+    return seeds
+
+
+def _ones(t: Tensor) -> Any:
+    return np.ones(t.shape, t.dtype) if t.shape else t.dtype.type(1.0)
+
+
+def _target_seeds(tape: Tape, targets: list[Tensor], seeds: list[Any], recorded: bool) -> list[tuple[int, Any]]:
+    pairs = []
+    for t, seed in zip(targets, seeds):
+        slot = tape.slot_of(t)
+        if slot < 0:
+            continue  # a target the tape never recorded contributes nothing
+        if recorded:
+            pairs.append((slot, seed if seed is not None else wrap(_ones(t))))
+        else:
+            pairs.append((slot, seed._v if seed is not None else _ones(t)))
+    return pairs
+
+
+def _source_info(tape: Tape, source: Any) -> Source:
+    if isinstance(source, Variable):
+        record = tape.variables.get(id(source))
+        slots = list(record.slots) if record is not None else []
+        return slots, source.dtype, source.shape
+    slot = tape.slot_of(source)
+    return ([slot] if slot >= 0 else []), source.dtype, source.shape
+
+
+def _finish_gradient(result: Any, info: Source, unconnected: UnconnectedGradients) -> Optional[Tensor]:
+    _, dtype, shape = info
+    if result is None:
+        if unconnected is UnconnectedGradients.ZERO:
+            return wrap(np.zeros(shape, dtype) if shape else dtype.type(0.0))
+        return None
+    if isinstance(result, Tensor):
+        return result
+    value = np.asarray(result, dtype).reshape(shape)
+    return wrap(value)
+
+
+# ---------------------------------------------------------------------------
+# Jacobians: one seed per row
+# ---------------------------------------------------------------------------
+def _one_hot(shape: tuple[int, ...], dtype: np.dtype, positions: list[int]) -> Any:
+    seed = np.zeros(int(np.prod(shape)), dtype)
+    seed[positions] = 1
+    return seed.reshape(shape) if shape else dtype.type(seed[0])
+
+
+def _jacobian_rows(tape: Tape, target: Tensor, infos: list[Source], recorded: bool, n_rows: int,
+                   seed_for: Any) -> list[list[Any]]:
+    """For each row, the gradients of the seeded target with respect to every source."""
+    slot = tape.slot_of(target)
+    if slot < 0:
+        return [[None] * len(infos) for _ in range(n_rows)]
+    rows = []
+    for i in range(n_rows):
+        seed = seed_for(i)
+        rows.append(compute_gradients(tape, [(slot, wrap(seed) if recorded else seed)], infos, recorded))
+    return rows
+
+
+def _assemble(rows: list[list[Any]], k: int, target_shape: tuple[int, ...], info: Source,
+              unconnected: UnconnectedGradients, recorded: bool) -> Optional[Tensor]:
+    _, dtype, shape = info
+    column = [row[k] for row in rows]
+    if not rows or all(c is None for c in column):
+        if unconnected is UnconnectedGradients.NONE:
+            return None
+        return wrap(np.zeros(target_shape + shape, dtype))
+    zero = np.zeros(shape, dtype)
+    if recorded:
+        from .ops.shape import reshape, stack
+
+        parts = [c if c is not None else wrap(zero) for c in column]
+        return reshape(stack(parts), target_shape + shape)
+    return wrap(np.stack([np.asarray(c, dtype) if c is not None else zero for c in column])
+                .reshape(target_shape + shape))
+
+
+def _assemble_batch(rows: list[list[Any]], target_shape: tuple[int, ...], info: Source,
+                    unconnected: UnconnectedGradients, recorded: bool) -> Optional[Tensor]:
+    _, dtype, shape = info
+    batch = target_shape[0]
+    column = [row[0] for row in rows]
+    out_shape = (batch,) + target_shape[1:] + shape[1:]
+    if not rows or all(c is None for c in column):
+        if unconnected is UnconnectedGradients.NONE:
+            return None
+        return wrap(np.zeros(out_shape, dtype))
+    zero = np.zeros(shape, dtype)
+    if recorded:
+        from .ops.shape import reshape, stack
+
+        parts = [c if c is not None else wrap(zero) for c in column]  # each (batch,) + source[1:]
+        stacked = stack(parts, axis=1)  # (batch, inner) + source[1:]
+        return reshape(stacked, out_shape)
+    stacked = np.stack([np.asarray(c, dtype) if c is not None else zero for c in column], axis=1)
+    return wrap(stacked.reshape(out_shape))

@@ -1,0 +1,187 @@
+"""NumPy interop: explicit tables mapping NumPy functions to numtape ops.
+
+``np.sin(t)`` reaches ``Tensor.__array_ufunc__`` and ``np.sum(t)`` reaches
+``Tensor.__array_function__``; both look the function up here. Differentiable
+functions map to the ``nt`` op of the same meaning and are recorded like it.
+Predicates and comparisons (``np.isnan``, ``np.allclose``, ``np.argmax``...) are
+computed on the values and return NumPy results. Anything else raises a
+``TypeError``: silently turning a Tensor into a constant could make a gradient
+wrong without any sign of it.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from . import ops
+from ._operators import comparison_value
+from ._state import state
+from .tensor import Tensor
+from .variable import Variable
+
+HANDLED_UFUNCS: dict[Any, Callable[..., Any]] = {
+    np.add: ops.add, np.subtract: ops.subtract, np.multiply: ops.multiply,
+    np.divide: ops.divide, np.true_divide: ops.divide, np.floor_divide: ops.floor_divide,
+    np.remainder: ops.mod, np.power: ops.pow, np.float_power: ops.pow, np.negative: ops.negative,
+    np.positive: ops.identity, np.absolute: ops.abs, np.fabs: ops.abs, np.sign: ops.sign,
+    np.square: ops.square, np.sqrt: ops.sqrt, np.reciprocal: ops.reciprocal,
+    np.exp: ops.exp, np.expm1: ops.expm1, np.log: ops.log, np.log1p: ops.log1p,
+    np.sin: ops.sin, np.cos: ops.cos, np.tan: ops.tan, np.arcsin: ops.asin, np.arccos: ops.acos,
+    np.arctan: ops.atan, np.arctan2: ops.atan2, np.sinh: ops.sinh, np.cosh: ops.cosh, np.tanh: ops.tanh,
+    np.maximum: ops.maximum, np.minimum: ops.minimum, np.matmul: ops.matmul,
+}
+
+# Computed on values; the results are NumPy bools and are never recorded.
+VALUE_UFUNCS = {
+    np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal,
+    np.isnan, np.isinf, np.isfinite, np.signbit, np.logical_and, np.logical_or,
+    np.logical_not, np.logical_xor,
+}
+
+
+def _axis_kwargs(op: Callable[..., Any]) -> Callable[..., Any]:
+    def reduction(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: Any = False,
+                  **unsupported: Any) -> Any:
+        if dtype is not None or out is not None or unsupported:
+            raise TypeError(f"np.{op.__name__}-style call on a Tensor supports only axis and keepdims")
+        return op(a, axis=axis, keepdims=bool(keepdims))
+
+    return reduction
+
+
+def _reshape(a: Any, newshape: Any = None, order: str = "C", *, shape: Any = None, **_: Any) -> Any:
+    if order != "C":
+        raise TypeError("np.reshape on a Tensor supports only order='C'")
+    return ops.reshape(a, shape if shape is not None else newshape)
+
+
+def _concatenate(arrays: Any, axis: int = 0, **kwargs: Any) -> Any:
+    if kwargs:
+        raise TypeError("np.concatenate on Tensors supports only axis")
+    return ops.concat(list(arrays), axis)
+
+
+def _stack(arrays: Any, axis: int = 0, **kwargs: Any) -> Any:
+    if kwargs:
+        raise TypeError("np.stack on Tensors supports only axis")
+    return ops.stack(list(arrays), axis)
+
+
+def _where(condition: Any, *xy: Any) -> Any:
+    if len(xy) != 2:
+        raise TypeError("np.where on Tensors needs three arguments (condition, x, y)")
+    return ops.where(comparison_value(condition), *xy)
+
+
+def _clip(a: Any, a_min: Any = None, a_max: Any = None, **kwargs: Any) -> Any:
+    if kwargs or a_min is None or a_max is None:
+        raise TypeError("np.clip on a Tensor needs both bounds and no other arguments")
+    return ops.clip_by_value(a, a_min, a_max)
+
+
+def _tile(a: Any, reps: Any) -> Any:
+    reps = (reps,) if np.isscalar(reps) else tuple(reps)
+    t = ops.convert_to_tensor(a)
+    ndim = max(t.ndim, len(reps))
+    t = ops.reshape(t, (1,) * (ndim - t.ndim) + t.shape)
+    return ops.tile(t, (1,) * (ndim - len(reps)) + reps)
+
+
+def _norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
+    if ord not in (None, 2, "fro") or (ord == 2 and axis is None and np.ndim(x) > 1):
+        raise TypeError("np.linalg.norm on a Tensor supports only the Euclidean/Frobenius norm")
+    return ops.norm(x, axis=axis, keepdims=keepdims)
+
+
+def _trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, **kwargs: Any) -> Any:
+    t = ops.convert_to_tensor(a)
+    if offset or kwargs or t.ndim != 2:
+        raise TypeError("np.trace on a Tensor supports only 2-d tensors and the main diagonal")
+    return ops.trace(t)
+
+
+def _transpose(a: Any, axes: Any = None) -> Any:
+    return ops.transpose(a, axes)
+
+
+HANDLED_FUNCTIONS: dict[Any, Callable[..., Any]] = {
+    np.sum: _axis_kwargs(ops.reduce_sum), np.mean: _axis_kwargs(ops.reduce_mean),
+    np.prod: _axis_kwargs(ops.reduce_prod), np.max: _axis_kwargs(ops.reduce_max),
+    np.min: _axis_kwargs(ops.reduce_min), np.amax: _axis_kwargs(ops.reduce_max),
+    np.amin: _axis_kwargs(ops.reduce_min),
+    np.dot: ops.dot, np.tensordot: ops.tensordot, np.transpose: _transpose, np.reshape: _reshape,
+    np.concatenate: _concatenate, np.stack: _stack, np.where: _where, np.clip: _clip,
+    np.squeeze: lambda a, axis=None: ops.squeeze(a, axis), np.expand_dims: ops.expand_dims,
+    np.broadcast_to: lambda array, shape, subok=False: ops.broadcast_to(array, shape),
+    np.tile: _tile, np.linalg.norm: _norm, np.trace: _trace,
+    np.take: lambda a, indices, axis=None: ops.gather(a if axis is not None else ops.reshape(a, (-1,)),
+                                                      indices, axis or 0),
+}
+
+# Functions whose results are not floats computed from the Tensor (shapes, booleans,
+# indices): applied to the values.
+VALUE_FUNCTIONS = {
+    np.shape, np.ndim, np.size, np.allclose, np.isclose, np.array_equal, np.array_equiv,
+    np.any, np.all, np.argmax, np.argmin, np.argsort, np.nonzero, np.count_nonzero,
+    np.isnan, np.isinf, np.isfinite, np.result_type, np.iscomplexobj, np.isrealobj,
+    np.may_share_memory, np.shares_memory, np.copyto,
+}
+
+
+def _values(args: Any) -> Any:
+    if isinstance(args, (Tensor, Variable)):
+        return np.asarray(args)
+    if isinstance(args, (list, tuple)):
+        return type(args)(_values(a) for a in args)
+    if isinstance(args, dict):
+        return {k: _values(v) for k, v in args.items()}
+    return args
+
+
+def array_ufunc(ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+    """``Tensor.__array_ufunc__``."""
+    if method == "__call__" and not kwargs:
+        op = HANDLED_UFUNCS.get(ufunc)
+        if op is not None:
+            return op(*inputs)
+        if ufunc in VALUE_UFUNCS:
+            values = [comparison_value(x) for x in inputs]
+            result = ufunc(*values)
+            if state.trace is not None and ufunc.nin == 2:
+                state.trace.comparison(ufunc, inputs[0], inputs[1], result)
+            elif state.trace is not None:
+                state.trace.value_escapes(inputs[0], ufunc.__name__)
+            return result
+    raise TypeError(
+        f"numtape: np.{ufunc.__name__}{'' if method == '__call__' else '.' + method} with "
+        f"{'arguments ' + str(sorted(kwargs)) if kwargs else 'these inputs'} is not supported on Tensors; "
+        "use the numtape op, or convert explicitly with t.numpy() (not differentiable)"
+    )
+
+
+def array_function(func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+    """``Tensor.__array_function__``."""
+    op = HANDLED_FUNCTIONS.get(func)
+    if op is not None:
+        return op(*args, **kwargs)
+    if func in VALUE_FUNCTIONS:
+        if state.trace is not None:
+            for a in args:
+                if isinstance(a, (Tensor, Variable)):
+                    state.trace.value_escapes(a, func.__name__)
+        return func(*_values(args), **_values(kwargs))
+    raise TypeError(
+        f"numtape: np.{func.__name__} is not supported on Tensors (it would not be differentiated); "
+        "use the numtape op, or convert explicitly with t.numpy()"
+    )
+
+
+def _install() -> None:
+    for cls in (Tensor, Variable):
+        cls.__array_ufunc__ = lambda self, ufunc, method, *inputs, **kwargs: array_ufunc(
+            ufunc, method, *inputs, **kwargs)
+        cls.__array_function__ = lambda self, func, types, args, kwargs: array_function(func, types, args, kwargs)
+
+
+_install()

@@ -1,0 +1,31 @@
+"""Every public op, re-exported (``numtape`` re-exports these again)."""
+from ..tensor import constant, convert_to_tensor
+from .creation import fill, linspace, ones, ones_like, range, zeros, zeros_like
+from .elementwise import absolute as abs
+from .elementwise import (
+    acos, add, asin, atan, atan2, clip_by_value, cos, cosh, divide, exp, expm1, floor_divide,
+    identity, log, log1p, maximum, minimum, mod, multiply, negative, reciprocal, relu, sigmoid,
+    sign, sin, sinh, softplus, sqrt, square, subtract, tan, tanh,
+)
+from .elementwise import power as pow
+from .linalg import dot, matmul, tensordot, trace
+from .nn import log_softmax, softmax
+from .primitives import where
+from .reduce import (
+    norm, reduce_logsumexp, reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_sum,
+)
+from .shape import (
+    broadcast_to, concat, expand_dims, gather, getitem, reshape, squeeze, stack, tile, transpose,
+)
+
+__all__ = [
+    "abs", "acos", "add", "asin", "atan", "atan2", "broadcast_to", "clip_by_value", "concat",
+    "constant", "convert_to_tensor", "cos", "cosh", "divide", "dot", "exp", "expand_dims",
+    "expm1", "fill", "floor_divide", "gather", "getitem", "identity", "linspace", "log",
+    "log1p", "log_softmax", "matmul", "maximum", "minimum", "mod", "multiply", "negative",
+    "norm", "ones", "ones_like", "pow", "range", "reciprocal", "reduce_logsumexp",
+    "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum", "relu",
+    "reshape", "sigmoid", "sign", "sin", "sinh", "softmax", "softplus", "sqrt", "square",
+    "squeeze", "stack", "subtract", "tan", "tanh", "tensordot", "tile", "trace",
+    "transpose", "where", "zeros", "zeros_like",
+]

@@ -1,0 +1,100 @@
+"""Creation ops: constants that no tape records (ones, zeros, fill, linspace, range)."""
+from __future__ import annotations
+
+import builtins
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+from ..errors import op_type_error, op_value_error
+from ..tensor import Tensor, _check_dtype, to_value, wrap
+from ..variable import Variable
+
+ShapeLike = Union[int, Sequence[int]]
+
+
+def _shape(shape: Any, op: str) -> tuple[int, ...]:
+    if isinstance(shape, Tensor):
+        shape = shape.numpy()
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        dims: tuple[int, ...] = (int(shape),)
+    else:
+        try:
+            dims = tuple(builtins.int(operator_index(d)) for d in shape)
+        except TypeError as error:
+            raise op_type_error(op, f"shape must be an int or a sequence of ints, got {shape!r}") from error
+    if any(d < 0 for d in dims):
+        raise op_value_error(op, f"shape {dims} has a negative dimension")
+    return dims
+
+
+def operator_index(d: Any) -> int:
+    import operator
+
+    if isinstance(d, float) or isinstance(d, bool):
+        raise TypeError(f"{d!r} is not an integer")
+    return operator.index(d)
+
+
+def _dtype(dtype: Any, op: str) -> np.dtype:
+    return _check_dtype(dtype, op) or np.dtype(np.float64)
+
+
+def ones(shape: ShapeLike, dtype: Any = None) -> Tensor:
+    """A Tensor of ones (float64 unless ``dtype`` says otherwise)."""
+    return wrap(np.ones(_shape(shape, "ones"), _dtype(dtype, "ones")))
+
+
+def zeros(shape: ShapeLike, dtype: Any = None) -> Tensor:
+    """A Tensor of zeros (float64 unless ``dtype`` says otherwise)."""
+    return wrap(np.zeros(_shape(shape, "zeros"), _dtype(dtype, "zeros")))
+
+
+def _like(t: Any, op: str) -> Tensor:
+    if isinstance(t, Variable):
+        return t._t
+    if isinstance(t, Tensor):
+        return t
+    return wrap(to_value(t, op))
+
+
+def ones_like(t: Any, dtype: Any = None) -> Tensor:
+    """Ones with the shape (and dtype, unless given) of ``t``."""
+    ref = _like(t, "ones_like")
+    return wrap(np.ones(ref.shape, _check_dtype(dtype, "ones_like") or ref.dtype))
+
+
+def zeros_like(t: Any, dtype: Any = None) -> Tensor:
+    """Zeros with the shape (and dtype, unless given) of ``t``."""
+    ref = _like(t, "zeros_like")
+    return wrap(np.zeros(ref.shape, _check_dtype(dtype, "zeros_like") or ref.dtype))
+
+
+def fill(dims: ShapeLike, value: Any, dtype: Any = None) -> Tensor:
+    """A Tensor of shape ``dims`` filled with ``value``."""
+    v = to_value(value, "fill", dtype)
+    if np.ndim(v) != 0:
+        raise op_value_error("fill", f"value must be a scalar, got shape {np.shape(v)}")
+    return wrap(np.full(_shape(dims, "fill"), v, dtype=np.asarray(v).dtype))
+
+
+def linspace(start: Any, stop: Any, num: int, dtype: Any = None) -> Tensor:
+    """``num`` evenly spaced values from ``start`` to ``stop`` inclusive."""
+    if not isinstance(num, (int, np.integer)) or isinstance(num, bool) or num < 0:
+        raise op_type_error("linspace", f"num must be a non-negative int, got {num!r}")
+    a = to_value(start, "linspace")
+    b = to_value(stop, "linspace")
+    return wrap(np.linspace(a, b, int(num), dtype=_dtype(dtype, "linspace")))
+
+
+def range(start: Any, limit: Optional[Any] = None, delta: Any = 1, dtype: Any = None) -> Tensor:
+    """Values from ``start`` (inclusive) to ``limit`` (exclusive) in steps of ``delta``.
+
+    As ``tf.range``: ``range(5)`` is 0..4. The dtype is float64 unless given.
+    """
+    if limit is None:
+        start, limit = 0, start
+    a, b, d = (float(to_value(v, "range")) for v in (start, limit, delta))
+    if d == 0:
+        raise op_value_error("range", "delta must not be zero")
+    return wrap(np.arange(a, b, d).astype(_dtype(dtype, "range")))

@@ -1,0 +1,117 @@
+"""Linear algebra: matmul, dot, tensordot and trace, lowered to ``matmul_raw``.
+
+``matmul`` follows NumPy's rules: 1-d operands are promoted to a row (left) or a
+column (right) and the extra axis is dropped afterwards; batch axes broadcast. A
+batch of one is shared without copying (a flag of the primitive); any other
+broadcast of the batch axes is made explicit with ``broadcast_to``.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence, Union
+
+import numpy as np
+
+from .._kernels import sweep as K
+from ..errors import op_type_error, op_value_error
+from ..tensor import Tensor, TensorLike
+from .elementwise import float_operand, multiply
+from .primitives import gather_flat, matmul_raw
+from .reduce import reduce_sum
+from .shape import broadcast_to, normalize_axis, reshape, transpose
+
+
+def _size(shape: Sequence[int]) -> int:
+    size = 1
+    for d in shape:
+        size *= int(d)
+    return size
+
+
+def matmul(a: TensorLike, b: TensorLike) -> Tensor:
+    """Matrix product with NumPy's ``matmul`` rules (batched, 1-d promotion)."""
+    x = float_operand(a, "matmul")
+    y = float_operand(b, "matmul")
+    if x.ndim == 0 or y.ndim == 0:
+        raise op_value_error("matmul", "operands must be at least 1-d (use multiply for scalars)", x, y)
+    x2 = reshape(x, (1,) + x.shape) if x.ndim == 1 else x
+    y2 = reshape(y, y.shape + (1,)) if y.ndim == 1 else y
+    m, k = x2.shape[-2:]
+    k2, n = y2.shape[-2:]
+    if k != k2:
+        raise op_value_error("matmul", f"inner dimensions differ: {x.shape} @ {y.shape}", x, y)
+    try:
+        batch = tuple(np.broadcast_shapes(x2.shape[:-2], y2.shape[:-2]))
+    except ValueError as error:
+        raise op_value_error("matmul", f"batch shapes of {x.shape} and {y.shape} do not broadcast", x, y) from error
+    flags = 0
+    x2, shared = _batched(x2, batch)
+    flags |= K.MM_BROADCAST_A if shared else 0
+    y2, shared = _batched(y2, batch)
+    flags |= K.MM_BROADCAST_B if shared else 0
+    shape = batch + (m, n)
+    if x.ndim == 1:
+        shape = shape[:-2] + (n,)
+    if y.ndim == 1:
+        shape = shape[:-1]
+    return matmul_raw(x2, y2, flags, _size(batch), m, k, n, shape)
+
+
+def _batched(t: Tensor, batch: tuple[int, ...]) -> tuple[Tensor, bool]:
+    """(t with the full batch, False), or (t, True) when its batch is a single shared matrix."""
+    own = t.shape[:-2]
+    if (1,) * (len(batch) - len(own)) + own == batch:
+        return t, False
+    if _size(own) == 1:
+        return t, True
+    return broadcast_to(t, batch + t.shape[-2:]), False
+
+
+def dot(a: TensorLike, b: TensorLike) -> Tensor:
+    """Dot product with NumPy's ``dot`` rules."""
+    x = float_operand(a, "dot")
+    y = float_operand(b, "dot")
+    if x.ndim == 0 or y.ndim == 0:
+        return multiply(x, y)
+    if y.ndim <= 2:
+        return matmul(x, y) if x.ndim <= 2 or y.ndim == 1 else tensordot(x, y, ([x.ndim - 1], [0]))
+    return tensordot(x, y, ([x.ndim - 1], [y.ndim - 2]))
+
+
+def tensordot(a: TensorLike, b: TensorLike, axes: Union[int, Sequence[Any]] = 2) -> Tensor:
+    """Sum of products over the given axes, as NumPy's ``tensordot``."""
+    x = float_operand(a, "tensordot")
+    y = float_operand(b, "tensordot")
+    if isinstance(axes, (int, np.integer)):
+        n = int(axes)
+        if n < 0 or n > min(x.ndim, y.ndim):
+            raise op_value_error("tensordot", f"axes={n} is invalid for shapes {x.shape} and {y.shape}")
+        ax = list(range(x.ndim - n, x.ndim))
+        ay = list(range(n))
+    else:
+        try:
+            ax_raw, ay_raw = axes
+        except (TypeError, ValueError) as error:
+            raise op_type_error("tensordot", f"axes must be an int or a pair of axis lists, got {axes!r}") from error
+        ax_raw = [ax_raw] if isinstance(ax_raw, (int, np.integer)) else list(ax_raw)
+        ay_raw = [ay_raw] if isinstance(ay_raw, (int, np.integer)) else list(ay_raw)
+        ax = [normalize_axis(i, x.ndim, "tensordot") for i in ax_raw]
+        ay = [normalize_axis(i, y.ndim, "tensordot") for i in ay_raw]
+    if len(ax) != len(ay) or any(x.shape[i] != y.shape[j] for i, j in zip(ax, ay)):
+        raise op_value_error("tensordot", f"contracted axes {ax} of {x.shape} and {ay} of {y.shape} do not match")
+    free_x = [i for i in range(x.ndim) if i not in ax]
+    free_y = [j for j in range(y.ndim) if j not in ay]
+    k = _size(x.shape[i] for i in ax)
+    xm = reshape(transpose(x, free_x + ax), (_size(x.shape[i] for i in free_x), k))
+    ym = reshape(transpose(y, ay + free_y), (k, _size(y.shape[j] for j in free_y)))
+    shape = tuple(x.shape[i] for i in free_x) + tuple(y.shape[j] for j in free_y)
+    return reshape(matmul(xm, ym), shape)
+
+
+def trace(x: TensorLike) -> Tensor:
+    """Sum of the main diagonal of the last two axes (batched, as TensorFlow's ``trace``)."""
+    t = float_operand(x, "trace")
+    if t.ndim < 2:
+        raise op_value_error("trace", f"needs a tensor of rank >= 2, got shape {t.shape}")
+    positions = np.arange(t.size, dtype=np.int64).reshape(t.shape)
+    diagonal = np.diagonal(positions, axis1=-2, axis2=-1)
+    return reduce_sum(gather_flat(t, diagonal, diagonal.shape), axis=-1)

@@ -1,0 +1,1 @@
+"""The tape: buffers (storage), recorder (appending entries), backward (gradients)."""

@@ -1,0 +1,304 @@
+"""Tensor: an immutable value, and the dtype policy that turns user input into one.
+
+A Tensor holds its value in ``_v`` in one canonical form: a Python ``float`` for a
+float64 scalar (so scalar ops can use the ``math`` module, about 10x cheaper than
+NumPy scalars), an ``np.float32`` for a float32 scalar, and an ndarray otherwise.
+``_tid``/``_slot`` say which tape first recorded the Tensor and its slot there (0/-1
+when none); other tapes find it in their own tables (``numtape/tape/recorder.py``).
+
+Dtype policy: float64 by default; float32 stays float32; Python numbers and
+integer/bool arrays become float64 unless ``dtype`` says otherwise; complex
+numbers, strings, None and object arrays are refused with a clear error.
+Operators (``+``, ``@``, indexing, ...) are attached by ``numtape/_operators.py``.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional, Union
+
+import numpy as np
+
+from ._state import state
+from .errors import op_type_error, op_value_error
+
+_F64 = np.dtype(np.float64)
+_F32 = np.dtype(np.float32)
+_new = object.__new__
+
+
+class Tensor:
+    """An immutable scalar or n-d array value that tapes can record.
+
+    >>> import numtape as nt
+    >>> nt.constant([[1.0, 2.0]]).shape
+    (1, 2)
+    """
+
+    __slots__ = ("_v", "_tid", "_slot", "__weakref__")
+    __array_priority__ = 1000.0
+
+    def __init__(self, value: Any, dtype: Any = None) -> None:
+        self._v = to_value(value, "Tensor", dtype)
+        self._tid = 0
+        self._slot = -1
+
+    # -- metadata -------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape, as a tuple."""
+        v = self._v
+        return () if type(v) is float else v.shape
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions."""
+        v = self._v
+        return 0 if type(v) is float else v.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The NumPy dtype (float64 unless created otherwise)."""
+        v = self._v
+        return _F64 if type(v) is float else v.dtype
+
+    @property
+    def size(self) -> int:
+        """The number of elements."""
+        v = self._v
+        return 1 if type(v) is float else int(v.size)
+
+    # -- conversions ------------------------------------------------------------------
+    def numpy(self) -> Any:
+        """The value as a NumPy scalar (0-d) or a new NumPy array."""
+        _note_escape(self, "numpy")
+        v = self._v
+        if type(v) is float:
+            return np.float64(v)
+        if isinstance(v, np.ndarray):
+            return v.copy()
+        return v
+
+    def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> np.ndarray:
+        _note_escape(self, "__array__")
+        array = np.asarray(self._v, dtype=dtype)
+        if copy:
+            return array.copy()
+        if array is self._v:  # never hand out a writeable alias of an immutable value
+            array = array.view()
+            array.flags.writeable = False
+        return array
+
+    def __float__(self) -> float:
+        _note_escape(self, "float")
+        return float(self._scalar("float"))
+
+    def __int__(self) -> int:
+        _note_escape(self, "int")
+        return int(self._scalar("int"))
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "iu":
+            raise TypeError(f"only integer Tensors can be used as an index, not {self.dtype}")
+        _note_escape(self, "int")
+        return int(self._scalar("index"))
+
+    def __bool__(self) -> bool:
+        _note_escape(self, "bool")
+        if self.size != 1:
+            raise ValueError(
+                f"The truth value of a Tensor with shape {self.shape} is ambiguous; "
+                "use nt.reduce_any-style reductions such as (t > 0).any()"
+            )
+        return bool(self._scalar("bool"))
+
+    def _scalar(self, kind: str) -> Any:
+        v = self._v
+        if type(v) is float:
+            return v
+        if v.size != 1:
+            raise TypeError(f"only scalar Tensors can be converted by {kind}(), got shape {v.shape}")
+        return v.reshape(()).item() if isinstance(v, np.ndarray) else v
+
+    def __len__(self) -> int:
+        shape = self.shape
+        if not shape:
+            raise TypeError("len() of a 0-d Tensor")
+        return shape[0]
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        if not self.shape:
+            raise TypeError("iteration over a 0-d Tensor")
+        for i in range(self.shape[0]):
+            yield self[i]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise TypeError(
+            "'Tensor' object does not support item assignment: Tensors are immutable "
+            "(use a Variable and .assign(), or build a new Tensor with nt.where/nt.concat)"
+        )
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        v = self._v
+        if isinstance(v, np.ndarray):
+            body = "\n" + np.array2string(v, separator=" ")
+        else:
+            body = str(np.float64(v) if type(v) is float else v)
+        return f"nt.Tensor({body}, shape={self.shape}, dtype={self.dtype})"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        return (Tensor, (self.numpy(),))
+
+
+def _note_escape(t: Tensor, how: str) -> None:
+    """Tell an ``nt.function`` trace in progress that a value left the tape."""
+    trace = state.trace
+    if trace is not None:
+        trace.value_escapes(t, how)
+
+
+# ---------------------------------------------------------------------------
+# Conversion policy
+# ---------------------------------------------------------------------------
+TensorLike = Union[Tensor, float, int, np.ndarray, "list[Any]", "tuple[Any, ...]"]
+
+_ALLOWED_DTYPES = {
+    np.dtype(t)
+    for t in (np.float32, np.float64, np.int8, np.int16, np.int32, np.int64,
+              np.uint8, np.uint16, np.uint32, np.uint64, np.bool_)
+}
+
+
+def _check_dtype(dtype: Any, op: str) -> Optional[np.dtype]:
+    if dtype is None:
+        return None
+    try:
+        d = np.dtype(dtype)
+    except TypeError as error:
+        raise op_type_error(op, f"unknown dtype {dtype!r}") from error
+    if d not in _ALLOWED_DTYPES:
+        raise op_type_error(op, f"dtype {d} is not supported (use float64, float32 or an integer type)")
+    return d
+
+
+def _canonical(array: np.ndarray) -> Any:
+    """The canonical stored form of a NumPy array: floats for 0-d float64."""
+    if array.ndim == 0:
+        scalar = array[()]
+        if type(scalar) is np.float64:
+            return float(scalar)
+        return scalar
+    return array
+
+
+def to_value(x: Any, op: str, dtype: Any = None) -> Any:
+    """Convert user input into a canonical Tensor value (a new array, never an alias)."""
+    from .variable import Variable
+
+    wanted = _check_dtype(dtype, op)
+    if isinstance(x, Variable):
+        x = x._read()
+    if isinstance(x, Tensor):
+        v = x._v
+        if wanted is None or wanted == x.dtype:
+            return v
+        return _canonical(np.asarray(v).astype(wanted))
+    if x is None or isinstance(x, (str, bytes)):
+        raise op_type_error(op, "expected a number, an array or a Tensor", x)
+    if isinstance(x, (complex, np.complexfloating)):
+        raise op_type_error(op, "complex numbers are not supported", x)
+    if type(x) is float and wanted is None:
+        return x
+    if isinstance(x, (list, tuple)) and _contains_tensors(x):
+        from .ops.shape import stack
+
+        packed = stack([convert_to_tensor(e, dtype=dtype) for e in x])
+        return packed._v
+    try:
+        array = np.array(x, copy=True)
+    except ValueError as error:
+        raise op_value_error(op, f"could not make an array: {error}", x) from error
+    except OverflowError as error:
+        raise op_value_error(op, f"integer too large: {error}", x) from error
+    kind = array.dtype.kind
+    if kind == "c":
+        raise op_type_error(op, "complex numbers are not supported", x)
+    if kind in "OUSVMm":
+        if kind == "O" and isinstance(x, int):
+            raise op_value_error(op, f"integer {x} is too large for a float64 or int64 Tensor")
+        raise op_type_error(op, f"cannot convert values of dtype {array.dtype} to a numeric Tensor", x)
+    if wanted is not None:
+        if wanted.kind in "iub" and kind == "f" and not np.all(np.isfinite(array)):
+            raise op_value_error(op, f"cannot convert non-finite floats to {wanted}", x)
+        with np.errstate(all="ignore"):
+            converted = array.astype(wanted)
+        if wanted.kind in "iu" and kind in "iu" and not np.array_equal(converted, array):
+            raise op_value_error(op, f"integer values overflow {wanted}", x)
+        return _canonical(converted)
+    if kind == "f":
+        if array.dtype != _F32 and array.dtype != _F64:
+            array = array.astype(np.float64)
+        return _canonical(array)
+    return _canonical(array.astype(np.float64))
+
+
+def _contains_tensors(items: Any) -> bool:
+    from .variable import Variable
+
+    for e in items:
+        if isinstance(e, (Tensor, Variable)):
+            return True
+        if isinstance(e, (list, tuple)) and _contains_tensors(e):
+            return True
+    return False
+
+
+def wrap(v: Any) -> Tensor:
+    """A new Tensor around the result of a NumPy computation (canonicalised, not copied)."""
+    t = _new(Tensor)
+    t._tid = 0
+    t._slot = -1
+    if type(v) is np.ndarray and v.ndim:
+        t._v = v
+    else:
+        if type(v) is np.ndarray:
+            v = v[()]
+        t._v = float(v) if type(v) is np.float64 else v
+    return t
+
+
+def scalar_tensor(v: float) -> Tensor:
+    """A new float64 scalar Tensor (the hot path of scalar ops)."""
+    t = _new(Tensor)
+    t._v = v
+    t._tid = 0
+    t._slot = -1
+    return t
+
+
+def constant(value: Any, dtype: Any = None) -> Tensor:
+    """A Tensor holding a copy of ``value`` (float64 unless ``dtype`` or a float32 input says otherwise).
+
+    >>> import numtape as nt
+    >>> nt.constant(3)
+    nt.Tensor(3.0, shape=(), dtype=float64)
+    """
+    if isinstance(value, Tensor) and (dtype is None or np.dtype(dtype) == value.dtype):
+        return value
+    return wrap(to_value(value, "constant", dtype))
+
+
+def convert_to_tensor(value: Any, dtype: Any = None) -> Tensor:
+    """``value`` as a Tensor: Tensors pass through unchanged, anything else is converted.
+
+    A list holding Tensors is stacked (differentiably), as in TensorFlow.
+    """
+    if isinstance(value, Tensor) and (dtype is None or np.dtype(dtype) == value.dtype):
+        return value
+    if isinstance(value, (list, tuple)) and _contains_tensors(value):
+        from .ops.shape import stack
+
+        return stack([convert_to_tensor(e, dtype=dtype) for e in value])
+    return wrap(to_value(value, "convert_to_tensor", dtype))

@@ -1,0 +1,111 @@
+"""Elementwise ops: subgradient conventions, IEEE values, dtype rules, floor division."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import numtape as nt
+
+
+def _grad(f, x0):
+    x = nt.constant(x0)
+    with nt.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    return tape.gradient(y, x)
+
+
+def test_subgradients_at_kinks_follow_tensorflow() -> None:
+    assert _grad(nt.abs, 0.0).numpy() == 0.0
+    assert _grad(nt.relu, 0.0).numpy() == 0.0
+    assert _grad(nt.sign, 0.0).numpy() == 0.0
+    assert _grad(lambda x: nt.maximum(x, 0.0), 0.0).numpy() == 1.0  # tie goes to the first operand
+    assert _grad(lambda x: nt.minimum(0.0, x), 0.0).numpy() == 0.0
+    assert _grad(lambda x: nt.clip_by_value(x, 0.0, 1.0), np.array([0.0, 0.5, 1.0, 2.0])).numpy().tolist() == [
+        1.0, 1.0, 1.0, 0.0]
+
+
+def test_ieee_values_without_warnings_or_exceptions() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert nt.log(nt.constant(0.0)).numpy() == -np.inf
+        assert math.isnan(nt.log(nt.constant(-1.0)).numpy())
+        assert math.isnan((nt.constant(0.0) / 0.0).numpy())
+        assert (nt.constant(1.0) / 0.0).numpy() == np.inf
+        assert (nt.constant(-1.0) / nt.constant(0.0)).numpy() == -np.inf
+        assert nt.exp(nt.constant(1000.0)).numpy() == np.inf
+        assert math.isnan(nt.sqrt(nt.constant(-1.0)).numpy())
+        assert math.isnan(nt.sin(nt.constant(np.inf)).numpy())
+        assert math.isnan((nt.constant(-8.0) ** (1 / 3)).numpy())
+        assert math.isnan((nt.constant(1.0) % 0.0).numpy())
+        assert _grad(nt.sqrt, 0.0).numpy() == np.inf
+        assert _grad(nt.log, 0.0).numpy() == np.inf
+        np.testing.assert_array_equal(nt.log(nt.constant([0.0, 1.0])).numpy(), [-np.inf, 0.0])
+
+
+def test_sigmoid_and_softplus_do_not_overflow() -> None:
+    assert nt.sigmoid(nt.constant(-1000.0)).numpy() == 0.0
+    assert nt.sigmoid(nt.constant(1000.0)).numpy() == 1.0
+    assert nt.softplus(nt.constant(1000.0)).numpy() == 1000.0
+    assert nt.softplus(nt.constant(-1000.0)).numpy() == 0.0
+    assert _grad(nt.softplus, 1000.0).numpy() == 1.0
+
+
+def test_pow_derivatives() -> None:
+    x, y = nt.constant(2.0), nt.constant(3.0)
+    with nt.GradientTape() as tape:
+        tape.watch([x, y])
+        z = x ** y
+    gx, gy = tape.gradient(z, [x, y])
+    assert gx.numpy() == 12.0 and abs(gy.numpy() - 8 * math.log(2)) < 1e-14
+    x = nt.constant(0.0)
+    with nt.GradientTape() as tape:
+        tape.watch([x, y])
+        z = x ** y
+    gx, gy = tape.gradient(z, [x, y])
+    assert gx.numpy() == 0.0 and gy.numpy() == 0.0  # the exponent's derivative is 0 where x <= 0
+
+
+def test_mod_follows_numpy_and_its_gradient_tensorflow() -> None:
+    np.testing.assert_array_equal((nt.constant([5.0, -5.0]) % 3.0).numpy(), np.array([5.0, -5.0]) % 3.0)
+    x, y = nt.constant(7.0), nt.constant(2.0)
+    with nt.GradientTape() as tape:
+        tape.watch([x, y])
+        z = x % y
+    gx, gy = tape.gradient(z, [x, y])
+    assert gx.numpy() == 1.0 and gy.numpy() == -3.0
+
+
+def test_floor_divide_is_not_recorded() -> None:
+    x = nt.constant(7.0)
+    with nt.GradientTape() as tape:
+        tape.watch(x)
+        z = x // 2.0
+    assert z.numpy() == 3.0
+    assert tape.gradient(z, x) is None
+
+
+def test_python_scalars_keep_float32() -> None:
+    x = nt.constant(np.ones(3, np.float32))
+    assert (x * 2).dtype == np.float32
+    assert (2.5 - x).dtype == np.float32
+    assert (x * np.ones(3)).dtype == np.float64  # a float64 array promotes, as in NumPy
+
+
+def test_integer_tensors_allow_integer_arithmetic_only() -> None:
+    i = nt.constant([1, 2], dtype=np.int64)
+    assert (i + i).dtype == np.int64
+    with pytest.raises(TypeError, match="float"):
+        nt.sin(i)
+    with pytest.raises(TypeError, match="float"):
+        i * nt.constant([1.0, 2.0])
+
+
+def test_operators_and_reflections() -> None:
+    x = nt.constant(3.0)
+    assert (2.0 - x).numpy() == -1.0 and (2.0 / x).numpy() == 2.0 / 3.0 and (2.0 ** x).numpy() == 8.0
+    assert (-x).numpy() == -3.0 and abs(nt.constant(-2.0)).numpy() == 2.0 and (+x) is x
+    assert (7.0 % x).numpy() == 1.0 and (7.0 // x).numpy() == 2.0

@@ -1,0 +1,57 @@
+"""Shape ops and indexing: values against NumPy."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import numtape as nt
+
+X = np.arange(24.0).reshape(2, 3, 4)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [0, -1, (1, 2), (1, 2, 3), slice(None), (slice(None), 1), (..., 2), (slice(None), slice(1, 3), slice(None, None, 2)),
+     (None, 0), [1, 0], (0, [2, 2, 0]), np.array([True, False]), (slice(None, None, -1),), (1, slice(None), 0)],
+    ids=str,
+)
+def test_indexing_matches_numpy(key) -> None:
+    np.testing.assert_array_equal(nt.constant(X)[key].numpy(), X[key])
+
+
+def test_index_errors() -> None:
+    with pytest.raises(IndexError):
+        nt.constant([1.0, 2.0])[2]
+    with pytest.raises(IndexError):
+        nt.constant(X)[5]
+
+
+def test_shape_ops_match_numpy() -> None:
+    t = nt.constant(X)
+    np.testing.assert_array_equal(nt.reshape(t, (4, -1)).numpy(), X.reshape(4, -1))
+    np.testing.assert_array_equal(nt.transpose(t, (1, 2, 0)).numpy(), X.transpose(1, 2, 0))
+    np.testing.assert_array_equal(nt.transpose(t).numpy(), X.T)
+    np.testing.assert_array_equal(t.T.numpy(), X.T)
+    np.testing.assert_array_equal(nt.expand_dims(t, -1).numpy(), X[..., None])
+    np.testing.assert_array_equal(nt.squeeze(nt.constant(np.ones((1, 3, 1)))).numpy(), np.ones(3))
+    np.testing.assert_array_equal(nt.broadcast_to(nt.constant([[1.0], [2.0]]), (3, 2, 4)).numpy(),
+                                  np.broadcast_to([[1.0], [2.0]], (3, 2, 4)))
+    np.testing.assert_array_equal(nt.tile(t, (1, 2, 1)).numpy(), np.tile(X, (1, 2, 1)))
+    np.testing.assert_array_equal(nt.gather(t, [1, 1, 0], axis=1).numpy(), np.take(X, [1, 1, 0], axis=1))
+    np.testing.assert_array_equal(nt.concat([t, t], axis=2).numpy(), np.concatenate([X, X], axis=2))
+    np.testing.assert_array_equal(nt.stack([t, t], axis=-1).numpy(), np.stack([X, X], axis=-1))
+
+
+def test_shape_errors_name_the_op_and_shapes() -> None:
+    with pytest.raises(ValueError, match=r"reshape.*\(2, 3, 4\)"):
+        nt.reshape(nt.constant(X), (5, 5))
+    with pytest.raises(ValueError, match="broadcast_to"):
+        nt.broadcast_to(nt.constant(X), (3, 3, 4))
+    with pytest.raises(ValueError, match="concat"):
+        nt.concat([nt.constant(X), nt.ones((2, 2, 4))], axis=2)
+    with pytest.raises(ValueError, match="stack"):
+        nt.stack([nt.ones(2), nt.ones(3)])
+    with pytest.raises(ValueError, match="gather"):
+        nt.gather(nt.ones(3), [3])
+    with pytest.raises(ValueError, match="transpose"):
+        nt.transpose(nt.constant(X), (0, 1))
