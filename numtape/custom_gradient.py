@@ -25,11 +25,17 @@ from .variable import Variable
 
 
 def stop_gradient(x: Any) -> Tensor:
-    """The value of ``x`` as a constant: no gradient flows through it."""
+    """The value of ``x``, through which no gradient flows (its gradient is None).
+
+    It is recorded as a non-differentiable entry, so a replayed ``nt.function``
+    trace recomputes it from its own inputs.
+    """
+    from .ops.elementwise import stop_gradient_op
+
     if isinstance(x, Variable):
         x = x._read()
     if isinstance(x, Tensor):
-        return wrap(x._v)
+        return stop_gradient_op(x) if x.dtype.kind == "f" else wrap(x._v)
     return wrap(to_value(x, "stop_gradient"))
 
 

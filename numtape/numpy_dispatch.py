@@ -29,7 +29,7 @@ HANDLED_UFUNCS: dict[Any, Callable[..., Any]] = {
     np.exp: ops.exp, np.expm1: ops.expm1, np.log: ops.log, np.log1p: ops.log1p,
     np.sin: ops.sin, np.cos: ops.cos, np.tan: ops.tan, np.arcsin: ops.asin, np.arccos: ops.acos,
     np.arctan: ops.atan, np.arctan2: ops.atan2, np.sinh: ops.sinh, np.cosh: ops.cosh, np.tanh: ops.tanh,
-    np.maximum: ops.maximum, np.minimum: ops.minimum, np.matmul: ops.matmul,
+    np.maximum: ops.maximum, np.minimum: ops.minimum, np.matmul: ops.matmul, np.floor: ops.floor,
 }
 
 # Computed on values; the results are NumPy bools and are never recorded.

@@ -22,14 +22,17 @@ from numtape._kernels import sweep as K
 from numtape.ops.registry import ELEMENTWISE, PRIMITIVES
 from numtape.testing import check_grads
 
-UNARY = sorted((s for s in ELEMENTWISE.values() if s.arity == 1), key=lambda s: s.code)
-BINARY = sorted((s for s in ELEMENTWISE.values() if s.arity == 2), key=lambda s: s.code)
+UNARY = sorted((s for s in ELEMENTWISE.values() if s.arity == 1 and s.differentiable), key=lambda s: s.code)
+BINARY = sorted((s for s in ELEMENTWISE.values() if s.arity == 2 and s.differentiable), key=lambda s: s.code)
+NONDIFF = sorted((s for s in ELEMENTWISE.values() if not s.differentiable), key=lambda s: s.code)
 SHAPES = [(), (3,), (2, 3)]
 PAIRS = [((), ()), ((3,), (3,)), ((2, 3), (2, 3)), ((2, 3), (1, 3)), ((2, 3), ()), ((), (3,)), ((2, 1), (1, 3))]
 
 
 def _op(spec: Any) -> Callable[..., Any]:
-    return getattr(nt, spec.name)
+    from numtape.ops import elementwise
+
+    return getattr(nt, spec.name, None) or getattr(elementwise, spec.name)
 
 
 def _sample_unary(spec: Any, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
@@ -77,6 +80,8 @@ def test_every_code_has_exactly_one_row() -> None:
     op_codes = {v for k, v in vars(K).items() if k.startswith("OP_") and k not in ("OP_END", "OP_LEAF")}
     assert set(ELEMENTWISE) == fn_codes
     assert all(1 <= c <= K.LAST_UNARY for c in fn_codes if ELEMENTWISE[c].arity == 1)
+    assert all((c >= K.FIRST_NONDIFF_UNARY if ELEMENTWISE[c].arity == 1 else c >= K.FIRST_NONDIFF_BINARY)
+               == (not ELEMENTWISE[c].differentiable) for c in fn_codes)
     assert all(K.LAST_UNARY < c <= K.LAST_BINARY for c in fn_codes if ELEMENTWISE[c].arity == 2)
     # OP_UNARY/OP_BINARY use the elementwise rows, custom calls have their own backward
     structural = op_codes - {K.OP_UNARY, K.OP_BINARY, K.OP_CUSTOM_CALL, K.OP_CUSTOM_OUT}
@@ -93,6 +98,8 @@ def test_op_codes_are_append_only() -> None:
         "FN_TANH": 19, "FN_SIGMOID": 20, "FN_SOFTPLUS": 21, "FN_RELU": 22, "FN_IDENTITY": 23,
         "FN_ADD": 40, "FN_SUB": 41, "FN_MUL": 42, "FN_DIV": 43, "FN_POW": 44, "FN_ATAN2": 45,
         "FN_MAXIMUM": 46, "FN_MINIMUM": 47, "FN_MOD": 48, "OP_LEAF": 0, "OP_ELEM": 60,
+        "FN_STOP_GRADIENT": 30, "FN_FLOOR": 31, "FN_ISFINITE": 32, "FN_GREATER": 50,
+        "FN_GREATER_EQUAL": 51, "FN_LESS": 52, "FN_LESS_EQUAL": 53, "FN_EQUAL": 54, "FN_NOT_EQUAL": 55,
         "OP_ARRAY_LEAF": 64, "OP_UNARY": 65, "OP_BINARY": 66, "OP_WHERE": 67, "OP_GATHER": 68,
         "OP_SCATTER_ADD": 69, "OP_WINDOW": 70, "OP_PAD": 71, "OP_CONCAT": 72, "OP_REDUCE_SUM": 73,
         "OP_BROADCAST": 74, "OP_REDUCE_MAX": 75, "OP_REDUCE_MIN": 76, "OP_MATMUL": 77,
@@ -158,6 +165,24 @@ def test_binary_fast_path_equals_recorded_path(spec: Any, shapes: tuple, rng: np
     fast, recorded = _fast_and_recorded(_op(spec), [a, b], u)
     for f, r in zip(fast, recorded):
         np.testing.assert_allclose(f, r, rtol=1e-13, atol=1e-300)
+
+
+@pytest.mark.parametrize("spec", NONDIFF, ids=lambda s: s.name)
+def test_nondifferentiable_rows_match_numpy_and_have_no_gradient(spec: Any, rng: np.random.Generator) -> None:
+    args = [rng.uniform(-2, 2, (2, 3)) for _ in range(spec.arity)]
+    args[0][0, 0] = np.inf
+    if spec.arity == 2:
+        args[1][1, 1] = args[0][1, 1]  # a tie for the comparisons
+    for dtype in (np.float64, np.float32):
+        ts = [nt.constant(a.astype(dtype)) for a in args]
+        with nt.GradientTape() as tape:
+            tape.watch(ts)
+            y = _op(spec)(*ts)
+            z = nt.reduce_sum(y * 2.0)
+        expected = np.asarray(spec.ufunc(*[a.astype(dtype) for a in args]), dtype=float)
+        assert y.dtype == dtype
+        np.testing.assert_array_equal(np.asarray(y, float), expected)
+        assert tape.gradient(z, ts) == [None] * spec.arity
 
 
 @pytest.mark.parametrize("spec", UNARY + BINARY, ids=lambda s: s.name)

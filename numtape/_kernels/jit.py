@@ -28,13 +28,14 @@ class NumbaCacheWarning(UserWarning):
     """Numba could not cache numtape's kernels; they are compiled in every process."""
 
 
-def njit_kernel(function: Callable[..., Any]) -> Callable[..., Any]:
+def njit_kernel(function: Callable[..., Any], parallel: bool = False) -> Callable[..., Any]:
     """Compile ``function`` with numtape's options, cached when possible."""
     global _warned_no_cache
     import numba
 
+    options = dict(_OPTIONS, parallel=True) if parallel else _OPTIONS
     try:
-        return numba.njit(cache=True, **_OPTIONS)(function)
+        return numba.njit(cache=True, **options)(function)
     except RuntimeError as error:  # "cannot cache function ...: no locator available"
         if not _warned_no_cache:
             _warned_no_cache = True
@@ -45,4 +46,4 @@ def njit_kernel(function: Callable[..., Any]) -> Callable[..., Any]:
                 NumbaCacheWarning,
                 stacklevel=2,
             )
-        return numba.njit(cache=False, **_OPTIONS)(function)
+        return numba.njit(cache=False, **options)(function)

@@ -36,6 +36,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+prange = range  # replaced by numba.prange in ensure_compiled (Numba is imported lazily)
+
 # ---------------------------------------------------------------------------
 # Op codes (append-only)
 # ---------------------------------------------------------------------------
@@ -65,6 +67,12 @@ FN_SIGMOID = 20
 FN_SOFTPLUS = 21
 FN_RELU = 22
 FN_IDENTITY = 23
+# Non-differentiable unary functions, 30..39: recorded so that replays recompute them,
+# but never followed by the sweeps (their gradient is None, as in TensorFlow).
+FIRST_NONDIFF_UNARY = 30
+FN_STOP_GRADIENT = 30
+FN_FLOOR = 31
+FN_ISFINITE = 32
 LAST_UNARY = 39
 
 # Binary elementwise functions, 40..59: scalar entry codes and OP_BINARY's ``fn``.
@@ -77,6 +85,14 @@ FN_ATAN2 = 45
 FN_MAXIMUM = 46
 FN_MINIMUM = 47
 FN_MOD = 48
+# Non-differentiable binary functions (comparisons as 0.0/1.0), 50..59.
+FIRST_NONDIFF_BINARY = 50
+FN_GREATER = 50
+FN_GREATER_EQUAL = 51
+FN_LESS = 52
+FN_LESS_EQUAL = 53
+FN_EQUAL = 54
+FN_NOT_EQUAL = 55
 LAST_BINARY = 59
 
 OP_ELEM = 60  # scalar = array.flat[arg1]; arg0 is the array's slot
@@ -117,6 +133,17 @@ N_AUX = 9
 
 IN_VALUE_COLUMN = -1  # A_OFF of a 0-d array output: its value is value[i]
 
+# Guard kinds of nt.function traces (see guards_hold)
+GUARD_LESS = 0
+GUARD_LESS_EQUAL = 1
+GUARD_GREATER = 2
+GUARD_GREATER_EQUAL = 3
+GUARD_EQUAL = 4
+GUARD_NOT_EQUAL = 5
+GUARD_TRUTH = 6  # bool(a) as traced
+GUARD_INT = 7  # int(a) as traced
+GUARD_SAME = 8  # a itself as traced (a float pulled out to Python)
+
 # OP_MATMUL flags (aux A_FN)
 MM_TRANSPOSE_A = 1
 MM_TRANSPOSE_B = 2
@@ -127,12 +154,19 @@ MM_BROADCAST_B = 8
 # Lazy compilation
 # ---------------------------------------------------------------------------
 _KERNEL_NAMES: list[str] = []
+_PARALLEL_NAMES: list[str] = []
 _compiled = False
 
 
 def kernel(function: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a function of this module for compilation by :func:`ensure_compiled`."""
     _KERNEL_NAMES.append(function.__name__)
+    return function
+
+
+def parallel_kernel(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Like :func:`kernel`, compiled with ``parallel=True`` (its ``prange`` loops use every core)."""
+    _PARALLEL_NAMES.append(function.__name__)
     return function
 
 
@@ -144,11 +178,16 @@ def ensure_compiled() -> None:
     global _compiled
     if _compiled:
         return
+    import numba
+
     from .jit import njit_kernel
 
     namespace = globals()
+    namespace["prange"] = numba.prange
     for name in _KERNEL_NAMES:
         namespace[name] = njit_kernel(namespace[name])
+    for name in _PARALLEL_NAMES:
+        namespace[name] = njit_kernel(namespace[name], parallel=True)
     _compiled = True
 
 
@@ -237,63 +276,78 @@ def _unary(fn, x):
         return math.cosh(x)
     if fn == FN_SOFTPLUS:
         return math.log1p(math.exp(-abs(x))) + max(x, 0.0)
-    if fn == FN_IDENTITY:
+    if fn == FN_IDENTITY or fn == FN_STOP_GRADIENT:
         return x
+    if fn == FN_FLOOR:
+        return np.floor(x)
+    if fn == FN_ISFINITE:
+        return 1.0 if np.isfinite(x) else 0.0
     return np.nan
 
 
 @kernel
-def _unary_vjp(fn, g, x, y):
-    """g * dfn/dx at x, where y = fn(x). Twin of each op's ``vjp`` in numtape/ops."""
+def _unary_partial(fn, x, y):
+    """dfn/dx at x, where y = fn(x). Twin of each op's ``vjp`` in numtape/ops/elementwise.py."""
     if fn == FN_SIN:
-        return g * math.cos(x)
+        return math.cos(x)
     if fn == FN_COS:
-        return g * -math.sin(x)
+        return -math.sin(x)
     if fn == FN_EXP:
-        return g * y
+        return y
     if fn == FN_LOG:
-        return g * (1.0 / x)
+        return 1.0 / x
     if fn == FN_NEG:
-        return -g
+        return -1.0
     if fn == FN_SQUARE:
-        return g * (2.0 * x)
+        return 2.0 * x
     if fn == FN_SQRT:
-        return g * (0.5 / y)
+        return 0.5 / y
     if fn == FN_TANH:
-        return g * (1.0 - y * y)
+        return 1.0 - y * y
     if fn == FN_SIGMOID:
-        return g * (y * (1.0 - y))
+        return y * (1.0 - y)
     if fn == FN_RELU:
-        if x > 0.0:
-            return g
-        return 0.0
+        return 1.0 if x > 0.0 else 0.0
     if fn == FN_RECIPROCAL:
-        return g * -(y * y)
+        return -(y * y)
     if fn == FN_ABS:
-        return g * _sign(x)
+        return _sign(x)
     if fn == FN_SIGN:
         return 0.0
     if fn == FN_EXPM1:
-        return g * (y + 1.0)
+        return y + 1.0
     if fn == FN_LOG1P:
-        return g * (1.0 / (1.0 + x))
+        return 1.0 / (1.0 + x)
     if fn == FN_TAN:
-        return g * (1.0 + y * y)
+        return 1.0 + y * y
     if fn == FN_ASIN:
-        return g * (1.0 / math.sqrt(1.0 - x * x))
+        return 1.0 / math.sqrt(1.0 - x * x)
     if fn == FN_ACOS:
-        return g * (-1.0 / math.sqrt(1.0 - x * x))
+        return -1.0 / math.sqrt(1.0 - x * x)
     if fn == FN_ATAN:
-        return g * (1.0 / (1.0 + x * x))
+        return 1.0 / (1.0 + x * x)
     if fn == FN_SINH:
-        return g * math.cosh(x)
+        return math.cosh(x)
     if fn == FN_COSH:
-        return g * math.sinh(x)
+        return math.sinh(x)
     if fn == FN_SOFTPLUS:
-        return g * _sigmoid(x)
+        return _sigmoid(x)
     if fn == FN_IDENTITY:
-        return g
+        return 1.0
     return np.nan
+
+
+@kernel
+def _apply(fn, g, d):
+    """The cotangent g * d; select-type derivatives pass g where d != 0 and 0 elsewhere.
+
+    relu, sign, maximum and minimum (and where) select rather than multiply, as in
+    TensorFlow, so an infinite cotangent never becomes 0 * inf = NaN in the branch
+    not taken.
+    """
+    if fn == FN_RELU or fn == FN_SIGN or fn == FN_MAXIMUM or fn == FN_MINIMUM:
+        return g if d != 0.0 else 0.0
+    return g * d
 
 
 @kernel
@@ -321,6 +375,18 @@ def _binary(fn, a, b):
         return math.atan2(a, b)
     if fn == FN_MOD:
         return _mod(a, b)
+    if fn == FN_GREATER:
+        return 1.0 if a > b else 0.0
+    if fn == FN_GREATER_EQUAL:
+        return 1.0 if a >= b else 0.0
+    if fn == FN_LESS:
+        return 1.0 if a < b else 0.0
+    if fn == FN_LESS_EQUAL:
+        return 1.0 if a <= b else 0.0
+    if fn == FN_EQUAL:
+        return 1.0 if a == b else 0.0
+    if fn == FN_NOT_EQUAL:
+        return 1.0 if a != b else 0.0
     return np.nan
 
 
@@ -340,34 +406,34 @@ def _mod(a, b):
 
 
 @kernel
-def _binary_vjp(fn, g, a, b, z):
-    """(g * dz/da, g * dz/db) for z = fn(a, b). Twin of each op's ``vjp`` in numtape/ops."""
+def _binary_partials(fn, a, b, z):
+    """(dz/da, dz/db) for z = fn(a, b). Twin of each op's ``vjp`` in numtape/ops/elementwise.py."""
     if fn == FN_ADD:
-        return g, g
+        return 1.0, 1.0
     if fn == FN_MUL:
-        return g * b, g * a
+        return b, a
     if fn == FN_SUB:
-        return g, -g
+        return 1.0, -1.0
     if fn == FN_DIV:
-        return g / b, g * ((-a / b) / b)
+        return 1.0 / b, (-a / b) / b
     if fn == FN_POW:
         log_a = 0.0
         if a > 0.0:
             log_a = math.log(a)
-        return g * (b * a ** (b - 1.0)), g * (z * log_a)
+        return b * a ** (b - 1.0), z * log_a
     if fn == FN_MAXIMUM:
         if a >= b:
-            return g, 0.0
-        return 0.0, g
+            return 1.0, 0.0
+        return 0.0, 1.0
     if fn == FN_MINIMUM:
         if a <= b:
-            return g, 0.0
-        return 0.0, g
+            return 1.0, 0.0
+        return 0.0, 1.0
     if fn == FN_ATAN2:
-        inv = g / (a * a + b * b)
-        return b * inv, -a * inv
+        den = a * a + b * b
+        return b / den, -a / den
     if fn == FN_MOD:
-        return g, g * -math.floor(a / b)
+        return 1.0, -np.floor(a / b)
     return np.nan, np.nan
 
 
@@ -436,10 +502,11 @@ def _array_forward(i, code, arg0, arg1, value, aux, arena, iarena):
         cond = _view(arg0[i], code, arg1, aux, value, arena)
         a = _view(aux[r, A_B], code, arg1, aux, value, arena)
         b = _view(aux[r, A_C], code, arg1, aux, value, arena)
+        sc = 1 if cond.size > 1 else 0
         sa = 1 if a.size > 1 else 0
         sb = 1 if b.size > 1 else 0
         for k in range(n):
-            if cond[k] != 0.0:
+            if cond[k * sc] != 0.0:
                 y[k] = a[k * sa]
             else:
                 y[k] = b[k * sb]
@@ -581,12 +648,16 @@ def _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj, adj_are
     gy = _view(i, code, arg1, aux, adj, adj_arena)
     n = gy.size
     if op == OP_UNARY:
+        if fn >= FIRST_NONDIFF_UNARY:
+            return
         x = _view(arg0[i], code, arg1, aux, value, arena)
         y = _view(i, code, arg1, aux, value, arena)
         gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
         for k in range(n):
-            gx[k] += _unary_vjp(fn, gy[k], x[k], y[k])
+            gx[k] += _apply(fn, gy[k], _unary_partial(fn, x[k], y[k]))
     elif op == OP_BINARY:
+        if fn >= FIRST_NONDIFF_BINARY:
+            return
         x = _view(arg0[i], code, arg1, aux, value, arena)
         w = _view(aux[r, A_B], code, arg1, aux, value, arena)
         z = _view(i, code, arg1, aux, value, arena)
@@ -595,17 +666,19 @@ def _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj, adj_are
         sx = 1 if x.size > 1 else 0
         sw = 1 if w.size > 1 else 0
         for k in range(n):
-            dx, dw = _binary_vjp(fn, gy[k], x[k * sx], w[k * sw], z[k])
-            gx[k * sx] += dx
-            gw[k * sw] += dw
+            dx, dw = _binary_partials(fn, x[k * sx], w[k * sw], z[k])
+            g = gy[k]
+            gx[k * sx] += _apply(fn, g, dx)
+            gw[k * sw] += _apply(fn, g, dw)
     elif op == OP_WHERE:
         cond = _view(arg0[i], code, arg1, aux, value, arena)
         ga = _view(aux[r, A_B], code, arg1, aux, adj, adj_arena)
         gb = _view(aux[r, A_C], code, arg1, aux, adj, adj_arena)
+        sc = 1 if cond.size > 1 else 0
         sa = 1 if ga.size > 1 else 0
         sb = 1 if gb.size > 1 else 0
         for k in range(n):
-            if cond[k] != 0.0:
+            if cond[k * sc] != 0.0:
                 ga[k * sa] += gy[k]
             else:
                 gb[k * sb] += gy[k]
@@ -682,6 +755,16 @@ def _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj, adj_are
 # Sweeps
 # ---------------------------------------------------------------------------
 @kernel
+def _nondifferentiable(op, fn):
+    """An array entry whose operands get no gradient (a non-differentiable elementwise fn)."""
+    if op == OP_UNARY:
+        return fn >= FIRST_NONDIFF_UNARY
+    if op == OP_BINARY:
+        return fn >= FIRST_NONDIFF_BINARY
+    return False
+
+
+@kernel
 def mark_live(code, arg0, arg1, aux, iarena, targets):
     """Reachability from the targets along differentiable edges, and hand-off flags.
 
@@ -701,10 +784,12 @@ def mark_live(code, arg0, arg1, aux, iarena, targets):
         if op == OP_LEAF or op == OP_ARRAY_LEAF:
             continue
         if op <= LAST_UNARY:
-            live[arg0[i]] = True
+            if op < FIRST_NONDIFF_UNARY:
+                live[arg0[i]] = True
         elif op <= LAST_BINARY:
-            live[arg0[i]] = True
-            live[arg1[i]] = True
+            if op < FIRST_NONDIFF_BINARY:
+                live[arg0[i]] = True
+                live[arg1[i]] = True
         elif op == OP_ELEM:
             live[arg0[i]] = True
         else:
@@ -727,7 +812,7 @@ def mark_live(code, arg0, arg1, aux, iarena, targets):
                     or _is_external(aux[r, A_C], code, arg1, aux)
                 ):
                     handoff[i] = True
-            else:
+            elif not _nondifferentiable(op, aux[r, A_FN]):
                 live[arg0[i]] = True
                 if _is_external(arg0[i], code, arg1, aux):
                     handoff[i] = True
@@ -752,15 +837,17 @@ def reverse_sweep(code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, l
             continue
         op = code[i] & CODE_MASK
         if op <= LAST_UNARY:
-            if op != OP_LEAF:
+            if op != OP_LEAF and op < FIRST_NONDIFF_UNARY:
                 a = arg0[i]
-                adj[a] += _unary_vjp(op, adj[i], value[a], value[i])
+                adj[a] += _apply(op, adj[i], _unary_partial(op, value[a], value[i]))
         elif op <= LAST_BINARY:
-            a = arg0[i]
-            b = arg1[i]
-            da, db = _binary_vjp(op, adj[i], value[a], value[b], value[i])
-            adj[a] += da
-            adj[b] += db
+            if op < FIRST_NONDIFF_BINARY:
+                a = arg0[i]
+                b = arg1[i]
+                da, db = _binary_partials(op, value[a], value[b], value[i])
+                g = adj[i]
+                adj[a] += _apply(op, g, da)
+                adj[b] += _apply(op, g, db)
         elif op == OP_ELEM:
             a = arg0[i]
             adj_arena[aux[arg1[a], A_OFF] + arg1[i]] += adj[i]
@@ -795,6 +882,127 @@ def forward_replay(code, arg0, arg1, value, aux, arena, iarena, start, stop):
         else:
             _array_forward(i, code, arg0, arg1, value, aux, arena, iarena)
     return -1
+
+
+@kernel
+def _compare(kind, a, b):
+    if kind == GUARD_LESS:
+        return a < b
+    if kind == GUARD_LESS_EQUAL:
+        return a <= b
+    if kind == GUARD_GREATER:
+        return a > b
+    if kind == GUARD_GREATER_EQUAL:
+        return a >= b
+    if kind == GUARD_EQUAL:
+        return a == b
+    return a != b
+
+
+@kernel
+def guards_hold(code, arg1, value, aux, arena, guard_kind, guard_a, guard_b, guard_off, expected):
+    """True when every guard of a trace gives the traced result on the current values.
+
+    Guard q compares slots ``guard_a[q]`` and ``guard_b[q]`` (kinds LESS .. NOT_EQUAL,
+    elementwise, size-1 operands broadcast) or tests slot ``guard_a[q]`` alone (TRUTH,
+    INT, SAME) against ``expected[guard_off[q]:guard_off[q + 1]]``.
+    """
+    for q in range(guard_kind.shape[0]):
+        kind = guard_kind[q]
+        a = _view(guard_a[q], code, arg1, aux, value, arena)
+        e = expected[guard_off[q] : guard_off[q + 1]]
+        if kind <= GUARD_NOT_EQUAL:
+            b = _view(guard_b[q], code, arg1, aux, value, arena)
+            sa = 1 if a.size > 1 else 0
+            sb = 1 if b.size > 1 else 0
+            for t in range(e.size):
+                if _compare(kind, a[t * sa], b[t * sb]) != (e[t] != 0.0):
+                    return False
+        elif kind == GUARD_TRUTH:
+            for t in range(e.size):
+                if (a[t] != 0.0) != (e[t] != 0.0):
+                    return False
+        elif kind == GUARD_INT:
+            for t in range(e.size):
+                if not np.isfinite(a[t]) or np.trunc(a[t]) != e[t]:
+                    return False
+        else:
+            for t in range(e.size):
+                if not (a[t] == e[t] or (a[t] != a[t] and e[t] != e[t])):
+                    return False
+    return True
+
+
+@kernel
+def replay_value_and_gradient(code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, live, handoff,
+                              guard_kind, guard_a, guard_b, guard_off, expected, target, stop):
+    """One compiled call: forward replay, guard check, reverse sweep seeded with ones at ``target``.
+
+    The inputs are already written into ``value``/``arena``. Returns -1 when done,
+    -2 when a guard fails (the trace does not apply to these inputs), or the index
+    of an entry Python must handle.
+    """
+    status = forward_replay(code, arg0, arg1, value, aux, arena, iarena, 0, code.shape[0])
+    if status >= 0:
+        return status
+    if not guards_hold(code, arg1, value, aux, arena, guard_kind, guard_a, guard_b, guard_off, expected):
+        return -2
+    adj[:] = 0.0
+    adj_arena[:] = 0.0
+    _view(target, code, arg1, aux, adj, adj_arena)[:] = 1.0
+    return reverse_sweep(code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, live, handoff, target, stop)
+
+
+@kernel
+def reverse_sweep_multi(code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, live, start, stop):
+    """The reverse sweep carrying many seeds at once: row j of ``adj``/``adj_arena`` is seed j.
+
+    Each scalar entry is decoded once and its partial derivatives computed once for
+    all seeds (vector-mode reverse, as ADOL-C's fov sweeps). Values must all be in
+    the arena (compiled tapes): there are no hand-offs.
+    """
+    k = adj.shape[0]
+    for i in range(start, stop - 1, -1):
+        if not live[i]:
+            continue
+        op = code[i] & CODE_MASK
+        if op <= LAST_UNARY:
+            if op != OP_LEAF and op < FIRST_NONDIFF_UNARY:
+                a = arg0[i]
+                d = _unary_partial(op, value[a], value[i])
+                for j in range(k):
+                    adj[j, a] += _apply(op, adj[j, i], d)
+        elif op <= LAST_BINARY:
+            if op < FIRST_NONDIFF_BINARY:
+                a = arg0[i]
+                b = arg1[i]
+                da, db = _binary_partials(op, value[a], value[b], value[i])
+                for j in range(k):
+                    g = adj[j, i]
+                    adj[j, a] += _apply(op, g, da)
+                    adj[j, b] += _apply(op, g, db)
+        elif op == OP_ELEM:
+            off = aux[arg1[arg0[i]], A_OFF] + arg1[i]
+            for j in range(k):
+                adj_arena[j, off] += adj[j, i]
+        else:
+            for j in range(k):
+                _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj[j], adj_arena[j])
+    return -1
+
+
+@parallel_kernel
+def batch_value_and_gradient(code, arg0, arg1, values, aux, arenas, iarena, live, handoff,
+                             guard_kind, guard_a, guard_b, guard_off, expected, target, stop,
+                             adjs, adj_arenas, status):
+    """``replay_value_and_gradient`` for a batch: row b of ``values``/``arenas`` holds example b.
+
+    Examples run in parallel over the cores; ``status[b]`` gets each one's result.
+    """
+    for b in prange(values.shape[0]):
+        status[b] = replay_value_and_gradient(
+            code, arg0, arg1, values[b], aux, arenas[b], iarena, adjs[b], adj_arenas[b], live, handoff,
+            guard_kind, guard_a, guard_b, guard_off, expected, target, stop)
 
 
 def warmup() -> None:

@@ -3,7 +3,7 @@ from ..tensor import constant, convert_to_tensor
 from .creation import fill, linspace, ones, ones_like, range, zeros, zeros_like
 from .elementwise import absolute as abs
 from .elementwise import (
-    acos, add, asin, atan, atan2, clip_by_value, cos, cosh, divide, exp, expm1, floor_divide,
+    acos, add, asin, atan, atan2, clip_by_value, cos, cosh, divide, exp, expm1, floor, floor_divide,
     identity, log, log1p, maximum, minimum, mod, multiply, negative, reciprocal, relu, sigmoid,
     sign, sin, sinh, softplus, sqrt, square, subtract, tan, tanh,
 )
@@ -21,7 +21,7 @@ from .shape import (
 __all__ = [
     "abs", "acos", "add", "asin", "atan", "atan2", "broadcast_to", "clip_by_value", "concat",
     "constant", "convert_to_tensor", "cos", "cosh", "divide", "dot", "exp", "expand_dims",
-    "expm1", "fill", "floor_divide", "gather", "getitem", "identity", "linspace", "log",
+    "expm1", "fill", "floor", "floor_divide", "gather", "getitem", "identity", "linspace", "log",
     "log1p", "log_softmax", "matmul", "maximum", "minimum", "mod", "multiply", "negative",
     "norm", "ones", "ones_like", "pow", "range", "reciprocal", "reduce_logsumexp",
     "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum", "relu",

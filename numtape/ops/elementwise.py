@@ -265,8 +265,9 @@ def _zeros_like(x: Tensor) -> Tensor:
     return wrap(np.zeros_like(x._v) if isinstance(x._v, np.ndarray) else type(x._v)(0.0))
 
 
-def _select(mask: Any, g: Tensor) -> Tensor:
-    """g where ``mask`` holds, 0 elsewhere (a select, so inf/NaN in g never leak as 0*inf)."""
+def _select(mask: Tensor, g: Tensor) -> Tensor:
+    """g where ``mask`` (a recorded 0/1 Tensor) is 1, else 0: a select, so an inf in g
+    never becomes 0 * inf = NaN, and replays recompute the mask from their own inputs."""
     from .primitives import where
 
     return where(mask, g, 0.0)
@@ -315,10 +316,18 @@ _UNARY_ROWS = [
      "Elementwise logistic function 1/(1 + e**-x), computed without overflow. Derivative: s(1 - s)."),
     (K.FN_SOFTPLUS, "softplus", _py_softplus, _np_softplus, lambda g, y, x: g * sigmoid(x),
      "Elementwise log(1 + e**x), computed without overflow. Derivative: sigmoid(x)."),
-    (K.FN_RELU, "relu", _py_relu, lambda x: np.maximum(x, 0), lambda g, y, x: _select(x._v > 0, g),
+    (K.FN_RELU, "relu", _py_relu, lambda x: np.maximum(x, 0), lambda g, y, x: _select(greater(x, 0.0), g),
      "Elementwise max(x, 0). Derivative: 1 for x > 0, else 0 (the subgradient at 0 is 0)."),
     (K.FN_IDENTITY, "identity", _identity, _identity, lambda g, y, x: g,
      "The same value, recorded as a new Tensor. Derivative: 1."),
+    # recorded as data, never differentiated: the gradient through them is None
+    (K.FN_STOP_GRADIENT, "stop_gradient", _identity, _identity, lambda g, y, x: None,
+     "The same value, through which no gradient flows (the gradient is None, as in TensorFlow)."),
+    (K.FN_FLOOR, "floor", lambda x: float(math.floor(x)), np.floor, lambda g, y, x: None,
+     "Elementwise floor. Not differentiable: no gradient flows through it (None, as in TensorFlow)."),
+    (K.FN_ISFINITE, "isfinite", lambda x: 1.0 if math.isfinite(x) else 0.0,
+     lambda x: np.isfinite(x).astype(np.result_type(x, 0.0)), lambda g, y, x: None,
+     "1.0 where x is finite, else 0.0 (a float mask). Not differentiable."),
 ]
 
 _DOMAINS = {
@@ -357,6 +366,9 @@ sigmoid = _ops["sigmoid"]
 softplus = _ops["softplus"]
 relu = _ops["relu"]
 identity = _ops["identity"]
+stop_gradient_op = _ops["stop_gradient"]
+floor = _ops["floor"]
+isfinite = _ops["isfinite"]
 
 
 # ---------------------------------------------------------------------------
@@ -365,30 +377,45 @@ identity = _ops["identity"]
 def _pow_vjp(g: Tensor, z: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     from .primitives import where
 
-    positive = np.asarray(a._v) > 0
+    positive = greater(a, 0.0)
     safe_a = where(positive, a, 1.0)  # keeps log's derivative finite where it is not selected
     log_a = where(positive, log(safe_a), 0.0)
     return g * (b * a ** (b - 1.0)), g * (z * log_a)
 
 
+def _div_vjp(g: Tensor, z: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    return g * (1.0 / b), g * ((-a / b) / b)
+
+
 def _atan2_vjp(g: Tensor, z: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    inv = g / (a * a + b * b)
-    return b * inv, -a * inv
+    den = a * a + b * b
+    return g * (b / den), g * (-a / den)
 
 
 def _maximum_vjp(g: Tensor, z: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    first = np.asarray(a._v) >= np.asarray(b._v)
-    return _select(first, g), _select(~first, g)
+    first = greater_equal(a, b)
+    return _select(first, g), _select(1.0 - first, g)
 
 
 def _minimum_vjp(g: Tensor, z: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    first = np.asarray(a._v) <= np.asarray(b._v)
-    return _select(first, g), _select(~first, g)
+    first = less_equal(a, b)
+    return _select(first, g), _select(1.0 - first, g)
 
 
 def _mod_vjp(g: Tensor, z: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    quotient = quietly(np.floor, quietly(np.divide, a._v, b._v))
-    return g, g * -quotient
+    return g, g * -floor(a / b)
+
+
+def _float_mask(ufunc: Any) -> Callable[[Any, Any], Any]:
+    def mask(a: Any, b: Any) -> Any:
+        return ufunc(a, b).astype(np.result_type(a, b, 0.0))
+
+    mask.__name__ = ufunc.__name__
+    return mask
+
+
+def _no_vjp(g: Tensor, z: Tensor, a: Tensor, b: Tensor) -> tuple[None, None]:
+    return None, None
 
 
 def _py_pow(a: float, b: float) -> float:
@@ -406,7 +433,7 @@ _BINARY_ROWS = [
      "Elementwise x - y with broadcasting. Derivatives: 1, -1."),
     (K.FN_MUL, "multiply", operator.mul, np.multiply, lambda g, z, a, b: (g * b, g * a),
      "Elementwise x * y with broadcasting. Derivatives: y, x."),
-    (K.FN_DIV, "divide", operator.truediv, np.divide, lambda g, z, a, b: (g / b, g * ((-a / b) / b)),
+    (K.FN_DIV, "divide", operator.truediv, np.divide, _div_vjp,
      "Elementwise x / y with broadcasting (x/0 is +-inf, 0/0 NaN). Derivatives: 1/y, -x/y**2."),
     (K.FN_POW, "pow", _py_pow, np.power, _pow_vjp,
      "Elementwise x ** y. Derivatives: y x**(y-1), and x**y log(x) where x > 0 (0 elsewhere)."),
@@ -419,6 +446,19 @@ _BINARY_ROWS = [
      "Elementwise min with NaN propagation. The gradient goes to x where x <= y, else to y."),
     (K.FN_MOD, "mod", _py_mod, np.remainder, _mod_vjp,
      "Elementwise remainder with the divisor's sign, as NumPy's %. Derivatives: 1, -floor(x/y)."),
+    # comparisons as 0.0/1.0 masks, recorded as data for replays, never differentiated
+    (K.FN_GREATER, "greater", lambda a, b: 1.0 if a > b else 0.0, _float_mask(np.greater), _no_vjp,
+     "1.0 where x > y, else 0.0. Not differentiable."),
+    (K.FN_GREATER_EQUAL, "greater_equal", lambda a, b: 1.0 if a >= b else 0.0, _float_mask(np.greater_equal),
+     _no_vjp, "1.0 where x >= y, else 0.0. Not differentiable."),
+    (K.FN_LESS, "less", lambda a, b: 1.0 if a < b else 0.0, _float_mask(np.less), _no_vjp,
+     "1.0 where x < y, else 0.0. Not differentiable."),
+    (K.FN_LESS_EQUAL, "less_equal", lambda a, b: 1.0 if a <= b else 0.0, _float_mask(np.less_equal), _no_vjp,
+     "1.0 where x <= y, else 0.0. Not differentiable."),
+    (K.FN_EQUAL, "equal", lambda a, b: 1.0 if a == b else 0.0, _float_mask(np.equal), _no_vjp,
+     "1.0 where x == y, else 0.0. Not differentiable."),
+    (K.FN_NOT_EQUAL, "not_equal", lambda a, b: 1.0 if a != b else 0.0, _float_mask(np.not_equal), _no_vjp,
+     "1.0 where x != y, else 0.0. Not differentiable."),
 ]
 _BINARY_DOMAINS = {K.FN_POW: (0.2, 2.0), K.FN_DIV: (0.5, 2.0), K.FN_MOD: (0.3, 2.0)}
 
@@ -439,6 +479,12 @@ atan2 = _ops["atan2"]
 maximum = _ops["maximum"]
 minimum = _ops["minimum"]
 mod = _ops["mod"]
+greater = _ops["greater"]
+greater_equal = _ops["greater_equal"]
+less = _ops["less"]
+less_equal = _ops["less_equal"]
+equal = _ops["equal"]
+not_equal = _ops["not_equal"]
 
 
 def floor_divide(x: TensorLike, y: TensorLike) -> Tensor:

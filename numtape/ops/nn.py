@@ -6,12 +6,10 @@ that shift.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ..errors import op_value_error
 from ..tensor import Tensor, TensorLike
 from .elementwise import exp, float_operand
-from .reduce import reduce_logsumexp, reduce_sum
+from .reduce import max_shift, reduce_logsumexp, reduce_sum
 from .shape import normalize_axis
 
 
@@ -21,10 +19,7 @@ def softmax(logits: TensorLike, axis: int = -1) -> Tensor:
     if t.ndim == 0:
         raise op_value_error("softmax", "logits must have at least one axis", t)
     a = normalize_axis(axis, t.ndim, "softmax")
-    value = np.asarray(t._v)
-    shift = np.max(value, axis=a, keepdims=True, initial=-np.inf)
-    shift = np.where(np.isfinite(shift), shift, 0).astype(value.dtype)
-    e = exp(t - shift)
+    e = exp(t - max_shift(t, (a,)))
     return e / reduce_sum(e, a, keepdims=True)
 
 

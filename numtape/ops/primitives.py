@@ -258,12 +258,15 @@ def reduce_extreme(x: Tensor, outer: int, mid: int, inner: int, shape: tuple[int
 
 
 def _extreme_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> list[Optional[Tensor]]:
+    """Ties share the gradient equally: g * hit / count (0/0 is NaN when the extreme is NaN, as in TF)."""
+    from .elementwise import equal
+
     (x,) = operands
     outer, mid, inner = entry.ints[:3]
-    xv = np.asarray(x._v).reshape(outer, mid, inner)
-    hits = (xv == np.asarray(ans._v).reshape(outer, 1, inner)).astype(xv.dtype)
-    weights = quietly(np.divide, hits, hits.sum(axis=1, keepdims=True))  # ties share; 0/0 is NaN as in TF
-    return [multiply(broadcast_3(g, outer, mid, inner, x.shape), weights.reshape(x.shape))]
+    hits = equal(x, broadcast_3(ans, outer, mid, inner, x.shape))
+    count = reduce_sum_3(hits, outer, mid, inner, ans.shape)
+    weights = hits / broadcast_3(count, outer, mid, inner, x.shape)
+    return [multiply(broadcast_3(g, outer, mid, inner, x.shape), weights)]
 
 
 register_primitive(K.OP_REDUCE_MAX, "reduce_max", "Max over the middle axis; tied maxima share g equally.")(
@@ -334,20 +337,20 @@ def _sum_batch(d: Tensor, operand: Tensor, broadcast: int) -> Tensor:
 def where(condition: Any, x: TensorLike, y: TensorLike) -> Tensor:
     """Elementwise ``x if condition else y``, with broadcasting.
 
-    ``condition`` is a boolean array (e.g. the result of a comparison); it is not
-    differentiated. The gradient flows to x where the condition holds and to y
-    elsewhere.
+    ``condition`` is a boolean array (e.g. the result of a comparison) or a Tensor,
+    whose nonzero elements count as true; it is not differentiated. The gradient
+    flows to x where the condition holds and to y elsewhere.
     """
     if isinstance(condition, Variable):
         condition = condition._read()
-    if isinstance(condition, Tensor):
-        condition = condition._v
-    if condition is None or isinstance(condition, str):
-        raise TypeError(f"numtape.where: condition must be a boolean array, got {type(condition).__name__}")
-    cond = np.asarray(condition)
+    cond_tensor = condition if isinstance(condition, Tensor) else None
+    raw = condition._v if cond_tensor is not None else condition
+    if raw is None or isinstance(raw, str):
+        raise TypeError(f"numtape.where: condition must be a boolean array, got {type(raw).__name__}")
+    cond = np.asarray(raw)
     if cond.dtype.kind not in "biuf":
         raise TypeError(f"numtape.where: condition must be a boolean array, got dtype {cond.dtype}")
-    cond = cond.astype(bool)
+    cond = cond != 0
     tx = x if isinstance(x, Tensor) else float_operand(x, "where")
     ty = y if isinstance(y, Tensor) else float_operand(y, "where")
     if isinstance(x, Tensor) and x.dtype.kind != "f" or isinstance(y, Tensor) and y.dtype.kind != "f":
@@ -362,12 +365,15 @@ def where(condition: Any, x: TensorLike, y: TensorLike) -> Tensor:
         ) from error
     out = wrap(value)
     if state.stack:
-        shape = out.shape
         from .elementwise import _full_or_single
 
+        shape = out.shape
+        if cond_tensor is not None and cond_tensor.dtype.kind == "f":
+            mask: Any = _full_or_single(cond_tensor, shape)  # recorded: replays recompute it
+        else:
+            mask = np.broadcast_to(cond, shape).astype(np.float64)
         a = _full_or_single(tx, shape)
         b = _full_or_single(ty, shape)
-        mask = np.broadcast_to(cond, shape).astype(np.float64)
         v = out._v
         f32 = _is_f32(v)
 
@@ -381,10 +387,8 @@ def where(condition: Any, x: TensorLike, y: TensorLike) -> Tensor:
 @register_primitive(K.OP_WHERE, "where", "cond ? a : b; the VJP routes g to a where cond holds, else to b.")
 def _where_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> list[Optional[Tensor]]:
     cond, a, b = operands
-    mask = np.asarray(cond._v) != 0
-    zero = 0.0
-    ga = where(mask, g, zero)
-    gb = where(mask, zero, g)
+    ga = where(cond, g, 0.0)
+    gb = where(cond, 0.0, g)
     return [None, _to_size(ga, a), _to_size(gb, b)]
 
 

@@ -14,7 +14,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from ..errors import op_type_error
-from ..tensor import Tensor, TensorLike
+from ..tensor import Tensor, TensorLike, wrap
 from .elementwise import exp, float_operand, log, multiply, sqrt
 from .primitives import reduce_extreme, reduce_sum_3, where, window
 from .shape import normalize_axis, reshape, transpose
@@ -151,11 +151,23 @@ def reduce_logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -
     axes = _axes(axis, t.ndim, "reduce_logsumexp")
     if not axes:
         return t
-    value = np.asarray(t._v)
-    raw_max = np.max(value, axis=axes, keepdims=True, initial=-np.inf)
-    shift = np.where(np.isfinite(raw_max), raw_max, 0).astype(value.dtype)
+    shift = max_shift(t, axes)
     total = reduce_sum(exp(t - shift), axes, keepdims)
-    return log(total) + (shift if keepdims else shift.reshape(total.shape))
+    return log(total) + (shift if keepdims else reshape(shift, total.shape))
+
+
+def max_shift(t: Tensor, axes: Any) -> Tensor:
+    """The maximum over ``axes`` (kept), or 0 where it is not finite: a constant shift.
+
+    It is recorded (through stop_gradient) rather than computed in NumPy so that a
+    replayed trace recomputes it from its own inputs; no gradient flows through it.
+    """
+    from .elementwise import isfinite, stop_gradient_op
+
+    if t.size == 0 or any(t.shape[a] == 0 for a in axes):
+        return wrap(np.zeros(_out_shape(t.shape, axes, True), t.dtype))
+    top = stop_gradient_op(reduce_max(t, axes, keepdims=True))
+    return where(isfinite(top), top, 0.0)
 
 
 def norm(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -163,8 +175,10 @@ def norm(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
 
     Its gradient x/norm(x) is replaced by 0 where the norm is 0 (a subgradient).
     """
+    from .elementwise import greater
+
     t = float_operand(x, "norm")
     squares = reduce_sum(t * t, axis, keepdims)
-    positive = np.asarray(squares._v) > 0
-    safe = where(positive, squares, 1.0)
+    positive = greater(squares, 0.0)
+    safe = where(positive, squares, 1.0)  # keeps sqrt's derivative finite where it is not selected
     return where(positive, sqrt(safe), 0.0)

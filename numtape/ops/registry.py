@@ -37,6 +37,13 @@ class Elementwise:
     domain: tuple[float, float] = (-2.0, 2.0)  # where tests sample inputs
     nondifferentiable_at: tuple[float, ...] = field(default=())  # kinks, avoided by tests
 
+    @property
+    def differentiable(self) -> bool:
+        """False for the functions recorded only as data (comparisons, floor, stop_gradient)."""
+        from .._kernels.sweep import FIRST_NONDIFF_BINARY, FIRST_NONDIFF_UNARY
+
+        return self.code < (FIRST_NONDIFF_UNARY if self.arity == 1 else FIRST_NONDIFF_BINARY)
+
 
 @dataclass(frozen=True)
 class Primitive:

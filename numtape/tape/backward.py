@@ -115,7 +115,8 @@ def entry_vjp(buffers: TapeBuffers, slot: int, g: Tensor,
             return [(slots[0], spec.vjp(g, ans, tensor_for(slots[0])))]
         x, y = tensor_for(slots[0]), tensor_for(slots[1])
         gx, gy = spec.vjp(g, ans, x, y)
-        return [(slots[0], _to_size(_as_tensor(gx), x)), (slots[1], _to_size(_as_tensor(gy), y))]
+        return [(s, None if ct is None else _to_size(_as_tensor(ct), operand))
+                for s, ct, operand in ((slots[0], gx, x), (slots[1], gy, y))]
     operands = [tensor_for(s) for s in slots]
     cotangents = PRIMITIVES[op].vjp(g, tensor_for(slot), operands, EntryView(buffers, slot))
     return list(zip(slots, cotangents))
