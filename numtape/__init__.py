@@ -6,6 +6,8 @@ load from their cache) the first time a gradient is computed.
 """
 from . import _operators, numpy_dispatch  # noqa: F401  (attach operators and NumPy protocols)
 from .custom_gradient import custom_gradient, stop_gradient
+from .function import CompiledTape, Function, TraceFallbackWarning, function
+from .functional import grad, hessian, hvp, jacobian, value_and_grad
 from .gradient_tape import GradientTape, UnconnectedGradients
 from .ops import *  # noqa: F401,F403
 from .ops import __all__ as _ops_all
@@ -16,6 +18,7 @@ from .variable import Variable
 __version__ = "0.1.0"
 
 __all__ = [
-    "GradientTape", "Tensor", "UnconnectedGradients", "Variable", "custom_gradient",
-    "stop_gradient", "check_grad", "__version__", *_ops_all,
+    "CompiledTape", "Function", "GradientTape", "Tensor", "TraceFallbackWarning", "UnconnectedGradients",
+    "Variable", "check_grad", "custom_gradient", "function", "grad", "hessian", "hvp", "jacobian",
+    "stop_gradient", "value_and_grad", "__version__", *_ops_all,
 ]

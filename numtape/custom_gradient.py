@@ -42,10 +42,11 @@ def stop_gradient(x: Any) -> Tensor:
 class CustomCall:
     """What the backward pass needs to call a ``grad_fn`` (kept in ``Tape.custom``)."""
 
-    __slots__ = ("grad_fn", "input_slots", "output_slots", "n_args", "variables", "wants_variables")
+    __slots__ = ("grad_fn", "input_slots", "output_slots", "n_args", "variables", "wants_variables", "forward")
 
     def __init__(self, grad_fn: Callable[..., Any], input_slots: list[int], output_slots: list[int],
-                 n_args: int, variables: list[Variable]) -> None:
+                 n_args: int, variables: list[Variable], forward: Callable[..., Any]) -> None:
+        self.forward = forward  # f(*inputs) -> (outputs, grad_fn), for nt.function replays
         self.grad_fn = grad_fn
         self.input_slots = input_slots
         self.output_slots = output_slots
@@ -119,14 +120,14 @@ def custom_gradient(f: Callable[..., Any]) -> Callable[..., Any]:
             variables = list(dict.fromkeys(reads))
             for v in variables:  # a read the tapes see, so they can route its gradient
                 v._read()
-            _record_call(grad_fn, inputs, variables, outputs)
+            _record_call(grad_fn, inputs, variables, outputs, functools.partial(f, **kwargs))
         return _nest.pack_sequence_as(result, outputs)
 
     return wrapper
 
 
 def _record_call(grad_fn: Callable[..., Any], inputs: list[Tensor], variables: list[Variable],
-                 outputs: list[Tensor]) -> None:
+                 outputs: list[Tensor], forward: Callable[..., Any]) -> None:
     operands = inputs + [v._t for v in variables]
     for tape in state.stack:
         slots = resolve(tape, operands)
@@ -144,4 +145,4 @@ def _record_call(grad_fn: Callable[..., Any], inputs: list[Tensor], variables: l
             tape.bind(out, slot)
             tape.keep[slot] = out
             out_slots.append(slot)
-        tape.custom[call] = CustomCall(grad_fn, slots, out_slots, len(inputs), variables)
+        tape.custom[call] = CustomCall(grad_fn, slots, out_slots, len(inputs), variables, forward)

@@ -119,19 +119,24 @@ HANDLED_FUNCTIONS: dict[Any, Callable[..., Any]] = {
                                                       indices, axis or 0),
 }
 
+# Functions that read only a Tensor's metadata, which a trace's signature fixes.
+METADATA_FUNCTIONS = {np.shape, np.ndim, np.size, np.result_type, np.iscomplexobj, np.isrealobj}
+
 # Functions whose results are not floats computed from the Tensor (shapes, booleans,
 # indices): applied to the values.
-VALUE_FUNCTIONS = {
-    np.shape, np.ndim, np.size, np.allclose, np.isclose, np.array_equal, np.array_equiv,
+VALUE_FUNCTIONS = METADATA_FUNCTIONS | {
+    np.allclose, np.isclose, np.array_equal, np.array_equiv,
     np.any, np.all, np.argmax, np.argmin, np.argsort, np.nonzero, np.count_nonzero,
-    np.isnan, np.isinf, np.isfinite, np.result_type, np.iscomplexobj, np.isrealobj,
-    np.may_share_memory, np.shares_memory, np.copyto,
+    np.isnan, np.isinf, np.isfinite, np.may_share_memory, np.shares_memory, np.copyto,
 }
 
 
 def _values(args: Any) -> Any:
-    if isinstance(args, (Tensor, Variable)):
-        return np.asarray(args)
+    """Tensors replaced by their values (escapes were already reported by the caller)."""
+    if isinstance(args, Variable):
+        args = args._read()
+    if isinstance(args, Tensor):
+        return np.asarray(args._v)
     if isinstance(args, (list, tuple)):
         return type(args)(_values(a) for a in args)
     if isinstance(args, dict):
@@ -166,7 +171,7 @@ def array_function(func: Any, types: Any, args: Any, kwargs: Any) -> Any:
     if op is not None:
         return op(*args, **kwargs)
     if func in VALUE_FUNCTIONS:
-        if state.trace is not None:
+        if state.trace is not None and func not in METADATA_FUNCTIONS:
             for a in args:
                 if isinstance(a, (Tensor, Variable)):
                     state.trace.value_escapes(a, func.__name__)

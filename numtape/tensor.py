@@ -204,6 +204,7 @@ def to_value(x: Any, op: str, dtype: Any = None) -> Any:
         v = x._v
         if wanted is None or wanted == x.dtype:
             return v
+        _note_escape(x, "a dtype conversion")
         return _canonical(np.asarray(v).astype(wanted))
     if x is None or isinstance(x, (str, bytes)):
         raise op_type_error(op, "expected a number, an array or a Tensor", x)

@@ -57,6 +57,8 @@ class Variable:
 
     def assign(self, value: Any) -> "Variable":
         """Replace the value; the new value must have the same shape."""
+        if state.trace is not None:
+            state.trace.side_effect("Variable.assign")
         new = to_value(value, "Variable.assign", self.dtype)
         new_shape = np.shape(new)
         if new_shape != self.shape:
@@ -76,7 +78,7 @@ class Variable:
 
     def numpy(self) -> Any:
         """The current value as NumPy (a copy)."""
-        return self._t.numpy()
+        return self._read().numpy()
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -95,16 +97,16 @@ class Variable:
         return self._t.size
 
     def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> np.ndarray:
-        return self._t.__array__(dtype, copy)
+        return self._read().__array__(dtype, copy)
 
     def __float__(self) -> float:
-        return float(self._t)
+        return float(self._read())
 
     def __int__(self) -> int:
-        return int(self._t)
+        return int(self._read())
 
     def __bool__(self) -> bool:
-        return bool(self._t)
+        return bool(self._read())
 
     def __len__(self) -> int:
         return len(self._t)

@@ -39,7 +39,7 @@ def test_public_names_of_the_api_contract_exist() -> None:
     assert set(nt.__all__) <= set(dir(nt))
 
 
-SECTIONS = ["## Values", "## GradientTape", "## Ops", "## Errors"]
+SECTIONS = ["## Values", "## GradientTape", "## Ops", "## Functional API", "## Compiled tapes", "## Errors"]
 
 
 def test_every_backquoted_nt_name_in_the_api_contract_exists() -> None:

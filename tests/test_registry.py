@@ -179,7 +179,8 @@ def test_nondifferentiable_rows_match_numpy_and_have_no_gradient(spec: Any, rng:
             tape.watch(ts)
             y = _op(spec)(*ts)
             z = nt.reduce_sum(y * 2.0)
-        expected = np.asarray(spec.ufunc(*[a.astype(dtype) for a in args]), dtype=float)
+        with np.errstate(all="ignore"):
+            expected = np.asarray(spec.ufunc(*[a.astype(dtype) for a in args]), dtype=float)
         assert y.dtype == dtype
         np.testing.assert_array_equal(np.asarray(y, float), expected)
         assert tape.gradient(z, ts) == [None] * spec.arity

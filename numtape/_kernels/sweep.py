@@ -93,6 +93,7 @@ FN_LESS = 52
 FN_LESS_EQUAL = 53
 FN_EQUAL = 54
 FN_NOT_EQUAL = 55
+FN_FLOOR_DIVIDE = 56
 LAST_BINARY = 59
 
 OP_ELEM = 60  # scalar = array.flat[arg1]; arg0 is the array's slot
@@ -387,7 +388,27 @@ def _binary(fn, a, b):
         return 1.0 if a == b else 0.0
     if fn == FN_NOT_EQUAL:
         return 1.0 if a != b else 0.0
+    if fn == FN_FLOOR_DIVIDE:
+        return _floor_divide(a, b)
     return np.nan
+
+
+@kernel
+def _floor_divide(a, b):
+    """NumPy's (and Python's) floor division, exact: 1 // 0.1 is 9.0, not floor(1 / 0.1) = 10.0."""
+    if b == 0.0:
+        return a / b
+    mod = np.fmod(a, b)
+    div = (a - mod) / b
+    if mod != 0.0:
+        if (b < 0.0) != (mod < 0.0):
+            div -= 1.0
+    if div != 0.0:
+        floor_div = np.floor(div)
+        if div - floor_div > 0.5:
+            floor_div += 1.0
+        return floor_div
+    return np.copysign(0.0, a / b)
 
 
 @kernel
@@ -433,7 +454,7 @@ def _binary_partials(fn, a, b, z):
         den = a * a + b * b
         return b / den, -a / den
     if fn == FN_MOD:
-        return 1.0, -np.floor(a / b)
+        return 1.0, -_floor_divide(a, b)
     return np.nan, np.nan
 
 
@@ -1003,6 +1024,37 @@ def batch_value_and_gradient(code, arg0, arg1, values, aux, arenas, iarena, live
         status[b] = replay_value_and_gradient(
             code, arg0, arg1, values[b], aux, arenas[b], iarena, adjs[b], adj_arenas[b], live, handoff,
             guard_kind, guard_a, guard_b, guard_off, expected, target, stop)
+
+
+@kernel
+def standalone_value_and_grad(data, x):
+    """(f(x), df/dx, ok) of a compiled tape, for the user's own @njit code.
+
+    ``data`` comes from ``nt.function(f).compiled_value_and_grad(x0)``; ``ok`` is
+    False when x takes another branch than the traced one (a guard failed).
+    """
+    (code, arg0, arg1, value0, aux, arena0, iarena, live, handoff, guard_kind, guard_a, guard_b, guard_off,
+     expected, target, slot, at, size, in_column) = data
+    value = value0.copy()
+    arena = arena0.copy()
+    flat = x.ravel()
+    if slot >= 0:
+        if in_column:
+            value[at] = flat[0]
+        else:
+            arena[at : at + size] = flat
+    adj = np.empty(code.shape[0])
+    adj_arena = np.empty(arena.shape[0])
+    stop = slot if slot >= 0 else target
+    status = replay_value_and_gradient(code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, live,
+                                       handoff, guard_kind, guard_a, guard_b, guard_off, expected, target, stop)
+    grad = np.zeros(flat.size)
+    if slot >= 0 and live[slot]:
+        if in_column:
+            grad[0] = adj[at]
+        else:
+            grad[:] = adj_arena[at : at + size]
+    return value[target], grad.reshape(x.shape), status == -1
 
 
 def warmup() -> None:

@@ -10,8 +10,9 @@ and must do the same float operations in the same order.
 Subgradient conventions (TensorFlow's): ``abs'(0) = 0``, ``relu'(0) = 0``,
 ``sign' = 0``; ``maximum``/``minimum`` give a tie's gradient to the first operand;
 ``pow``'s derivative in the exponent is 0 where the base is not positive;
-``sqrt'(0) = inf``. ``floor_divide`` (``//``) is not differentiable and not
-recorded (its gradient is None, as in TensorFlow).
+``sqrt'(0) = inf``. ``floor_divide`` (``//``), ``floor``, comparisons and
+``stop_gradient`` are recorded as data (so replays recompute them) but never
+differentiated: their gradient is None, as in TensorFlow.
 """
 from __future__ import annotations
 
@@ -403,7 +404,7 @@ def _minimum_vjp(g: Tensor, z: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Te
 
 
 def _mod_vjp(g: Tensor, z: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    return g, g * -floor(a / b)
+    return g, g * -floor_divide(a, b)
 
 
 def _float_mask(ufunc: Any) -> Callable[[Any, Any], Any]:
@@ -459,6 +460,9 @@ _BINARY_ROWS = [
      "1.0 where x == y, else 0.0. Not differentiable."),
     (K.FN_NOT_EQUAL, "not_equal", lambda a, b: 1.0 if a != b else 0.0, _float_mask(np.not_equal), _no_vjp,
      "1.0 where x != y, else 0.0. Not differentiable."),
+    (K.FN_FLOOR_DIVIDE, "floor_divide", operator.floordiv, np.floor_divide, _no_vjp,
+     "Elementwise floor(x / y), as NumPy's and Python's //. Not differentiable: its gradient is None, "
+     "as in TensorFlow."),
 ]
 _BINARY_DOMAINS = {K.FN_POW: (0.2, 2.0), K.FN_DIV: (0.5, 2.0), K.FN_MOD: (0.3, 2.0)}
 
@@ -468,7 +472,7 @@ for _code, _name, _scalar, _ufunc, _vjp, _doc in _BINARY_ROWS:
     ))
     _ops[_name] = _binary_op(_spec)
 
-_INTEGER_SAFE = {K.FN_ADD, K.FN_SUB, K.FN_MUL, K.FN_MAXIMUM, K.FN_MINIMUM, K.FN_MOD}
+_INTEGER_SAFE = {K.FN_ADD, K.FN_SUB, K.FN_MUL, K.FN_MAXIMUM, K.FN_MINIMUM, K.FN_MOD, K.FN_FLOOR_DIVIDE}
 
 add = _ops["add"]
 subtract = _ops["subtract"]
@@ -485,18 +489,7 @@ less = _ops["less"]
 less_equal = _ops["less_equal"]
 equal = _ops["equal"]
 not_equal = _ops["not_equal"]
-
-
-def floor_divide(x: TensorLike, y: TensorLike) -> Tensor:
-    """Elementwise floor(x / y), as NumPy's ``//``. Not differentiable: not recorded."""
-    _, xv = _raw_operand(x, "floor_divide")
-    _, yv = _raw_operand(y, "floor_divide")
-    try:
-        return wrap(quietly(np.floor_divide, xv, yv))
-    except ValueError as error:
-        raise op_value_error(
-            "floor_divide", f"shapes {np.shape(xv)} and {np.shape(yv)} cannot be broadcast together", x, y
-        ) from error
+floor_divide = _ops["floor_divide"]
 
 
 def clip_by_value(x: TensorLike, clip_value_min: TensorLike, clip_value_max: TensorLike) -> Tensor:

@@ -46,7 +46,7 @@ class VariableRecord:
 class Tape:
     """One recording: buffers plus the Tensor-to-slot tables."""
 
-    __slots__ = ("id", "buffers", "persistent", "watch_accessed", "known", "keep",
+    __slots__ = ("id", "buffers", "persistent", "watch_accessed", "capture_all_variables", "known", "keep",
                  "variables", "custom", "__weakref__")
 
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
@@ -54,6 +54,7 @@ class Tape:
         self.buffers: Optional[TapeBuffers] = TapeBuffers()
         self.persistent = persistent
         self.watch_accessed = watch_accessed_variables
+        self.capture_all_variables = False  # nt.function traces record every variable read
         self.known: dict[int, int] = {}
         self.keep: dict[int, Tensor] = {}
         self.variables: dict[int, VariableRecord] = {}
@@ -122,7 +123,7 @@ class Tape:
     def variable_read(self, variable: Any) -> None:
         record = self.variables.get(id(variable))
         if record is None:
-            if not (self.watch_accessed and variable.trainable):
+            if not (self.watch_accessed and variable.trainable or self.capture_all_variables):
                 return
             record = self.variables[id(variable)] = VariableRecord(variable)
         t = variable._t

@@ -1,0 +1,781 @@
+"""nt.function: trace once, then replay the tape in compiled code.
+
+The first call with a new input signature (shapes, dtypes, and the values of any
+non-array arguments) runs ``f`` eagerly on a private tape, and freezes the tape
+into a :class:`CompiledTape`: its buffers, with every value moved into one arena,
+the slots of the inputs, of the variables ``f`` read and of the outputs, and the
+**guards**. Later calls write the new inputs into a copy of the buffers and run the
+forward replay and, when asked, the reverse sweep, in one Numba call.
+
+Guards make a replay never return a stale answer. While tracing, every decision
+Python makes on a recorded value is recorded: a comparison (``if x > 0``, ``while
+y < k``, ``max(a, b)``), ``bool(t)``, ``int(t)`` and ``float(t)``. A replay checks
+them all after its forward pass; if any fails, ``f`` is traced again for those
+inputs and the new trace is kept beside the old ones (the other branch). A value
+that leaves the tape where it cannot be guarded (``t.numpy()``, ``np.asarray(t)``,
+a variable assignment) makes the trace unusable: that signature then runs eagerly,
+with a one-time warning.
+
+Derivatives: ``value_and_grad``/``grad`` replay with one reverse sweep;
+``jacobian`` runs the vector-mode sweep (one pass carrying one seed per output);
+``hessian`` and ``hvp`` trace the gradient itself (the recorded backward pass is
+an ordinary, branch-free tape) and differentiate that trace the same way.
+"""
+from __future__ import annotations
+
+import functools
+import warnings
+from typing import Any, Callable, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _nest
+from ._kernels import sweep as K
+from ._state import state
+from .errors import describe
+from .gradient_tape import GradientTape
+from .tape.backward import Source, fast_gradients
+from .tape.buffers import TapeBuffers
+from .tape.recorder import Tape
+from .tensor import Tensor, to_value, wrap
+from .variable import Variable
+
+ArgNums = Union[int, Sequence[int]]
+
+_GUARD_KINDS = {
+    np.less: K.GUARD_LESS, np.less_equal: K.GUARD_LESS_EQUAL, np.greater: K.GUARD_GREATER,
+    np.greater_equal: K.GUARD_GREATER_EQUAL, np.equal: K.GUARD_EQUAL, np.not_equal: K.GUARD_NOT_EQUAL,
+}
+
+
+class TraceFallbackWarning(UserWarning):
+    """nt.function cannot replay a trace and runs the function eagerly instead."""
+
+
+# ---------------------------------------------------------------------------
+# Tracing
+# ---------------------------------------------------------------------------
+class _Trace:
+    """What tracing records besides the tape: guards, and values that escaped it."""
+
+    def __init__(self, tape: Tape) -> None:
+        self.tape = tape
+        self.guards: list[tuple[int, int, int, np.ndarray]] = []
+        self.escape: Optional[str] = None
+
+    def _slot(self, x: Any) -> int:
+        if isinstance(x, Variable):
+            x = x._t
+        return self.tape.slot_of(x) if isinstance(x, Tensor) else -1
+
+    def _operand_slot(self, x: Any, shape: tuple[int, ...]) -> int:
+        """A slot holding ``x`` with ``shape``'s size (or size 1) on the trace tape."""
+        from .ops.elementwise import _full_or_single
+
+        if isinstance(x, Variable):
+            x = x._t
+        if not isinstance(x, Tensor):
+            x = wrap(to_value(x, "comparison"))
+        x = _full_or_single(x, shape)
+        slot = self.tape.slot_of(x)
+        return slot if slot >= 0 else self.tape.watch(x)
+
+    def comparison(self, ufunc: Any, a: Any, b: Any, result: Any) -> None:
+        """A comparison computed on recorded values: the trace holds only if it repeats."""
+        if self._slot(a) < 0 and self._slot(b) < 0:
+            return
+        shape = np.shape(result)
+        sa = self._operand_slot(a, shape)
+        sb = self._operand_slot(b, shape)
+        self.guards.append((_GUARD_KINDS[ufunc], sa, sb, np.asarray(result, np.float64).reshape(-1)))
+
+    def value_escapes(self, t: Any, how: str) -> None:
+        """A recorded value reached Python: guard it if possible, else the trace is unusable."""
+        slot = self._slot(t)
+        if slot < 0:
+            return
+        value = np.asarray(t._v if isinstance(t, Tensor) else t._t._v, np.float64).reshape(-1)
+        if how == "bool":
+            self.guards.append((K.GUARD_TRUTH, slot, -1, (value != 0).astype(np.float64)))
+        elif how in ("int", "index"):
+            self.guards.append((K.GUARD_INT, slot, -1, np.trunc(value)))
+        elif how == "float":
+            self.guards.append((K.GUARD_SAME, slot, -1, value.copy()))
+        else:
+            self.escape = self.escape or how
+
+    def side_effect(self, what: str) -> None:
+        self.escape = self.escape or what
+
+
+def _is_dynamic(arg: Any) -> bool:
+    """Arrays, Tensors and floats are inputs of a trace; other arguments are part of its key."""
+    if isinstance(arg, (Tensor, np.ndarray, float, np.floating)):
+        return True
+    return isinstance(arg, (list, tuple)) and len(arg) > 0 and all(
+        isinstance(e, (float, int, np.number)) and not isinstance(e, bool) for e in _nest.flatten(arg))
+
+
+def _input_value(arg: Any) -> Any:
+    if isinstance(arg, Tensor):
+        return arg._v
+    return to_value(arg, "function")
+
+
+def _signature(args: tuple, kwargs: dict) -> tuple[tuple, list[Any]]:
+    """The cache key of a call (shapes and dtypes of inputs, values of the rest) and its input values."""
+    key = []
+    values = []
+    for arg in args:
+        if _is_dynamic(arg):
+            v = _input_value(arg)
+            values.append(v)
+            key.append(("input", np.shape(v), np.asarray(v).dtype.str))
+        else:
+            values.append(None)
+            try:
+                hash(arg)
+            except TypeError:
+                raise TypeError(
+                    f"nt.function: argument {describe(arg)} is neither an array nor hashable; pass arrays, "
+                    "Tensors, numbers, or hashable static values"
+                ) from None
+            key.append(("static", type(arg), arg))
+    for name in sorted(kwargs):
+        key.append(("keyword", name, kwargs[name]))
+    return tuple(key), values
+
+
+# ---------------------------------------------------------------------------
+# The frozen tape
+# ---------------------------------------------------------------------------
+class CompiledTape:
+    """A frozen trace of one function at one input signature: data only, picklable.
+
+    ``inputs[k]`` is the slot of dynamic argument k (or -1), ``variables`` pairs each
+    variable read with its slots, ``outputs`` lists the slots of ``f``'s outputs
+    (or constants), and the guard arrays say which decisions the trace took.
+    """
+
+    def __init__(self, tape: Tape, inputs: list[int], input_meta: list[tuple[tuple[int, ...], np.dtype]],
+                 outputs: list[Any], structure: Any, guards: list[tuple[int, int, int, np.ndarray]]) -> None:
+        b = tape.buffers
+        code, arg0, arg1, value, aux, arena, iarena = (v.copy() for v in b.views())
+        aux, arena = _all_in_arena(b, aux, arena)
+        self.code, self.arg0, self.arg1, self.value, self.aux = code, arg0, arg1, value, aux
+        self.arena, self.iarena = arena, iarena
+        self.shapes = list(b.shapes)
+        self.inputs = inputs
+        self.input_meta = input_meta
+        self.variables = [(r.variable, list(r.slots)) for r in tape.variables.values()]
+        self.outputs = outputs
+        self.structure = structure
+        self.custom = dict(tape.custom)
+        kinds = np.array([g[0] for g in guards], np.int64)
+        self.guard_kind = kinds
+        self.guard_a = np.array([g[1] for g in guards], np.int64)
+        self.guard_b = np.array([g[2] for g in guards], np.int64)
+        sizes = [g[3].size for g in guards]
+        self.guard_off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.guard_expected = np.concatenate([g[3] for g in guards]) if guards else np.zeros(0)
+        self._live: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __getstate__(self) -> dict:
+        state_ = dict(self.__dict__)
+        state_["_live"] = {}
+        if state_["custom"]:
+            raise TypeError("a compiled tape with custom gradients refers to Python functions and cannot be pickled")
+        return state_
+
+    @property
+    def n_entries(self) -> int:
+        return len(self.code)
+
+    # -- workspaces ------------------------------------------------------------------
+    def _location(self, slot: int) -> tuple[bool, int, int]:
+        """(in the value column, index, size) of a slot."""
+        if (int(self.code[slot]) & K.CODE_MASK) < K.OP_ARRAY_LEAF:
+            return True, slot, 1
+        row = self.aux[int(self.arg1[slot])]
+        if row[K.A_OFF] == K.IN_VALUE_COLUMN:
+            return True, slot, 1
+        return False, int(row[K.A_OFF]), int(row[K.A_SIZE])
+
+    def _write(self, value: np.ndarray, arena: np.ndarray, slot: int, data: Any) -> None:
+        in_column, at, size = self._location(slot)
+        if in_column:
+            value[at] = float(np.asarray(data).reshape(-1)[0])
+        else:
+            arena[at : at + size] = np.asarray(data, np.float64).reshape(-1)
+
+    def read(self, value: np.ndarray, arena: np.ndarray, slot: int, shape: tuple[int, ...], dtype: Any) -> Any:
+        in_column, at, size = self._location(slot)
+        data = value[at] if in_column else arena[at : at + size].reshape(shape)
+        return np.asarray(data, dtype).reshape(shape)
+
+    def workspace(self, values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """Copies of the value buffers with the inputs and current variable values written in."""
+        value = self.value.copy()
+        arena = self.arena.copy()
+        for slot, v in zip(self.inputs, values):
+            if slot >= 0:
+                self._write(value, arena, slot, v)
+        for variable, slots in self.variables:
+            for slot in slots:
+                self._write(value, arena, slot, variable._t._v)
+        return value, arena
+
+    def live(self, targets: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Reachability from ``targets`` (cached: the tape never changes)."""
+        if targets not in self._live:
+            K.ensure_compiled()
+            self._live[targets] = K.mark_live(self.code, self.arg0, self.arg1, self.aux, self.iarena,
+                                              np.array(targets, np.int64))
+        return self._live[targets]
+
+    # -- replays -----------------------------------------------------------------------
+    def forward(self, values: Sequence[Any]) -> Optional[tuple[np.ndarray, np.ndarray, dict]]:
+        """The values of every slot for ``values``, or None when a guard fails."""
+        K.ensure_compiled()
+        value, arena = self.workspace(values)
+        calls: dict[int, Any] = {}
+        start = 0
+        while True:
+            i = K.forward_replay(self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena,
+                                 start, len(self.code))
+            if i < 0:
+                break
+            start = self._custom_forward(i, value, arena, calls)
+        if not K.guards_hold(self.code, self.arg1, value, self.aux, arena, self.guard_kind, self.guard_a,
+                             self.guard_b, self.guard_off, self.guard_expected):
+            return None
+        return value, arena, calls
+
+    def _custom_forward(self, call: int, value: np.ndarray, arena: np.ndarray, calls: dict) -> int:
+        """Run a custom_gradient function on replayed inputs; return where the replay resumes."""
+        from .custom_gradient import CustomCall
+
+        record = self.custom[call]
+        inputs = [wrap(self._slot_value(value, arena, s)) for s in record.input_slots[: record.n_args]]
+        saved = state.stack
+        state.stack = []
+        try:
+            result, grad_fn = record.forward(*inputs)
+        finally:
+            state.stack = saved
+        outputs = _nest.flatten(result)
+        for slot, out in zip(record.output_slots, outputs):
+            self._write(value, arena, slot, out._v if isinstance(out, Tensor) else out)
+        calls[call] = CustomCall(grad_fn, record.input_slots, record.output_slots, record.n_args,
+                                 record.variables, record.forward)
+        return max(record.output_slots) + 1
+
+    def _slot_value(self, value: np.ndarray, arena: np.ndarray, slot: int) -> Any:
+        shape = self.shape_of(slot)
+        f32 = bool(int(self.code[slot]) & K.F32)
+        data = self.read(value, arena, slot, shape, np.float32 if f32 else np.float64)
+        return data if shape else data.reshape(())[()]
+
+    def shape_of(self, slot: int) -> tuple[int, ...]:
+        if (int(self.code[slot]) & K.CODE_MASK) < K.OP_ARRAY_LEAF:
+            return ()
+        return self.shapes[int(self.arg1[slot])]
+
+    def output_values(self, value: np.ndarray, arena: np.ndarray) -> list[Any]:
+        result = []
+        for out in self.outputs:
+            if isinstance(out, tuple):  # (slot, shape, dtype)
+                slot, shape, dtype = out
+                data = self.read(value, arena, slot, shape, dtype)
+                result.append(data if shape else dtype.type(data.reshape(())[()]))
+            else:
+                result.append(out)
+        return result
+
+    def value_and_gradient(self, values: Sequence[Any], wrt: Sequence[int]) -> Optional[tuple[Any, list[Any]]]:
+        """(f's value, gradients with respect to the inputs ``wrt``), or None when a guard fails."""
+        out = self.outputs[0]
+        if not isinstance(out, tuple):  # a constant output: no gradient anywhere
+            forward = self.forward(values)
+            if forward is None:
+                return None
+            return out, [np.zeros(self.input_meta[k][0], self.input_meta[k][1]) for k in wrt]
+        target, shape, dtype = out
+        sources = [self.inputs[k] for k in wrt]
+        stop = min([s for s in sources if s >= 0], default=target)
+        live, handoff = self.live((target,))
+        if self.custom:
+            return self._segmented_value_and_gradient(values, wrt, target, shape, dtype, live, handoff)
+        value, arena = self.workspace(values)
+        adj = np.empty(len(self.code))
+        adj_arena = np.empty(len(self.arena))
+        status = K.replay_value_and_gradient(
+            self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena, adj, adj_arena, live, handoff,
+            self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected, target, stop)
+        if status == -2:
+            return None
+        f_value = self.read(value, arena, target, shape, dtype)
+        grads = [self._gradient(adj, adj_arena, k, live) for k in wrt]
+        return (f_value if shape else dtype.type(f_value.reshape(())[()])), grads
+
+    def _gradient(self, adj: np.ndarray, adj_arena: np.ndarray, k: int, live: np.ndarray) -> np.ndarray:
+        shape, dtype = self.input_meta[k]
+        slot = self.inputs[k]
+        if slot < 0 or not live[slot]:
+            gradient = np.zeros(shape, dtype)
+        else:
+            gradient = self.read(adj, adj_arena, slot, shape, dtype).copy()
+        return gradient if shape else dtype.type(gradient.reshape(())[()])
+
+    def _segmented_value_and_gradient(self, values: Sequence[Any], wrt: Sequence[int], target: int,
+                                      shape: tuple[int, ...], dtype: np.dtype, live: np.ndarray,
+                                      handoff: np.ndarray) -> Optional[tuple[Any, list[Any]]]:
+        """The replay of a trace with custom gradients: compiled segments, Python for each call."""
+        forward = self.forward(values)
+        if forward is None:
+            return None
+        value, arena, calls = forward
+        tape = _ReplayTape(self, value, arena, calls)
+        infos: list[Source] = [([self.inputs[k]] if self.inputs[k] >= 0 else [], self.input_meta[k][1],
+                                self.input_meta[k][0]) for k in wrt]
+        seed = np.ones(shape, np.float64) if shape else 1.0
+        grads = fast_gradients(tape, [(target, seed)], infos, live, handoff)  # type: ignore[arg-type]
+        f_value = self.read(value, arena, target, shape, dtype)
+        result = [np.zeros(info[2], info[1]) if g is None else np.asarray(g, info[1]).reshape(info[2])
+                  for g, info in zip(grads, infos)]
+        return (f_value if shape else dtype.type(f_value.reshape(())[()])), result
+
+    def vector_jacobian(self, values: Sequence[Any], wrt: Sequence[int], seeds: np.ndarray
+                        ) -> Optional[tuple[Any, list[np.ndarray]]]:
+        """Row j of the result is ``seeds[j] @ J`` for each input in ``wrt`` (one vector-mode sweep)."""
+        target, shape, dtype = self.outputs[0]
+        forward = self.forward(values)
+        if forward is None:
+            return None
+        value, arena, calls = forward
+        if self.custom:
+            raise TypeError("jacobians of nt.function traces with custom gradients are not supported")
+        live, _ = self.live((target,))
+        k = seeds.shape[0]
+        adj = np.zeros((k, len(self.code)))
+        adj_arena = np.zeros((k, len(self.arena)))
+        in_column, at, size = self._location(target)
+        if in_column:
+            adj[:, at] = seeds.reshape(k)
+        else:
+            adj_arena[:, at : at + size] = seeds.reshape(k, size)
+        sources = [self.inputs[j] for j in wrt]
+        stop = min([s for s in sources if s >= 0], default=target)
+        K.reverse_sweep_multi(self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena,
+                              adj, adj_arena, live, target, stop)
+        f_value = self.read(value, arena, target, shape, dtype)
+        rows = []
+        for j in wrt:
+            in_shape, in_dtype = self.input_meta[j]
+            slot = self.inputs[j]
+            if slot < 0 or not live[slot]:
+                rows.append(np.zeros((k,) + in_shape, in_dtype))
+                continue
+            col, at_j, size_j = self._location(slot)
+            block = adj[:, at_j] if col else adj_arena[:, at_j : at_j + size_j]
+            rows.append(np.asarray(block, in_dtype).reshape((k,) + in_shape))
+        return f_value, rows
+
+    def batch_value_and_gradient(self, batches: Sequence[np.ndarray], wrt: int) -> tuple[np.ndarray, np.ndarray,
+                                                                                          np.ndarray]:
+        """Values, gradients and statuses for examples stacked on a leading axis, in parallel."""
+        K.ensure_compiled()
+        target, shape, dtype = self.outputs[0]
+        n_batch = len(batches[0])
+        values = np.empty((n_batch, len(self.code)))
+        arenas = np.empty((n_batch, len(self.arena)))
+        for b in range(n_batch):
+            values[b], arenas[b] = self.workspace([column[b] for column in batches])
+        live, handoff = self.live((target,))
+        source = self.inputs[wrt]
+        stop = source if source >= 0 else target
+        adjs = np.empty_like(values)
+        adj_arenas = np.empty_like(arenas)
+        status = np.zeros(n_batch, np.int64)
+        K.batch_value_and_gradient(
+            self.code, self.arg0, self.arg1, values, self.aux, arenas, self.iarena, live, handoff,
+            self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected, target, stop,
+            adjs, adj_arenas, status)
+        in_shape, in_dtype = self.input_meta[wrt]
+        f_values = np.stack([self.read(values[b], arenas[b], target, shape, dtype) for b in range(n_batch)])
+        grads = np.stack([self._gradient(adjs[b], adj_arenas[b], wrt, live) for b in range(n_batch)]) \
+            if n_batch else np.zeros((0,) + in_shape, in_dtype)
+        return f_values, grads, status
+
+    def standalone_value_and_grad(self) -> tuple[Callable[..., Any], tuple]:
+        """(njit function, data) so that ``fn(data, x)`` returns ``(value, gradient, ok)`` in Numba code."""
+        if self.custom:
+            raise TypeError("a trace with custom gradients needs Python and cannot run inside Numba code")
+        if len([s for s in self.inputs]) != 1 or not isinstance(self.outputs[0], tuple):
+            raise TypeError("compiled_value_and_grad needs a function of one array argument with a Tensor output")
+        target, shape, _ = self.outputs[0]
+        if shape:
+            raise TypeError("compiled_value_and_grad needs a scalar output")
+        K.ensure_compiled()
+        slot = self.inputs[0]
+        in_column, at, size = self._location(slot) if slot >= 0 else (True, 0, 0)
+        live, handoff = self.live((target,))
+        variable_slots = [s for _, slots in self.variables for s in slots]
+        if variable_slots:
+            raise TypeError("compiled_value_and_grad does not support functions that read variables")
+        data = (self.code, self.arg0, self.arg1, self.value, self.aux, self.arena, self.iarena, live, handoff,
+                self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected,
+                np.int64(target), np.int64(slot), np.int64(at), np.int64(size), in_column)
+        return K.standalone_value_and_grad, data
+
+
+class _TraceRun:
+    """One tracing run of f: its eager result, its tape, its input Tensors, and the frozen trace."""
+
+    def __init__(self, result: Any, tape: Tape, inputs: list[Optional[Tensor]]) -> None:
+        self.result = result
+        self.tape = tape
+        self.inputs = inputs
+        self.compiled: Optional[CompiledTape] = None
+
+    def gradient_tape(self) -> GradientTape:
+        """A persistent GradientTape over this run's tape, to differentiate the result eagerly."""
+        facade = GradientTape(persistent=True)
+        facade._tape = self.tape
+        return facade
+
+    def sources(self, wrt: Sequence[int]) -> list[Tensor]:
+        return [self.inputs[k] for k in wrt]  # type: ignore[misc]
+
+    def value_and_grad(self, wrt: Sequence[int]) -> tuple[Any, list[Any]]:
+        y = _single_output(self.result)
+        grads = self.gradient_tape().gradient(y, self.sources(wrt), unconnected_gradients="zero")
+        return y.numpy(), [g.numpy() for g in grads]
+
+    def jacobian(self, wrt: Sequence[int]) -> list[Any]:
+        y = _single_output(self.result)
+        jacobians = self.gradient_tape().jacobian(y, self.sources(wrt), unconnected_gradients="zero")
+        return [j.numpy() for j in jacobians]
+
+
+def _single_output(result: Any) -> Tensor:
+    if isinstance(result, Variable):
+        return result._t
+    if isinstance(result, Tensor):
+        return result
+    if isinstance(result, (list, tuple, dict)):
+        raise TypeError("nt.function: derivatives need f to return a single Tensor")
+    return wrap(to_value(result, "function"))
+
+
+class _ReplayTape:
+    """Enough of a Tape for ``fast_gradients``: replayed buffers and this call's custom records."""
+
+    def __init__(self, trace: CompiledTape, value: np.ndarray, arena: np.ndarray, calls: dict) -> None:
+        b = TapeBuffers.__new__(TapeBuffers)
+        b.n = b.capacity = len(trace.code)
+        b.code, b.arg0, b.arg1, b.value = trace.code, trace.arg0, trace.arg1, value
+        b.n_aux, b.aux, b.shapes = len(trace.aux), trace.aux, trace.shapes
+        b.arena_size, b.arena = len(arena), arena
+        b.iarena_size, b.iarena = len(trace.iarena), trace.iarena
+        b.external = []
+        self.buffers = b
+        self.custom = calls
+
+
+def _all_in_arena(b: TapeBuffers, aux: np.ndarray, arena: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Move every externally held array into the arena (a replay computes them all)."""
+    extra = []
+    end = len(arena)
+    for r in range(len(aux)):
+        off = int(aux[r, K.A_OFF])
+        if off <= -2:
+            data = b.external[-2 - off]
+            flat = np.asarray(data, np.float64).reshape(-1)
+            aux[r, K.A_OFF] = end
+            extra.append(flat)
+            end += flat.size
+    if extra:
+        arena = np.concatenate([arena] + extra)
+    return aux, arena
+
+
+# ---------------------------------------------------------------------------
+# The user-facing object
+# ---------------------------------------------------------------------------
+class Function:
+    """A function whose tape is traced once per input signature and replayed compiled.
+
+    >>> import numtape as nt
+    >>> @nt.function
+    ... def f(x):
+    ...     return nt.reduce_sum(nt.sin(x) * x)
+    >>> value, grad = f.value_and_grad([0.5, 1.0])
+    """
+
+    def __init__(self, fn: Callable[..., Any], max_traces: int = 8) -> None:
+        self._fn = fn
+        self._max_traces = max_traces
+        self._traces: dict[tuple, list[CompiledTape]] = {}
+        self._eager: set[tuple] = set()
+        self._warned = False
+        self._gradient_functions: dict[tuple, "Function"] = {}
+        functools.update_wrapper(self, fn)
+
+    def __getstate__(self) -> dict:
+        state_ = dict(self.__dict__)
+        state_.pop("__wrapped__", None)
+        state_["_gradient_functions"] = {}
+        return state_
+
+    @property
+    def python_function(self) -> Callable[..., Any]:
+        return self._fn
+
+    # -- tracing ----------------------------------------------------------------------
+    def _trace(self, args: tuple, kwargs: dict, values: list[Any]) -> "_TraceRun":
+        """Run f on a fresh tape: its eager result, the tape, and the frozen trace (None if unusable)."""
+        tape = Tape(persistent=True, watch_accessed_variables=True)
+        tape.capture_all_variables = True
+        trace = _Trace(tape)
+        inputs = [wrap(np.array(v, copy=True)) if v is not None else None for v in values]
+        call_args = [t if t is not None else a for t, a in zip(inputs, args)]
+        saved_stack, saved_trace = state.stack, state.trace
+        state.stack, state.trace = [tape], trace
+        try:
+            for t in inputs:
+                if t is not None:
+                    tape.watch(t)
+            result = self._fn(*call_args, **kwargs)
+        finally:
+            state.stack, state.trace = saved_stack, saved_trace
+        run = _TraceRun(result, tape, inputs)
+        if trace.escape is not None:
+            return run
+        outputs = []
+        for out in _nest.flatten(result):
+            if isinstance(out, Variable):
+                out = out._t
+            if isinstance(out, Tensor) and tape.slot_of(out) >= 0:
+                outputs.append((tape.slot_of(out), out.shape, out.dtype))
+            else:
+                outputs.append(out)
+        slots = [tape.slot_of(t) if t is not None else -1 for t in inputs]
+        meta = [(np.shape(v), np.asarray(v).dtype) if v is not None else ((), np.dtype(np.float64)) for v in values]
+        run.compiled = CompiledTape(tape, slots, meta, outputs, result, trace.guards)
+        return run
+
+    def _lookup(self, args: tuple, kwargs: dict, method: Callable[[CompiledTape, list[Any]], Any],
+                from_run: Callable[["_TraceRun"], Any]) -> Any:
+        """Run ``method`` on a trace whose guards hold for these arguments, tracing if none does.
+
+        When this call had to trace and the trace cannot be replayed, the answer comes
+        from the trace's own (eager) tape through ``from_run``: f runs once per call.
+        Returns None when this signature runs eagerly (the caller then runs f itself).
+        """
+        key, values = _signature(args, kwargs)
+        if key in self._eager:
+            return None
+        for trace in self._traces.get(key, []):
+            result = method(trace, values)
+            if result is not None:
+                return result
+        traces = self._traces.setdefault(key, [])
+        run = self._trace(args, kwargs, values)
+        if run.compiled is None:
+            self._fall_back(key, "a traced value left the tape (.numpy(), np.asarray or an assignment)")
+            return from_run(run)
+        if len(traces) >= self._max_traces:
+            self._fall_back(key, f"more than {self._max_traces} traces for one input signature")
+            return from_run(run)
+        result = method(run.compiled, values)
+        if result is None:  # the trace does not hold for its own inputs: never replay it
+            self._fall_back(key, "the trace's guards do not hold for the inputs it was traced with")
+            return from_run(run)
+        traces.append(run.compiled)
+        return result
+
+    def _fall_back(self, key: tuple, reason: str) -> None:
+        self._eager.add(key)
+        if not self._warned:
+            self._warned = True
+            warnings.warn(f"nt.function({self._fn.__name__}): {reason}; running it eagerly for these inputs",
+                          TraceFallbackWarning, stacklevel=4)
+
+    def get_compiled(self, *args: Any, **kwargs: Any) -> CompiledTape:
+        """The compiled tape for these arguments (traced now if needed)."""
+        result = self._lookup(args, kwargs, lambda trace, values: trace if trace.forward(values) else None,
+                              lambda run: None)
+        if result is None:
+            raise ValueError(f"nt.function({self._fn.__name__}) cannot be traced for these arguments")
+        return result
+
+    def _records_outside(self, args: tuple) -> bool:
+        """True when a user tape records these arguments: then f must run eagerly to be recorded."""
+        if state.trace is not None:
+            return True
+        for tape in state.stack:
+            for a in args:
+                if isinstance(a, Variable):
+                    return True
+                if isinstance(a, Tensor) and tape.slot_of(a) >= 0:
+                    return True
+        return False
+
+    # -- calls ------------------------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """f's value, replayed (outside recording tapes; inside them f runs eagerly and is recorded)."""
+        if self._records_outside(args):
+            return self._fn(*args, **kwargs)
+
+        def replay(trace: CompiledTape, values: list[Any]) -> Any:
+            forward = trace.forward(values)
+            if forward is None:
+                return None
+            outputs = [wrap(v) if not isinstance(v, Tensor) else v for v in trace.output_values(*forward[:2])]
+            return (_nest.pack_sequence_as(trace.structure, outputs),)
+
+        result = self._lookup(args, kwargs, replay, lambda run: (run.result,))
+        return result[0] if result is not None else self._fn(*args, **kwargs)
+
+    def value_and_grad(self, *args: Any, argnums: ArgNums = 0, **kwargs: Any) -> tuple[Any, Any]:
+        """(f's value, its gradient with respect to ``args[argnums]``) as NumPy values."""
+        wrt, many = _argnums(argnums, args)
+        result = self._lookup(args, kwargs, lambda trace, values: trace.value_and_gradient(values, wrt),
+                              lambda run: run.value_and_grad(wrt))
+        if result is None:
+            from .functional import value_and_grad
+
+            return value_and_grad(self._fn, argnums)(*args, **kwargs)
+        value, grads = result
+        return value, (tuple(grads) if many else grads[0])
+
+    def grad(self, *args: Any, argnums: ArgNums = 0, **kwargs: Any) -> Any:
+        """The gradient of f with respect to ``args[argnums]`` as NumPy values."""
+        return self.value_and_grad(*args, argnums=argnums, **kwargs)[1]
+
+    def jacobian(self, *args: Any, argnums: ArgNums = 0, **kwargs: Any) -> Any:
+        """The Jacobian of f: ``f.shape + x.shape`` per argument, from one vector-mode sweep."""
+        wrt, many = _argnums(argnums, args)
+
+        def jac(trace: CompiledTape, values: list[Any]) -> Any:
+            out = trace.outputs[0]
+            if not isinstance(out, tuple):
+                return [np.zeros(np.shape(out) + trace.input_meta[j][0]) for j in wrt]
+            _, shape, _ = out
+            size = int(np.prod(shape))
+            result = trace.vector_jacobian(values, wrt, np.eye(size))
+            if result is None:
+                return None
+            return [r.reshape(shape + r.shape[1:]) for r in result[1]]
+
+        result = self._lookup(args, kwargs, jac, lambda run: run.jacobian(wrt))
+        if result is None:
+            from .functional import jacobian
+
+            return jacobian(self._fn, argnums)(*args, **kwargs)
+        return tuple(result) if many else result[0]
+
+    def _gradient_function(self, argnum: int) -> "Function":
+        """nt.function of x -> df/dx, whose trace records the backward pass (for Hessians)."""
+        if argnum not in self._gradient_functions:
+            fn = self._fn
+
+            def gradient_of(*args: Any, **kwargs: Any) -> Any:
+                x = args[argnum]
+                with GradientTape() as tape:
+                    tape.watch(x)
+                    y = fn(*args, **kwargs)
+                g = tape.gradient(y, x, unconnected_gradients="zero")
+                return g
+
+            gradient_of.__name__ = f"gradient_of_{getattr(fn, '__name__', 'f')}"
+            self._gradient_functions[argnum] = Function(gradient_of, self._max_traces)
+        return self._gradient_functions[argnum]
+
+    def hessian(self, *args: Any, argnums: int = 0, **kwargs: Any) -> np.ndarray:
+        """The dense Hessian of scalar f with respect to ``args[argnums]``: ``x.shape + x.shape``."""
+        (k,), _ = _argnums(argnums, args)
+        return np.asarray(self._gradient_function(k).jacobian(*args, argnums=k, **kwargs))
+
+    def hvp(self, *args: Any, v: Any = None, argnums: int = 0, **kwargs: Any) -> np.ndarray:
+        """The Hessian-vector product H @ v (``hvp(x, v)`` for a one-argument f)."""
+        if v is None:
+            if len(args) < 2:
+                raise TypeError("hvp needs the vector v: hvp(x, v) or hvp(*args, v=v)")
+            args, v = args[:-1], args[-1]
+        (k,), _ = _argnums(argnums, args)
+        gradient = self._gradient_function(k)
+        vector = np.asarray(to_value(v, "hvp"), np.float64)
+
+        def product(trace: CompiledTape, values: list[Any]) -> Any:
+            out = trace.outputs[0]
+            if not isinstance(out, tuple):
+                return (np.zeros(trace.input_meta[k][0]),)
+            _, shape, _ = out
+            if vector.shape != shape:
+                raise ValueError(f"hvp: v has shape {vector.shape}, the argument has shape {shape}")
+            result = trace.vector_jacobian(values, [k], vector.reshape(1, -1))
+            return None if result is None else (result[1][0][0],)
+
+        result = gradient._lookup(args, kwargs, product, lambda run: None)
+        if result is None:
+            from .functional import hvp
+
+            return hvp(self._fn, args[k], v, argnums=0) if len(args) == 1 else hvp(self._fn, args, v, argnums=k)
+        return result[0]
+
+    def batch_value_and_grad(self, *stacked: Any, argnums: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Values and gradients for a batch of inputs stacked on a leading axis, in parallel.
+
+        Every argument is a batch (its leading axis indexes the examples).
+        """
+        (k,), _ = _argnums(argnums, stacked)
+        batches = [np.asarray(to_value(s, "batch_value_and_grad")) for s in stacked]
+        n = len(batches[0])
+        if any(len(b) != n for b in batches):
+            raise ValueError("batch_value_and_grad: all arguments need the same leading (batch) size")
+        if n == 0:
+            raise ValueError("batch_value_and_grad: the batch is empty")
+        first = tuple(b[0] for b in batches)
+        trace = self.get_compiled(*first)
+        if trace.custom or not isinstance(trace.outputs[0], tuple):
+            results = [self.value_and_grad(*(b[i] for b in batches), argnums=k) for i in range(n)]
+            return np.stack([np.asarray(r[0]) for r in results]), np.stack([np.asarray(r[1]) for r in results])
+        values, grads, status = trace.batch_value_and_gradient(batches, k)
+        for i in np.flatnonzero(status != -1):  # another branch: replay those examples one by one
+            values[i], grads[i] = self.value_and_grad(*(b[i] for b in batches), argnums=k)
+        return values, grads
+
+    def compiled_value_and_grad(self, *args: Any) -> tuple[Callable[..., Any], tuple]:
+        """``(fn, data)``: ``fn(data, x)`` returns ``(value, gradient, ok)`` and runs inside ``@njit`` code.
+
+        ``ok`` is False when ``x`` takes another branch than the traced one (a guard
+        failed); ``value`` and ``gradient`` are then meaningless. Trace-time inputs
+        ``args`` fix the signature (shape and dtype of the one array argument).
+        """
+        return self.get_compiled(*args).standalone_value_and_grad()
+
+
+def _argnums(argnums: ArgNums, args: Sequence[Any]) -> tuple[list[int], bool]:
+    many = not isinstance(argnums, (int, np.integer))
+    wrt = [int(a) for a in (argnums if many else [argnums])]  # type: ignore[union-attr]
+    for a in wrt:
+        if not -len(args) <= a < len(args):
+            raise ValueError(f"argnums {a} is out of range for {len(args)} arguments")
+        if not _is_dynamic(args[a]):
+            raise TypeError(f"argnums {a} refers to {describe(args[a])}, which is not an array input")
+    return [a % len(args) for a in wrt], many
+
+
+def function(fn: Optional[Callable[..., Any]] = None, *, max_traces: int = 8) -> Any:
+    """Trace ``fn`` once per input signature and replay it in compiled code (also a decorator).
+
+    ``g = nt.function(f)``: ``g(x)`` is f's value; ``g.value_and_grad(x)``,
+    ``g.grad(x)``, ``g.jacobian(x)``, ``g.hessian(x)``, ``g.hvp(x, v)`` and
+    ``g.batch_value_and_grad(xs)`` return NumPy values. Inputs that take another
+    branch than a trace did are traced again; never a stale answer.
+    """
+    if fn is None:
+        return lambda f: Function(f, max_traces)
+    return Function(fn, max_traces)

@@ -1,0 +1,180 @@
+"""The functional API: grad, value_and_grad, jacobian, hessian and hvp, eager.
+
+Each is a few lines over :class:`GradientTape`, with ``argnums`` as in JAX (an int,
+or a tuple of ints for several gradients). ``f`` takes Tensors (the arguments are
+converted) and returns a Tensor or a number; a non-scalar output is summed, as
+``GradientTape.gradient`` does. Results are NumPy values, not Tensors, and a
+gradient with respect to an argument ``f`` does not use is zeros. For repeated
+evaluation of the same function, ``nt.function`` replays a compiled trace instead.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence, Union
+
+import numpy as np
+
+from .errors import describe
+from .gradient_tape import GradientTape
+from .tensor import Tensor, constant
+from .variable import Variable
+
+ArgNums = Union[int, Sequence[int]]
+
+
+def _normalize(argnums: ArgNums, n_args: int) -> tuple[list[int], bool]:
+    many = not isinstance(argnums, (int, np.integer))
+    wrt = [int(a) for a in (argnums if many else [argnums])]  # type: ignore[union-attr]
+    for a in wrt:
+        if not -n_args <= a < n_args:
+            raise ValueError(f"argnums {a} is out of range for a function called with {n_args} arguments")
+    return [a % n_args for a in wrt], many
+
+
+def _inputs(args: tuple, wrt: list[int]) -> list[Any]:
+    inputs = list(args)
+    for k in wrt:
+        a = args[k]
+        if not isinstance(a, (Tensor, Variable)):
+            if a is None or isinstance(a, (str, bytes)):
+                raise TypeError(f"argnums {k} refers to {describe(a)}, which cannot be differentiated")
+            inputs[k] = constant(a)
+        elif isinstance(a, Tensor) and a.dtype.kind != "f":
+            raise TypeError(f"argnums {k} refers to a {a.dtype} tensor; only float tensors have gradients")
+    return inputs
+
+
+def _numpy(value: Any) -> Any:
+    if isinstance(value, (Tensor, Variable)):
+        return value.numpy()
+    return value
+
+
+def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., tuple[Any, Any]]:
+    """A function returning ``(f(*args), gradient of f with respect to args[argnums])`` as NumPy values.
+
+    >>> import numtape as nt
+    >>> nt.value_and_grad(lambda x: x * x)(3.0)
+    (np.float64(9.0), np.float64(6.0))
+    """
+
+    def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        wrt, many = _normalize(argnums, len(args))
+        inputs = _inputs(args, wrt)
+        sources = [inputs[k] for k in wrt]
+        with GradientTape() as tape:
+            tape.watch(sources)
+            y = f(*inputs, **kwargs)
+        if isinstance(y, Variable):
+            y = y._t
+        if isinstance(y, Tensor):
+            grads = tape.gradient(y, sources, unconnected_gradients="zero")
+        else:
+            grads = [np.zeros(np.shape(s)) for s in sources]
+        result = [_numpy(g) for g in grads]
+        return _numpy(y), (tuple(result) if many else result[0])
+
+    wrapped.__name__ = f"value_and_grad_{getattr(f, '__name__', 'f')}"
+    return wrapped
+
+
+def grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
+    """A function returning the gradient of ``f`` with respect to ``args[argnums]`` (NumPy).
+
+    >>> import numtape as nt
+    >>> float(nt.grad(nt.sin)(0.0))
+    1.0
+    """
+    vg = value_and_grad(f, argnums)
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        return vg(*args, **kwargs)[1]
+
+    wrapped.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
+    return wrapped
+
+
+def jacobian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
+    """A function returning the Jacobian of ``f``: ``f(x).shape + x.shape`` per argument (NumPy)."""
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        wrt, many = _normalize(argnums, len(args))
+        inputs = _inputs(args, wrt)
+        sources = [inputs[k] for k in wrt]
+        with GradientTape() as tape:
+            tape.watch(sources)
+            y = f(*inputs, **kwargs)
+        if isinstance(y, Variable):
+            y = y._t
+        if not isinstance(y, Tensor):
+            y = constant(y)
+        jacobians = tape.jacobian(y, sources, unconnected_gradients="zero")
+        result = [_numpy(j) for j in jacobians]
+        return tuple(result) if many else result[0]
+
+    wrapped.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
+    return wrapped
+
+
+def hessian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
+    """A function returning the Hessian of scalar ``f``: ``x.shape + x.shape`` (NumPy).
+
+    With a tuple ``argnums``, a tuple of tuples of blocks ``d2f / dx_i dx_j``.
+    """
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        from .ops.shape import concat, reshape
+
+        wrt, many = _normalize(argnums, len(args))
+        inputs = _inputs(args, wrt)
+        sources = [inputs[k] for k in wrt]
+        with GradientTape() as outer:
+            outer.watch(sources)
+            with GradientTape() as inner:
+                inner.watch(sources)
+                y = f(*inputs, **kwargs)
+            if isinstance(y, Variable):
+                y = y._t
+            if not isinstance(y, Tensor):
+                y = constant(y)
+            gradients = inner.gradient(y, sources, unconnected_gradients="zero")
+            flat = concat([reshape(g, (-1,)) for g in gradients], 0)  # recorded: one jacobian for all blocks
+        jacobians = outer.jacobian(flat, sources, unconnected_gradients="zero")
+        blocks = []
+        start = 0
+        for s in sources:
+            size = int(np.prod(np.shape(s)))
+            blocks.append([np.asarray(j)[start : start + size].reshape(np.shape(s) + np.shape(t))
+                           for t, j in zip(sources, jacobians)])
+            start += size
+        if not many:
+            return blocks[0][0]
+        return tuple(tuple(row) for row in blocks)
+
+    wrapped.__name__ = f"hessian_{getattr(f, '__name__', 'f')}"
+    return wrapped
+
+
+def hvp(f: Callable[..., Any], x: Any, v: Any, argnums: int = 0) -> np.ndarray:
+    """The Hessian-vector product of scalar ``f`` at ``x`` with ``v``: H(x) @ v (NumPy).
+
+    ``x`` is the argument to differentiate (or, with ``argnums``, the tuple of all
+    arguments); the Hessian is never formed: reverse over reverse, two sweeps.
+    """
+    args = tuple(x) if argnums and isinstance(x, (tuple, list)) else (x,)
+    wrt, _ = _normalize(argnums, len(args))
+    inputs = _inputs(args, wrt)
+    source = inputs[wrt[0]]
+    vector = constant(v)
+    with GradientTape() as outer:
+        outer.watch(source)
+        with GradientTape() as inner:
+            inner.watch(source)
+            y = f(*inputs)
+        g = inner.gradient(y, source, unconnected_gradients="zero")
+        if vector.shape != g.shape:
+            raise ValueError(f"hvp: v has shape {vector.shape}, the argument has shape {g.shape}")
+        from .ops.reduce import reduce_sum
+
+        projected = reduce_sum(g * vector)
+    result = outer.gradient(projected, source, unconnected_gradients="zero")
+    return _numpy(result)

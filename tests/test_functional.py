@@ -1,0 +1,67 @@
+"""The eager functional API: grad, value_and_grad, jacobian, hessian, hvp, check_grad."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import numtape as nt
+
+
+def f(x, y):
+    return nt.reduce_sum(nt.sin(x) * y) + nt.reduce_sum(x * x * y)
+
+
+X = np.array([0.3, -1.2, 2.0])
+Y = np.array([1.5, 0.5, -0.7])
+
+
+def test_value_and_grad_and_argnums() -> None:
+    value, grad = nt.value_and_grad(f)(X, Y)
+    assert isinstance(value, np.float64) and isinstance(grad, np.ndarray)
+    np.testing.assert_allclose(value, np.sum(np.sin(X) * Y + X * X * Y))
+    np.testing.assert_allclose(grad, np.cos(X) * Y + 2 * X * Y)
+    gx, gy = nt.grad(f, argnums=(0, 1))(X, Y)
+    np.testing.assert_allclose(gy, np.sin(X) + X * X)
+    np.testing.assert_allclose(nt.grad(f, argnums=-1)(X, Y), gy)
+
+
+def test_unused_argument_gets_zeros_and_scalars_work() -> None:
+    g = nt.grad(lambda x, y: x * 2.0, argnums=1)(3.0, 4.0)
+    assert g == 0.0
+    assert nt.grad(nt.sin)(0.0) == 1.0
+    assert nt.grad(lambda v: v[0] * v[1])([2.0, 3.0]).tolist() == [3.0, 2.0]
+
+
+def test_jacobian() -> None:
+    j = nt.jacobian(lambda x: nt.stack([x[0] * x[1], nt.exp(x[2])]))(X)
+    np.testing.assert_allclose(j, [[X[1], X[0], 0.0], [0.0, 0.0, math.exp(X[2])]])
+    jx, jy = nt.jacobian(lambda x, y: x * y, argnums=(0, 1))(X, Y)
+    np.testing.assert_allclose(jx, np.diag(Y))
+    np.testing.assert_allclose(jy, np.diag(X))
+
+
+def test_hessian_and_hvp() -> None:
+    h = nt.hessian(f)(X, Y)
+    np.testing.assert_allclose(h, np.diag(-np.sin(X) * Y + 2 * Y))
+    blocks = nt.hessian(f, argnums=(0, 1))(X, Y)
+    np.testing.assert_allclose(blocks[0][1], np.diag(np.cos(X) + 2 * X))
+    np.testing.assert_allclose(blocks[1][0], np.diag(np.cos(X) + 2 * X))
+    np.testing.assert_allclose(blocks[1][1], np.zeros((3, 3)))
+    v = np.array([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(nt.hvp(lambda x: f(x, Y), X, v), (-np.sin(X) * Y + 2 * Y) * v)
+
+
+def test_hessian_of_a_matrix_argument_has_shape_x_plus_x() -> None:
+    m = np.arange(4.0).reshape(2, 2) + 1
+    h = nt.hessian(lambda a: nt.reduce_sum(a ** 3))(m)
+    assert h.shape == (2, 2, 2, 2)
+    np.testing.assert_allclose(h.reshape(4, 4), np.diag(6 * m.reshape(-1)))
+
+
+def test_bad_argnums() -> None:
+    with pytest.raises(ValueError, match="argnums"):
+        nt.grad(f, argnums=2)(X, Y)
+    with pytest.raises(TypeError, match="argnums"):
+        nt.grad(lambda s, x: x, argnums=0)("text", 1.0)
