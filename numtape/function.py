@@ -48,6 +48,13 @@ _GUARD_KINDS = {
 }
 
 
+#: value_and_grad uses forward mode (one pass carrying a tangent per input element)
+#: when the inputs have at most this many elements in all; reverse mode otherwise.
+FORWARD_MODE_MAX_INPUTS = 2
+
+_EAGER = object()  # a replay asking its caller to run the function eagerly
+
+
 class TraceFallbackWarning(UserWarning):
     """nt.function cannot replay a trace and runs the function eagerly instead."""
 
@@ -122,12 +129,22 @@ def _input_value(arg: Any) -> Any:
     return to_value(arg, "function")
 
 
+_FLOAT_KEY = ("input", (), np.dtype(np.float64).str)
+
+
 def _signature(args: tuple, kwargs: dict) -> tuple[tuple, list[Any]]:
     """The cache key of a call (shapes and dtypes of inputs, values of the rest) and its input values."""
     key = []
     values = []
     for arg in args:
-        if _is_dynamic(arg):
+        kind = type(arg)
+        if kind is float:  # the common cases first: this runs on every call
+            values.append(arg)
+            key.append(_FLOAT_KEY)
+        elif kind is np.ndarray and arg.dtype.kind == "f" and arg.dtype.itemsize in (4, 8):
+            values.append(arg)
+            key.append(("input", arg.shape, arg.dtype.str))
+        elif _is_dynamic(arg):
             v = _input_value(arg)
             values.append(v)
             key.append(("input", np.shape(v), np.asarray(v).dtype.str))
@@ -179,10 +196,15 @@ class CompiledTape:
         self.guard_off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.guard_expected = np.concatenate([g[3] for g in guards]) if guards else np.zeros(0)
         self._live: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
+        self._hessian_plans: dict[int, tuple] = {}
+        # where each input lives: (in the value column, index, size), or None
+        self.input_locations = [self._location(slot) if slot >= 0 else None for slot in inputs]
+        self.input_sizes = [int(np.prod(shape)) for shape, _ in input_meta]
 
     def __getstate__(self) -> dict:
         state_ = dict(self.__dict__)
         state_["_live"] = {}
+        state_["_hessian_plans"] = {}
         if state_["custom"]:
             raise TypeError("a compiled tape with custom gradients refers to Python functions and cannot be pickled")
         return state_
@@ -217,16 +239,20 @@ class CompiledTape:
         """Copies of the value buffers with the inputs and current variable values written in."""
         value = self.value.copy()
         arena = self.arena.copy()
-        for slot, v in zip(self.inputs, values):
-            if slot >= 0:
-                self._write(value, arena, slot, v)
+        for location, v in zip(self.input_locations, values):
+            if location is not None:
+                in_column, at, size = location
+                if in_column:
+                    value[at] = v if type(v) is float else float(np.asarray(v).reshape(-1)[0])
+                else:
+                    arena[at : at + size] = np.asarray(v).reshape(-1)
         for variable, slots in self.variables:
             for slot in slots:
                 self._write(value, arena, slot, variable._t._v)
         return value, arena
 
     def live(self, targets: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Reachability from ``targets`` (cached: the tape never changes)."""
+        """Reachability from ``targets`` and the reverse codes (cached: the tape never changes)."""
         if targets not in self._live:
             K.ensure_compiled()
             self._live[targets] = K.mark_live(self.code, self.arg0, self.arg1, self.aux, self.iarena,
@@ -303,14 +329,14 @@ class CompiledTape:
         target, shape, dtype = out
         sources = [self.inputs[k] for k in wrt]
         stop = min([s for s in sources if s >= 0], default=target)
-        live, handoff = self.live((target,))
+        live, rcode = self.live((target,))
         if self.custom:
-            return self._segmented_value_and_gradient(values, wrt, target, shape, dtype, live, handoff)
+            return self._segmented_value_and_gradient(values, wrt, target, shape, dtype, live, rcode)
         value, arena = self.workspace(values)
         adj = np.empty(len(self.code))
         adj_arena = np.empty(len(self.arena))
         status = K.replay_value_and_gradient(
-            self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena, adj, adj_arena, live, handoff,
+            self.code, rcode, self.arg0, self.arg1, value, self.aux, arena, self.iarena, adj, adj_arena,
             self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected, target, stop)
         if status == -2:
             return None
@@ -329,7 +355,7 @@ class CompiledTape:
 
     def _segmented_value_and_gradient(self, values: Sequence[Any], wrt: Sequence[int], target: int,
                                       shape: tuple[int, ...], dtype: np.dtype, live: np.ndarray,
-                                      handoff: np.ndarray) -> Optional[tuple[Any, list[Any]]]:
+                                      rcode: np.ndarray) -> Optional[tuple[Any, list[Any]]]:
         """The replay of a trace with custom gradients: compiled segments, Python for each call."""
         forward = self.forward(values)
         if forward is None:
@@ -339,7 +365,7 @@ class CompiledTape:
         infos: list[Source] = [([self.inputs[k]] if self.inputs[k] >= 0 else [], self.input_meta[k][1],
                                 self.input_meta[k][0]) for k in wrt]
         seed = np.ones(shape, np.float64) if shape else 1.0
-        grads = fast_gradients(tape, [(target, seed)], infos, live, handoff)  # type: ignore[arg-type]
+        grads = fast_gradients(tape, [(target, seed)], infos, live, rcode)  # type: ignore[arg-type]
         f_value = self.read(value, arena, target, shape, dtype)
         result = [np.zeros(info[2], info[1]) if g is None else np.asarray(g, info[1]).reshape(info[2])
                   for g, info in zip(grads, infos)]
@@ -355,7 +381,7 @@ class CompiledTape:
         value, arena, calls = forward
         if self.custom:
             raise TypeError("jacobians of nt.function traces with custom gradients are not supported")
-        live, _ = self.live((target,))
+        live, rcode = self.live((target,))
         k = seeds.shape[0]
         adj = np.zeros((k, len(self.code)))
         adj_arena = np.zeros((k, len(self.arena)))
@@ -366,8 +392,8 @@ class CompiledTape:
             adj_arena[:, at : at + size] = seeds.reshape(k, size)
         sources = [self.inputs[j] for j in wrt]
         stop = min([s for s in sources if s >= 0], default=target)
-        K.reverse_sweep_multi(self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena,
-                              adj, adj_arena, live, target, stop)
+        K.reverse_sweep_multi(self.code, rcode, self.arg0, self.arg1, value, self.aux, arena, self.iarena,
+                              adj, adj_arena, target, stop)
         f_value = self.read(value, arena, target, shape, dtype)
         rows = []
         for j in wrt:
@@ -381,6 +407,107 @@ class CompiledTape:
             rows.append(np.asarray(block, in_dtype).reshape((k,) + in_shape))
         return f_value, rows
 
+    # -- forward mode and second order -------------------------------------------------
+    def _seeded(self, values: Sequence[Any], wrt: Sequence[int], seeds: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Workspace plus tangents: direction j of ``seeds`` (k, total size of wrt) split over the inputs."""
+        value, arena = self.workspace(values)
+        k = seeds.shape[0]
+        dvalue = np.zeros((k, len(self.code)))
+        darena = np.zeros((k, len(self.arena)))
+        start = 0
+        for j in wrt:
+            size = self.input_sizes[j]
+            location = self.input_locations[j]
+            if location is not None:
+                in_column, at, _ = location
+                if in_column:
+                    dvalue[:, at] += seeds[:, start]
+                else:
+                    darena[:, at : at + size] += seeds[:, start : start + size]
+            start += size
+        return value, arena, dvalue, darena
+
+    def forward_mode(self, values: Sequence[Any], wrt: Sequence[int], seeds: np.ndarray
+                     ) -> Optional[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """Values and tangents of every slot for the directions ``seeds``, or None when a guard fails."""
+        K.ensure_compiled()
+        value, arena, dvalue, darena = self._seeded(values, wrt, seeds)
+        status = K.replay_tangents(self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena,
+                                   dvalue, darena, self.guard_kind, self.guard_a, self.guard_b, self.guard_off,
+                                   self.guard_expected)
+        return None if status == -2 else (value, arena, dvalue, darena)
+
+    def value_and_gradient_forward(self, values: Sequence[Any], wrt: Sequence[int]
+                                   ) -> Optional[tuple[Any, list[Any]]]:
+        """value_and_gradient by forward mode: one pass with one tangent per input element."""
+        target, shape, dtype = self.outputs[0]
+        sizes = [self.input_sizes[j] for j in wrt]
+        result = self.forward_mode(values, wrt, np.eye(sum(sizes)))
+        if result is None:
+            return None
+        value, arena, dvalue, darena = result
+        in_column, at, size = self._location(target)
+        tangents = dvalue[:, at] if in_column else darena[:, at : at + size].sum(axis=1)
+        grads = []
+        start = 0
+        for j, size_j in zip(wrt, sizes):
+            in_shape, in_dtype = self.input_meta[j]
+            g = np.asarray(tangents[start : start + size_j], in_dtype).reshape(in_shape)
+            grads.append(g if in_shape else in_dtype.type(g.reshape(())[()]))
+            start += size_j
+        f_value = self.read(value, arena, target, shape, dtype)
+        return (f_value if shape else dtype.type(f_value.reshape(())[()])), grads
+
+    def second_order(self, values: Sequence[Any], k: int, seeds: np.ndarray) -> Optional[np.ndarray]:
+        """Rows ``H @ seeds[j]`` for the Hessian of f (summed over its elements) in argument k."""
+        K.ensure_compiled()
+        target, _, _ = self.outputs[0]
+        slot = self.inputs[k]
+        in_shape, _ = self.input_meta[k]
+        n = int(np.prod(in_shape))
+        if slot < 0:
+            return np.zeros((seeds.shape[0], n))
+        value, arena, dvalue, darena = self._seeded(values, [k], seeds)
+        live, rcode = self.live((target,))
+        adj = np.empty(len(self.code))
+        adj_arena = np.empty(len(self.arena))
+        dadj = np.empty_like(dvalue)
+        dadj_arena = np.empty_like(darena)
+        status = K.replay_second_order(
+            self.code, rcode, self.arg0, self.arg1, value, self.aux, arena, self.iarena, dvalue, darena, adj,
+            adj_arena, dadj, dadj_arena, self.guard_kind, self.guard_a, self.guard_b, self.guard_off,
+            self.guard_expected, target, slot)
+        if status == -2:
+            return None
+        if not live[slot]:
+            return np.zeros((seeds.shape[0], n))
+        in_column, at, size = self._location(slot)
+        return dadj[:, at : at + 1].copy() if in_column else dadj_arena[:, at : at + size].copy()
+
+    def hessian(self, values: Sequence[Any], k: int) -> Optional[np.ndarray]:
+        """The dense Hessian in argument k, by forward-over-reverse with compressed directions."""
+        from .sparsity import color_columns, hessian_pattern
+
+        in_shape, in_dtype = self.input_meta[k]
+        n = int(np.prod(in_shape))
+        plan = self._hessian_plans.get(k)
+        if plan is None:
+            target = self.outputs[0][0]
+            pattern = hessian_pattern(self, self.inputs[k], target)
+            colors = color_columns(pattern) if pattern is not None else np.arange(n)
+            seeds = np.zeros((int(colors.max()) + 1 if n else 0, n))
+            seeds[colors, np.arange(n)] = 1.0
+            rows, cols = np.nonzero(pattern) if pattern is not None else np.nonzero(np.ones((n, n), bool))
+            plan = self._hessian_plans[k] = (seeds, rows, cols, colors[cols])
+        seeds, rows, cols, col_colors = plan
+        compressed = self.second_order(values, k, seeds)
+        if compressed is None:
+            return None
+        h = np.zeros((n, n), in_dtype)
+        h[rows, cols] = compressed[col_colors, rows]
+        return h.reshape(in_shape + in_shape)
+
     def batch_value_and_gradient(self, batches: Sequence[np.ndarray], wrt: int) -> tuple[np.ndarray, np.ndarray,
                                                                                           np.ndarray]:
         """Values, gradients and statuses for examples stacked on a leading axis, in parallel."""
@@ -391,14 +518,14 @@ class CompiledTape:
         arenas = np.empty((n_batch, len(self.arena)))
         for b in range(n_batch):
             values[b], arenas[b] = self.workspace([column[b] for column in batches])
-        live, handoff = self.live((target,))
+        live, rcode = self.live((target,))
         source = self.inputs[wrt]
         stop = source if source >= 0 else target
         adjs = np.empty_like(values)
         adj_arenas = np.empty_like(arenas)
         status = np.zeros(n_batch, np.int64)
         K.batch_value_and_gradient(
-            self.code, self.arg0, self.arg1, values, self.aux, arenas, self.iarena, live, handoff,
+            self.code, rcode, self.arg0, self.arg1, values, self.aux, arenas, self.iarena,
             self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected, target, stop,
             adjs, adj_arenas, status)
         in_shape, in_dtype = self.input_meta[wrt]
@@ -419,11 +546,11 @@ class CompiledTape:
         K.ensure_compiled()
         slot = self.inputs[0]
         in_column, at, size = self._location(slot) if slot >= 0 else (True, 0, 0)
-        live, handoff = self.live((target,))
+        live, rcode = self.live((target,))
         variable_slots = [s for _, slots in self.variables for s in slots]
         if variable_slots:
             raise TypeError("compiled_value_and_grad does not support functions that read variables")
-        data = (self.code, self.arg0, self.arg1, self.value, self.aux, self.arena, self.iarena, live, handoff,
+        data = (self.code, rcode, self.arg0, self.arg1, self.value, self.aux, self.arena, self.iarena, live,
                 self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected,
                 np.int64(target), np.int64(slot), np.int64(at), np.int64(size), in_column)
         return K.standalone_value_and_grad, data
@@ -519,13 +646,11 @@ class Function:
         self._traces: dict[tuple, list[CompiledTape]] = {}
         self._eager: set[tuple] = set()
         self._warned = False
-        self._gradient_functions: dict[tuple, "Function"] = {}
         functools.update_wrapper(self, fn)
 
     def __getstate__(self) -> dict:
         state_ = dict(self.__dict__)
         state_.pop("__wrapped__", None)
-        state_["_gradient_functions"] = {}
         return state_
 
     @property
@@ -641,8 +766,18 @@ class Function:
     def value_and_grad(self, *args: Any, argnums: ArgNums = 0, **kwargs: Any) -> tuple[Any, Any]:
         """(f's value, its gradient with respect to ``args[argnums]``) as NumPy values."""
         wrt, many = _argnums(argnums, args)
-        result = self._lookup(args, kwargs, lambda trace, values: trace.value_and_gradient(values, wrt),
-                              lambda run: run.value_and_grad(wrt))
+
+        def replay(trace: CompiledTape, values: list[Any]) -> Any:
+            out = trace.outputs[0]
+            if len(trace.outputs) != 1 or (not isinstance(out, tuple) and isinstance(trace.structure, (list, tuple,
+                                                                                                          dict))):
+                raise TypeError("nt.function: derivatives need f to return a single Tensor")
+            few_inputs = sum(trace.input_sizes[j] for j in wrt) <= FORWARD_MODE_MAX_INPUTS
+            if few_inputs and isinstance(out, tuple) and not trace.custom:
+                return trace.value_and_gradient_forward(values, wrt)
+            return trace.value_and_gradient(values, wrt)
+
+        result = self._lookup(args, kwargs, replay, lambda run: run.value_and_grad(wrt))
         if result is None:
             from .functional import value_and_grad
 
@@ -662,8 +797,22 @@ class Function:
             out = trace.outputs[0]
             if not isinstance(out, tuple):
                 return [np.zeros(np.shape(out) + trace.input_meta[j][0]) for j in wrt]
-            _, shape, _ = out
+            target, shape, _ = out
             size = int(np.prod(shape))
+            sizes = [int(np.prod(trace.input_meta[j][0])) for j in wrt]
+            if sum(sizes) < size and not trace.custom:  # forward mode: one tangent per input element
+                forward = trace.forward_mode(values, wrt, np.eye(sum(sizes)))
+                if forward is None:
+                    return None
+                _, _, dvalue, darena = forward
+                in_column, at, out_size = trace._location(target)
+                tangents = dvalue[:, at : at + 1] if in_column else darena[:, at : at + out_size]
+                blocks, start = [], 0
+                for j, size_j in zip(wrt, sizes):
+                    block = tangents[start : start + size_j].T  # (outputs, inputs)
+                    blocks.append(block.reshape(shape + trace.input_meta[j][0]))
+                    start += size_j
+                return blocks
             result = trace.vector_jacobian(values, wrt, np.eye(size))
             if result is None:
                 return None
@@ -676,53 +825,53 @@ class Function:
             return jacobian(self._fn, argnums)(*args, **kwargs)
         return tuple(result) if many else result[0]
 
-    def _gradient_function(self, argnum: int) -> "Function":
-        """nt.function of x -> df/dx, whose trace records the backward pass (for Hessians)."""
-        if argnum not in self._gradient_functions:
-            fn = self._fn
-
-            def gradient_of(*args: Any, **kwargs: Any) -> Any:
-                x = args[argnum]
-                with GradientTape() as tape:
-                    tape.watch(x)
-                    y = fn(*args, **kwargs)
-                g = tape.gradient(y, x, unconnected_gradients="zero")
-                return g
-
-            gradient_of.__name__ = f"gradient_of_{getattr(fn, '__name__', 'f')}"
-            self._gradient_functions[argnum] = Function(gradient_of, self._max_traces)
-        return self._gradient_functions[argnum]
-
     def hessian(self, *args: Any, argnums: int = 0, **kwargs: Any) -> np.ndarray:
-        """The dense Hessian of scalar f with respect to ``args[argnums]``: ``x.shape + x.shape``."""
+        """The dense Hessian of scalar f with respect to ``args[argnums]``: ``x.shape + x.shape``.
+
+        Forward-over-reverse on the compiled trace, with one tangent direction per color
+        of the structural sparsity pattern (3 for a tridiagonal Hessian of any size).
+        """
         (k,), _ = _argnums(argnums, args)
-        return np.asarray(self._gradient_function(k).jacobian(*args, argnums=k, **kwargs))
+
+        def replay(trace: CompiledTape, values: list[Any]) -> Any:
+            if trace.custom or not isinstance(trace.outputs[0], tuple):
+                return _EAGER
+            h = trace.hessian(values, k)
+            return None if h is None else (h,)
+
+        result = self._lookup(args, kwargs, replay, lambda run: _EAGER)
+        if result is None or result is _EAGER:
+            from .functional import hessian
+
+            return hessian(self._fn, k)(*args, **kwargs)
+        return result[0]
 
     def hvp(self, *args: Any, v: Any = None, argnums: int = 0, **kwargs: Any) -> np.ndarray:
-        """The Hessian-vector product H @ v (``hvp(x, v)`` for a one-argument f)."""
+        """The Hessian-vector product H @ v (``hvp(x, v)`` for a one-argument f), by one
+        forward-over-reverse pass: the Hessian is never formed."""
         if v is None:
             if len(args) < 2:
                 raise TypeError("hvp needs the vector v: hvp(x, v) or hvp(*args, v=v)")
             args, v = args[:-1], args[-1]
         (k,), _ = _argnums(argnums, args)
-        gradient = self._gradient_function(k)
         vector = np.asarray(to_value(v, "hvp"), np.float64)
 
-        def product(trace: CompiledTape, values: list[Any]) -> Any:
-            out = trace.outputs[0]
-            if not isinstance(out, tuple):
-                return (np.zeros(trace.input_meta[k][0]),)
-            _, shape, _ = out
+        def replay(trace: CompiledTape, values: list[Any]) -> Any:
+            shape = trace.input_meta[k][0]
             if vector.shape != shape:
                 raise ValueError(f"hvp: v has shape {vector.shape}, the argument has shape {shape}")
-            result = trace.vector_jacobian(values, [k], vector.reshape(1, -1))
-            return None if result is None else (result[1][0][0],)
+            if trace.custom or not isinstance(trace.outputs[0], tuple):
+                return _EAGER
+            rows = trace.second_order(values, k, vector.reshape(1, -1))
+            return None if rows is None else (rows[0].reshape(shape),)
 
-        result = gradient._lookup(args, kwargs, product, lambda run: None)
-        if result is None:
+        result = self._lookup(args, kwargs, replay, lambda run: _EAGER)
+        if result is None or result is _EAGER:
             from .functional import hvp
 
-            return hvp(self._fn, args[k], v, argnums=0) if len(args) == 1 else hvp(self._fn, args, v, argnums=k)
+            if len(args) == 1:
+                return hvp(self._fn, args[0], v)
+            return hvp(lambda *xs: self._fn(*xs, **kwargs), tuple(args), v, argnums=k)
         return result[0]
 
     def batch_value_and_grad(self, *stacked: Any, argnums: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -119,6 +119,7 @@ OP_END = 80
 
 F32 = 128  # code bit: the slot holds a float32 value (stored widened in float64)
 CODE_MASK = 127
+HANDOFF = 127  # in a reverse code: the entry is handed to Python (never an op code)
 
 # aux columns
 A_OFF = 0
@@ -459,6 +460,90 @@ def _binary_partials(fn, a, b, z):
 
 
 @kernel
+def _unary_second(fn, x, y, d):
+    """d(partial)/dx, the second derivative of fn at x (y = fn(x), d = its partial)."""
+    if fn == FN_SIN:
+        return -y
+    if fn == FN_COS:
+        return -y
+    if fn == FN_EXP:
+        return y
+    if fn == FN_LOG:
+        return -(d * d)
+    if fn == FN_SQUARE:
+        return 2.0
+    if fn == FN_SQRT:
+        return -0.25 / (y * y * y)
+    if fn == FN_TANH:
+        return -2.0 * y * d
+    if fn == FN_SIGMOID:
+        return d * (1.0 - 2.0 * y)
+    if fn == FN_RECIPROCAL:
+        return 2.0 * y * y * y
+    if fn == FN_EXPM1:
+        return y + 1.0
+    if fn == FN_LOG1P:
+        return -(d * d)
+    if fn == FN_TAN:
+        return 2.0 * y * d
+    if fn == FN_ASIN:
+        return x * d * d * d
+    if fn == FN_ACOS:
+        return -(x * d * d * d)
+    if fn == FN_ATAN:
+        return -2.0 * x * d * d
+    if fn == FN_SINH:
+        return y
+    if fn == FN_COSH:
+        return y
+    if fn == FN_SOFTPLUS:
+        return d * (1.0 - d)
+    return 0.0  # linear or piecewise constant derivatives: neg, abs, sign, relu, identity
+
+
+@kernel
+def _unary_curved(fn):
+    """False where the second derivative is identically 0 (its term is skipped, as the
+    recorded path never differentiates a constant partial)."""
+    return not (fn == FN_NEG or fn == FN_ABS or fn == FN_SIGN or fn == FN_RELU or fn == FN_IDENTITY)
+
+
+@kernel
+def _binary_second(fn, a, b, z, da, db):
+    """(d da/da, d da/db, d db/da, d db/db): derivatives of the two partials of z = fn(a, b).
+
+    The mixed terms are returned separately because at pow's branch (a <= 0) they
+    differ, exactly as differentiating the recorded derivative rules gives.
+    """
+    if fn == FN_MUL:
+        return 0.0, 1.0, 1.0, 0.0
+    if fn == FN_DIV:
+        inv = 1.0 / b
+        return 0.0, -(inv * inv), -(inv * inv), 2.0 * a * inv * inv * inv
+    if fn == FN_POW:
+        log_a = 0.0
+        if a > 0.0:
+            log_a = math.log(a)
+        lower = a ** (b - 1.0)
+        haa = b * (b - 1.0) * a ** (b - 2.0)
+        hab = lower + b * lower * log_a
+        hba = 0.0
+        if a > 0.0:
+            hba = da * log_a + z / a
+        return haa, hab, hba, db * log_a
+    if fn == FN_ATAN2:
+        den = a * a + b * b
+        den2 = den * den
+        return -2.0 * a * b / den2, (a * a - b * b) / den2, (a * a - b * b) / den2, 2.0 * a * b / den2
+    return 0.0, 0.0, 0.0, 0.0  # add, sub, maximum, minimum, mod: piecewise linear
+
+
+@kernel
+def _binary_curved(fn):
+    return fn == FN_MUL or fn == FN_DIV or fn == FN_POW or fn == FN_ATAN2
+
+
+@kernel
 def _round_if_f32(code, x):
     if code & F32:
         return np.float64(np.float32(x))
@@ -773,6 +858,342 @@ def _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj, adj_are
 
 
 # ---------------------------------------------------------------------------
+# Forward mode (tangents) and forward-over-reverse (second order)
+# ---------------------------------------------------------------------------
+@kernel
+def _matmul_blocks(a, b, t, m, k, n, flags):
+    ia = 0 if flags & MM_BROADCAST_A else t
+    ib = 0 if flags & MM_BROADCAST_B else t
+    a_block = a[ia * m * k : (ia + 1) * m * k]
+    b_block = b[ib * k * n : (ib + 1) * k * n]
+    ta = (flags & MM_TRANSPOSE_A) != 0
+    tb = (flags & MM_TRANSPOSE_B) != 0
+    a2 = a_block.reshape((k, m)) if ta else a_block.reshape((m, k))
+    b2 = b_block.reshape((n, k)) if tb else b_block.reshape((k, n))
+    return a2, b2, ia, ib
+
+
+@kernel
+def _array_tangent(i, code, arg0, arg1, value, aux, arena, iarena, dvalue, darena):
+    """The tangent of array entry ``i`` for one direction, its values already computed."""
+    op = code[i] & CODE_MASK
+    r = arg1[i]
+    fn = aux[r, A_FN]
+    dy = _view(i, code, arg1, aux, dvalue, darena)
+    n = dy.size
+    if op == OP_UNARY:
+        if fn >= FIRST_NONDIFF_UNARY:
+            dy[:] = 0.0
+            return
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        y = _view(i, code, arg1, aux, value, arena)
+        dx = _view(arg0[i], code, arg1, aux, dvalue, darena)
+        for k in range(n):
+            dy[k] = _apply(fn, dx[k], _unary_partial(fn, x[k], y[k]))
+    elif op == OP_BINARY:
+        if fn >= FIRST_NONDIFF_BINARY:
+            dy[:] = 0.0
+            return
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        w = _view(aux[r, A_B], code, arg1, aux, value, arena)
+        z = _view(i, code, arg1, aux, value, arena)
+        dx = _view(arg0[i], code, arg1, aux, dvalue, darena)
+        dw = _view(aux[r, A_B], code, arg1, aux, dvalue, darena)
+        sx = 1 if x.size > 1 else 0
+        sw = 1 if w.size > 1 else 0
+        for k in range(n):
+            pa, pb = _binary_partials(fn, x[k * sx], w[k * sw], z[k])
+            dy[k] = _apply(fn, dx[k * sx], pa) + _apply(fn, dw[k * sw], pb)
+    elif op == OP_WHERE:
+        cond = _view(arg0[i], code, arg1, aux, value, arena)
+        da = _view(aux[r, A_B], code, arg1, aux, dvalue, darena)
+        db = _view(aux[r, A_C], code, arg1, aux, dvalue, darena)
+        sc = 1 if cond.size > 1 else 0
+        sa = 1 if da.size > 1 else 0
+        sb = 1 if db.size > 1 else 0
+        for k in range(n):
+            dy[k] = da[k * sa] if cond[k * sc] != 0.0 else db[k * sb]
+    elif op == OP_REDUCE_MAX or op == OP_REDUCE_MIN:
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        y = _view(i, code, arg1, aux, value, arena)
+        dx = _view(arg0[i], code, arg1, aux, dvalue, darena)
+        outer, mid, inner = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2]
+        for o in range(outer):
+            for j in range(inner):
+                best = y[o * inner + j]
+                count = 0.0
+                for m in range(mid):
+                    if x[(o * mid + m) * inner + j] == best:
+                        count += 1.0
+                total = 0.0
+                for m in range(mid):
+                    hit = 1.0 if x[(o * mid + m) * inner + j] == best else 0.0
+                    total += dx[(o * mid + m) * inner + j] * (hit / count)
+                dy[o * inner + j] = total
+    elif op == OP_MATMUL:
+        a = _view(arg0[i], code, arg1, aux, value, arena)
+        b = _view(aux[r, A_B], code, arg1, aux, value, arena)
+        da = _view(arg0[i], code, arg1, aux, dvalue, darena)
+        db = _view(aux[r, A_B], code, arg1, aux, dvalue, darena)
+        batch, m, k, nn = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2], aux[r, A_I3]
+        ta = (fn & MM_TRANSPOSE_A) != 0
+        tb = (fn & MM_TRANSPOSE_B) != 0
+        for t in range(batch):
+            a2, b2, _, _ = _matmul_blocks(a, b, t, m, k, nn, fn)
+            da2, db2, _, _ = _matmul_blocks(da, db, t, m, k, nn, fn)
+            c = _matmul_block(da2, b2, ta, tb) + _matmul_block(a2, db2, ta, tb)
+            dy[t * m * nn : (t + 1) * m * nn] = c.ravel()
+    elif op != OP_ARRAY_LEAF:
+        # gather, scatter_add, window, pad, concat, reduce_sum, broadcast: linear, so their
+        # tangent is the same operation applied to the operands' tangents
+        _array_forward(i, code, arg0, arg1, dvalue, aux, darena, iarena)
+
+
+@kernel
+def forward_tangent(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena, start, stop):
+    """Forward replay that also carries tangents: row j of ``dvalue``/``darena`` is direction j.
+
+    The caller zeroes the tangents and seeds those of the inputs. Returns -1, or the
+    index of an entry forward mode cannot run (a custom gradient).
+    """
+    k = dvalue.shape[0]
+    for i in range(start, stop):
+        c = code[i]
+        if c == FN_MUL:
+            a = arg0[i]
+            b = arg1[i]
+            xa = value[a]
+            xb = value[b]
+            value[i] = xa * xb
+            for j in range(k):
+                dvalue[j, i] = dvalue[j, a] * xb + dvalue[j, b] * xa
+            continue
+        if c == FN_ADD or c == FN_SUB:
+            a = arg0[i]
+            b = arg1[i]
+            sign = 1.0 if c == FN_ADD else -1.0
+            value[i] = value[a] + value[b] if c == FN_ADD else value[a] - value[b]
+            for j in range(k):
+                dvalue[j, i] = dvalue[j, a] * 1.0 + dvalue[j, b] * sign
+            continue
+        if c == FN_DIV:
+            a = arg0[i]
+            b = arg1[i]
+            xa = value[a]
+            xb = value[b]
+            value[i] = xa / xb
+            pa = 1.0 / xb
+            pb = (-xa / xb) / xb
+            for j in range(k):
+                dvalue[j, i] = dvalue[j, a] * pa + dvalue[j, b] * pb
+            continue
+        if c == FN_SIN:
+            a = arg0[i]
+            x = value[a]
+            value[i] = math.sin(x)
+            d = math.cos(x)
+            for j in range(k):
+                dvalue[j, i] = dvalue[j, a] * d
+            continue
+        op = c & CODE_MASK
+        if op == OP_LEAF or op == OP_ARRAY_LEAF:
+            continue
+        if op <= LAST_UNARY:
+            a = arg0[i]
+            x = value[a]
+            y = _round_if_f32(c, _unary(op, x))
+            value[i] = y
+            if op < FIRST_NONDIFF_UNARY:
+                d = _unary_partial(op, x, y)
+                for j in range(k):
+                    dvalue[j, i] = _apply(op, dvalue[j, a], d)
+            else:
+                for j in range(k):
+                    dvalue[j, i] = 0.0
+        elif op <= LAST_BINARY:
+            a = arg0[i]
+            b = arg1[i]
+            xa = value[a]
+            xb = value[b]
+            z = _round_if_f32(c, _binary(op, xa, xb))
+            value[i] = z
+            if op < FIRST_NONDIFF_BINARY:
+                pa, pb = _binary_partials(op, xa, xb, z)
+                for j in range(k):
+                    dvalue[j, i] = _apply(op, dvalue[j, a], pa) + _apply(op, dvalue[j, b], pb)
+            else:
+                for j in range(k):
+                    dvalue[j, i] = 0.0
+        elif op == OP_ELEM:
+            off = aux[arg1[arg0[i]], A_OFF] + arg1[i]
+            value[i] = arena[off]
+            for j in range(k):
+                dvalue[j, i] = darena[j, off]
+        elif op == OP_CUSTOM_CALL or op == OP_CUSTOM_OUT:
+            return i
+        else:
+            _array_forward(i, code, arg0, arg1, value, aux, arena, iarena)
+            for j in range(k):
+                _array_tangent(i, code, arg0, arg1, value, aux, arena, iarena, dvalue[j], darena[j])
+    return -1
+
+
+@kernel
+def _array_backward_second(i, code, arg0, arg1, value, aux, arena, iarena, dvalue, darena, adj, adj_arena,
+                           dadj, dadj_arena):
+    """The tangent of array entry ``i``'s backward step, for each direction (rows of dadj)."""
+    op = code[i] & CODE_MASK
+    r = arg1[i]
+    fn = aux[r, A_FN]
+    kk = dadj.shape[0]
+    if op == OP_UNARY:
+        if fn >= FIRST_NONDIFF_UNARY:
+            return
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        y = _view(i, code, arg1, aux, value, arena)
+        g = _view(i, code, arg1, aux, adj, adj_arena)
+        curved = _unary_curved(fn)
+        for j in range(kk):
+            dx = _view(arg0[i], code, arg1, aux, dvalue[j], darena[j])
+            dg = _view(i, code, arg1, aux, dadj[j], dadj_arena[j])
+            dgx = _view(arg0[i], code, arg1, aux, dadj[j], dadj_arena[j])
+            for k in range(g.size):
+                d = _unary_partial(fn, x[k], y[k])
+                term = _apply(fn, dg[k], d)
+                if curved:
+                    term += g[k] * (_unary_second(fn, x[k], y[k], d) * dx[k])
+                dgx[k] += term
+    elif op == OP_BINARY:
+        if fn >= FIRST_NONDIFF_BINARY:
+            return
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        w = _view(aux[r, A_B], code, arg1, aux, value, arena)
+        z = _view(i, code, arg1, aux, value, arena)
+        g = _view(i, code, arg1, aux, adj, adj_arena)
+        sx = 1 if x.size > 1 else 0
+        sw = 1 if w.size > 1 else 0
+        curved = _binary_curved(fn)
+        for j in range(kk):
+            dx = _view(arg0[i], code, arg1, aux, dvalue[j], darena[j])
+            dw = _view(aux[r, A_B], code, arg1, aux, dvalue[j], darena[j])
+            dg = _view(i, code, arg1, aux, dadj[j], dadj_arena[j])
+            dgx = _view(arg0[i], code, arg1, aux, dadj[j], dadj_arena[j])
+            dgw = _view(aux[r, A_B], code, arg1, aux, dadj[j], dadj_arena[j])
+            for k in range(g.size):
+                xa = x[k * sx]
+                xb = w[k * sw]
+                pa, pb = _binary_partials(fn, xa, xb, z[k])
+                ta = _apply(fn, dg[k], pa)
+                tb = _apply(fn, dg[k], pb)
+                if curved:
+                    haa, hab, hba, hbb = _binary_second(fn, xa, xb, z[k], pa, pb)
+                    ta += g[k] * (haa * dx[k * sx] + hab * dw[k * sw])
+                    tb += g[k] * (hba * dx[k * sx] + hbb * dw[k * sw])
+                dgx[k * sx] += ta
+                dgw[k * sw] += tb
+    elif op == OP_MATMUL:
+        a = _view(arg0[i], code, arg1, aux, value, arena)
+        b = _view(aux[r, A_B], code, arg1, aux, value, arena)
+        gy = _view(i, code, arg1, aux, adj, adj_arena)
+        batch, m, k, nn = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2], aux[r, A_I3]
+        ta = (fn & MM_TRANSPOSE_A) != 0
+        tb = (fn & MM_TRANSPOSE_B) != 0
+        for j in range(kk):
+            # the tangent of (G op(B)^T, op(A)^T G): the same products with G, A and B each
+            # replaced by its tangent in turn (bilinear)
+            _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, dadj[j], dadj_arena[j])
+            da = _view(arg0[i], code, arg1, aux, dvalue[j], darena[j])
+            db = _view(aux[r, A_B], code, arg1, aux, dvalue[j], darena[j])
+            dga = _view(arg0[i], code, arg1, aux, dadj[j], dadj_arena[j])
+            dgb = _view(aux[r, A_B], code, arg1, aux, dadj[j], dadj_arena[j])
+            for t in range(batch):
+                a2, b2, ia, ib = _matmul_blocks(a, b, t, m, k, nn, fn)
+                da2, db2, _, _ = _matmul_blocks(da, db, t, m, k, nn, flags=fn)
+                g2 = gy[t * m * nn : (t + 1) * m * nn].reshape((m, nn))
+                if ta:
+                    extra_a = _matmul_block(db2, g2, tb, True)
+                else:
+                    extra_a = _matmul_block(g2, db2, False, not tb)
+                if tb:
+                    extra_b = _matmul_block(g2, da2, True, ta)
+                else:
+                    extra_b = _matmul_block(da2, g2, not ta, False)
+                ea = extra_a.ravel()
+                block_a = dga[ia * m * k : (ia + 1) * m * k]
+                for q in range(ea.size):
+                    block_a[q] += ea[q]
+                eb = extra_b.ravel()
+                block_b = dgb[ib * k * nn : (ib + 1) * k * nn]
+                for q in range(eb.size):
+                    block_b[q] += eb[q]
+    else:
+        # every other primitive's backward is linear in the cotangent with a fixed pattern
+        for j in range(kk):
+            _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, dadj[j], dadj_arena[j])
+
+
+@kernel
+def reverse_sweep_second(code, rcode, arg0, arg1, value, aux, arena, iarena, dvalue, darena, adj, adj_arena,
+                         dadj, dadj_arena, start, stop):
+    """Forward-over-reverse: the reverse sweep and, per direction j, its tangent in ``dadj[j]``.
+
+    With the tangents ``dvalue`` of a ``forward_tangent`` pass seeded with v_j at the
+    inputs, ``dadj[j]`` at an input ends up holding (Hessian of the seeded target) v_j.
+    """
+    kk = dadj.shape[0]
+    for i in range(start, stop - 1, -1):
+        if rcode[i] == 0:
+            continue
+        op = code[i] & CODE_MASK
+        if op <= LAST_UNARY:
+            if op != OP_LEAF and op < FIRST_NONDIFF_UNARY:
+                a = arg0[i]
+                x = value[a]
+                y = value[i]
+                g = adj[i]
+                d = _unary_partial(op, x, y)
+                adj[a] += _apply(op, g, d)
+                curved = _unary_curved(op)
+                s = _unary_second(op, x, y, d)
+                for j in range(kk):
+                    term = _apply(op, dadj[j, i], d)
+                    if curved:
+                        term += g * (s * dvalue[j, a])
+                    dadj[j, a] += term
+        elif op <= LAST_BINARY:
+            if op < FIRST_NONDIFF_BINARY:
+                a = arg0[i]
+                b = arg1[i]
+                xa = value[a]
+                xb = value[b]
+                z = value[i]
+                g = adj[i]
+                pa, pb = _binary_partials(op, xa, xb, z)
+                adj[a] += _apply(op, g, pa)
+                adj[b] += _apply(op, g, pb)
+                curved = _binary_curved(op)
+                haa, hab, hba, hbb = _binary_second(op, xa, xb, z, pa, pb)
+                for j in range(kk):
+                    ga = _apply(op, dadj[j, i], pa)
+                    gb = _apply(op, dadj[j, i], pb)
+                    if curved:
+                        ga += g * (haa * dvalue[j, a] + hab * dvalue[j, b])
+                        gb += g * (hba * dvalue[j, a] + hbb * dvalue[j, b])
+                    dadj[j, a] += ga
+                    dadj[j, b] += gb
+        elif op == OP_ELEM:
+            off = aux[arg1[arg0[i]], A_OFF] + arg1[i]
+            adj_arena[off] += adj[i]
+            for j in range(kk):
+                dadj_arena[j, off] += dadj[j, i]
+        else:
+            _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena)
+            _array_backward_second(i, code, arg0, arg1, value, aux, arena, iarena, dvalue, darena, adj, adj_arena,
+                                   dadj, dadj_arena)
+    return -1
+
+
+# ---------------------------------------------------------------------------
 # Sweeps
 # ---------------------------------------------------------------------------
 @kernel
@@ -787,21 +1208,24 @@ def _nondifferentiable(op, fn):
 
 @kernel
 def mark_live(code, arg0, arg1, aux, iarena, targets):
-    """Reachability from the targets along differentiable edges, and hand-off flags.
+    """Reachability from the targets along differentiable edges, and the reverse code.
 
-    Returns ``live`` (entry ``i`` lies on a path from some operand to a target)
-    and ``handoff`` (entry ``i`` must be differentiated in Python: a custom
-    gradient, or values held outside the arena).
+    Returns ``live`` (entry ``i`` lies on a path from some operand to a target) and
+    ``rcode``, the codes the reverse sweeps dispatch on: ``code[i]`` for a live entry,
+    0 for one that is not (skipped like a leaf), ``HANDOFF`` for one Python must
+    differentiate (a custom gradient, or values held outside the arena).
     """
     n = code.shape[0]
     live = np.zeros(n, np.bool_)
-    handoff = np.zeros(n, np.bool_)
+    rcode = np.zeros(n, np.uint8)
     for t in targets:
         live[t] = True
     for i in range(n - 1, -1, -1):
         if not live[i]:
             continue
-        op = code[i] & CODE_MASK
+        c = code[i]
+        rcode[i] = c
+        op = c & CODE_MASK
         if op == OP_LEAF or op == OP_ARRAY_LEAF:
             continue
         if op <= LAST_UNARY:
@@ -815,67 +1239,109 @@ def mark_live(code, arg0, arg1, aux, iarena, targets):
             live[arg0[i]] = True
         else:
             r = arg1[i]
+            handoff = _is_external(i, code, arg1, aux)
             if op == OP_CONCAT or op == OP_CUSTOM_CALL:
                 p0 = aux[r, A_I0]
                 for q in range(aux[r, A_I1]):
                     s = iarena[p0 + 2 * q]
                     live[s] = True
-                    if _is_external(s, code, arg1, aux):
-                        handoff[i] = True
+                    handoff = handoff or _is_external(s, code, arg1, aux)
                 if op == OP_CUSTOM_CALL:
-                    handoff[i] = True
+                    handoff = True
             elif op == OP_WHERE:
                 live[aux[r, A_B]] = True
                 live[aux[r, A_C]] = True
-                if (
-                    _is_external(arg0[i], code, arg1, aux)
-                    or _is_external(aux[r, A_B], code, arg1, aux)
-                    or _is_external(aux[r, A_C], code, arg1, aux)
-                ):
-                    handoff[i] = True
+                handoff = (handoff or _is_external(arg0[i], code, arg1, aux)
+                           or _is_external(aux[r, A_B], code, arg1, aux)
+                           or _is_external(aux[r, A_C], code, arg1, aux))
             elif not _nondifferentiable(op, aux[r, A_FN]):
                 live[arg0[i]] = True
-                if _is_external(arg0[i], code, arg1, aux):
-                    handoff[i] = True
+                handoff = handoff or _is_external(arg0[i], code, arg1, aux)
                 if op == OP_BINARY or op == OP_MATMUL:
                     live[aux[r, A_B]] = True
-                    if _is_external(aux[r, A_B], code, arg1, aux):
-                        handoff[i] = True
-            if _is_external(i, code, arg1, aux):
-                handoff[i] = True
-    return live, handoff
+                    handoff = handoff or _is_external(aux[r, A_B], code, arg1, aux)
+            if handoff and op != OP_CUSTOM_OUT:
+                rcode[i] = HANDOFF
+    return live, rcode
 
 
 @kernel
-def reverse_sweep(code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, live, handoff, start, stop):
+def _scalar_backward(c, i, arg0, arg1, value, adj):
+    """The backward step of any scalar entry (the common ones are inlined in the sweeps)."""
+    op = c & CODE_MASK
+    if op <= LAST_UNARY:
+        if op != OP_LEAF and op < FIRST_NONDIFF_UNARY:
+            a = arg0[i]
+            adj[a] += _apply(op, adj[i], _unary_partial(op, value[a], value[i]))
+    elif op < FIRST_NONDIFF_BINARY:
+        a = arg0[i]
+        b = arg1[i]
+        da, db = _binary_partials(op, value[a], value[b], value[i])
+        g = adj[i]
+        adj[a] += _apply(op, g, da)
+        adj[b] += _apply(op, g, db)
+
+
+@kernel
+def reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, start, stop):
     """Back-propagate adjoints over entries ``start`` down to ``stop`` (inclusive).
 
-    Returns -1 when done, or the index of the first entry that Python must
-    handle (``handoff``); call again from that index minus one afterwards.
+    Dispatches on ``rcode`` (from ``mark_live``). The most common scalar ops are
+    written inline, with exactly the float operations of ``_apply``/partials.
+    Returns -1 when done, or the index of an entry Python must handle; call again
+    from that index minus one afterwards.
     """
     for i in range(start, stop - 1, -1):
-        if not live[i]:
-            continue
-        op = code[i] & CODE_MASK
-        if op <= LAST_UNARY:
-            if op != OP_LEAF and op < FIRST_NONDIFF_UNARY:
-                a = arg0[i]
-                adj[a] += _apply(op, adj[i], _unary_partial(op, value[a], value[i]))
-        elif op <= LAST_BINARY:
-            if op < FIRST_NONDIFF_BINARY:
-                a = arg0[i]
-                b = arg1[i]
-                da, db = _binary_partials(op, value[a], value[b], value[i])
-                g = adj[i]
-                adj[a] += _apply(op, g, da)
-                adj[b] += _apply(op, g, db)
-        elif op == OP_ELEM:
+        c = rcode[i]
+        if c == FN_MUL:
             a = arg0[i]
-            adj_arena[aux[arg1[a], A_OFF] + arg1[i]] += adj[i]
-        elif handoff[i]:
+            b = arg1[i]
+            g = adj[i]
+            adj[a] += g * value[b]
+            adj[b] += g * value[a]
+        elif c == FN_ADD:
+            g = adj[i]
+            adj[arg0[i]] += g * 1.0
+            adj[arg1[i]] += g * 1.0
+        elif c == OP_LEAF:
+            continue
+        elif c == FN_SUB:
+            g = adj[i]
+            adj[arg0[i]] += g * 1.0
+            adj[arg1[i]] += g * -1.0
+        elif c == FN_DIV:
+            a = arg0[i]
+            b = arg1[i]
+            g = adj[i]
+            vb = value[b]
+            adj[a] += g * (1.0 / vb)
+            adj[b] += g * ((-value[a] / vb) / vb)
+        elif c == FN_SIN:
+            a = arg0[i]
+            adj[a] += adj[i] * math.cos(value[a])
+        elif c == FN_COS:
+            a = arg0[i]
+            adj[a] += adj[i] * -math.sin(value[a])
+        elif c == FN_EXP:
+            adj[arg0[i]] += adj[i] * value[i]
+        elif c == FN_NEG:
+            adj[arg0[i]] += adj[i] * -1.0
+        elif c == FN_SQUARE:
+            a = arg0[i]
+            adj[a] += adj[i] * (2.0 * value[a])
+        elif c == FN_TANH:
+            y = value[i]
+            adj[arg0[i]] += adj[i] * (1.0 - y * y)
+        elif c == HANDOFF:
             return i
         else:
-            _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena)
+            op = c & CODE_MASK
+            if op <= LAST_BINARY:
+                _scalar_backward(c, i, arg0, arg1, value, adj)
+            elif op == OP_ELEM:
+                adj_arena[aux[arg1[arg0[i]], A_OFF] + arg1[i]] += adj[i]
+            else:
+                _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena)
     return -1
 
 
@@ -883,25 +1349,51 @@ def reverse_sweep(code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, l
 def forward_replay(code, arg0, arg1, value, aux, arena, iarena, start, stop):
     """Recompute the values of entries ``start`` .. ``stop - 1`` from their operands.
 
-    Leaves keep the values already in the buffers. Returns -1 when done, or the
-    index of an entry that Python must compute (a custom gradient's call).
+    Leaves keep the values already in the buffers. The most common float64 scalar
+    ops are inline; float32 entries (code >= 128) take the general path, which
+    rounds. Returns -1 when done, or the index of an entry that Python must compute
+    (a custom gradient's call).
     """
     for i in range(start, stop):
         c = code[i]
-        op = c & CODE_MASK
-        if op == OP_LEAF or op == OP_ARRAY_LEAF:
+        if c == FN_MUL:
+            value[i] = value[arg0[i]] * value[arg1[i]]
+        elif c == FN_ADD:
+            value[i] = value[arg0[i]] + value[arg1[i]]
+        elif c == FN_SUB:
+            value[i] = value[arg0[i]] - value[arg1[i]]
+        elif c == FN_DIV:
+            value[i] = value[arg0[i]] / value[arg1[i]]
+        elif c == FN_SIN:
+            value[i] = math.sin(value[arg0[i]])
+        elif c == FN_COS:
+            value[i] = math.cos(value[arg0[i]])
+        elif c == FN_EXP:
+            value[i] = math.exp(value[arg0[i]])
+        elif c == FN_NEG:
+            value[i] = -value[arg0[i]]
+        elif c == FN_SQUARE:
+            x = value[arg0[i]]
+            value[i] = x * x
+        elif c == FN_TANH:
+            value[i] = math.tanh(value[arg0[i]])
+        elif c == OP_LEAF or c == OP_ARRAY_LEAF:
             continue
-        if op <= LAST_UNARY:
-            value[i] = _round_if_f32(c, _unary(op, value[arg0[i]]))
-        elif op <= LAST_BINARY:
-            value[i] = _round_if_f32(c, _binary(op, value[arg0[i]], value[arg1[i]]))
-        elif op == OP_ELEM:
-            a = arg0[i]
-            value[i] = arena[aux[arg1[a], A_OFF] + arg1[i]]
-        elif op == OP_CUSTOM_CALL or op == OP_CUSTOM_OUT:
-            return i
         else:
-            _array_forward(i, code, arg0, arg1, value, aux, arena, iarena)
+            op = c & CODE_MASK
+            if op == OP_LEAF or op == OP_ARRAY_LEAF:
+                continue
+            if op <= LAST_UNARY:
+                value[i] = _round_if_f32(c, _unary(op, value[arg0[i]]))
+            elif op <= LAST_BINARY:
+                value[i] = _round_if_f32(c, _binary(op, value[arg0[i]], value[arg1[i]]))
+            elif op == OP_ELEM:
+                a = arg0[i]
+                value[i] = arena[aux[arg1[a], A_OFF] + arg1[i]]
+            elif op == OP_CUSTOM_CALL or op == OP_CUSTOM_OUT:
+                return i
+            else:
+                _array_forward(i, code, arg0, arg1, value, aux, arena, iarena)
     return -1
 
 
@@ -955,7 +1447,7 @@ def guards_hold(code, arg1, value, aux, arena, guard_kind, guard_a, guard_b, gua
 
 
 @kernel
-def replay_value_and_gradient(code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, live, handoff,
+def replay_value_and_gradient(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena,
                               guard_kind, guard_a, guard_b, guard_off, expected, target, stop):
     """One compiled call: forward replay, guard check, reverse sweep seeded with ones at ``target``.
 
@@ -971,11 +1463,11 @@ def replay_value_and_gradient(code, arg0, arg1, value, aux, arena, iarena, adj, 
     adj[:] = 0.0
     adj_arena[:] = 0.0
     _view(target, code, arg1, aux, adj, adj_arena)[:] = 1.0
-    return reverse_sweep(code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, live, handoff, target, stop)
+    return reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, target, stop)
 
 
 @kernel
-def reverse_sweep_multi(code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, live, start, stop):
+def reverse_sweep_multi(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, start, stop):
     """The reverse sweep carrying many seeds at once: row j of ``adj``/``adj_arena`` is seed j.
 
     Each scalar entry is decoded once and its partial derivatives computed once for
@@ -984,7 +1476,7 @@ def reverse_sweep_multi(code, arg0, arg1, value, aux, arena, iarena, adj, adj_ar
     """
     k = adj.shape[0]
     for i in range(start, stop - 1, -1):
-        if not live[i]:
+        if rcode[i] == 0:
             continue
         op = code[i] & CODE_MASK
         if op <= LAST_UNARY:
@@ -1012,8 +1504,38 @@ def reverse_sweep_multi(code, arg0, arg1, value, aux, arena, iarena, adj, adj_ar
     return -1
 
 
+@kernel
+def replay_tangents(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena,
+                    guard_kind, guard_a, guard_b, guard_off, expected):
+    """Forward replay with tangents (seeded by the caller), then the guard check: -1, -2 or a hand-off."""
+    status = forward_tangent(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena, 0, code.shape[0])
+    if status >= 0:
+        return status
+    if not guards_hold(code, arg1, value, aux, arena, guard_kind, guard_a, guard_b, guard_off, expected):
+        return -2
+    return -1
+
+
+@kernel
+def replay_second_order(code, rcode, arg0, arg1, value, aux, arena, iarena, dvalue, darena, adj, adj_arena, dadj,
+                        dadj_arena, guard_kind, guard_a, guard_b, guard_off, expected, target, stop):
+    """Forward-over-reverse in one call: tangents forward (seeded by the caller), guards, then the
+    reverse sweep with its tangents, seeded with ones at ``target``: ``dadj[j]`` gets H v_j."""
+    status = replay_tangents(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena,
+                             guard_kind, guard_a, guard_b, guard_off, expected)
+    if status != -1:
+        return status
+    adj[:] = 0.0
+    adj_arena[:] = 0.0
+    dadj[:, :] = 0.0
+    dadj_arena[:, :] = 0.0
+    _view(target, code, arg1, aux, adj, adj_arena)[:] = 1.0
+    return reverse_sweep_second(code, rcode, arg0, arg1, value, aux, arena, iarena, dvalue, darena, adj, adj_arena,
+                                dadj, dadj_arena, target, stop)
+
+
 @parallel_kernel
-def batch_value_and_gradient(code, arg0, arg1, values, aux, arenas, iarena, live, handoff,
+def batch_value_and_gradient(code, rcode, arg0, arg1, values, aux, arenas, iarena,
                              guard_kind, guard_a, guard_b, guard_off, expected, target, stop,
                              adjs, adj_arenas, status):
     """``replay_value_and_gradient`` for a batch: row b of ``values``/``arenas`` holds example b.
@@ -1022,7 +1544,7 @@ def batch_value_and_gradient(code, arg0, arg1, values, aux, arenas, iarena, live
     """
     for b in prange(values.shape[0]):
         status[b] = replay_value_and_gradient(
-            code, arg0, arg1, values[b], aux, arenas[b], iarena, adjs[b], adj_arenas[b], live, handoff,
+            code, rcode, arg0, arg1, values[b], aux, arenas[b], iarena, adjs[b], adj_arenas[b],
             guard_kind, guard_a, guard_b, guard_off, expected, target, stop)
 
 
@@ -1033,7 +1555,7 @@ def standalone_value_and_grad(data, x):
     ``data`` comes from ``nt.function(f).compiled_value_and_grad(x0)``; ``ok`` is
     False when x takes another branch than the traced one (a guard failed).
     """
-    (code, arg0, arg1, value0, aux, arena0, iarena, live, handoff, guard_kind, guard_a, guard_b, guard_off,
+    (code, rcode, arg0, arg1, value0, aux, arena0, iarena, live, guard_kind, guard_a, guard_b, guard_off,
      expected, target, slot, at, size, in_column) = data
     value = value0.copy()
     arena = arena0.copy()
@@ -1046,8 +1568,8 @@ def standalone_value_and_grad(data, x):
     adj = np.empty(code.shape[0])
     adj_arena = np.empty(arena.shape[0])
     stop = slot if slot >= 0 else target
-    status = replay_value_and_gradient(code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, live,
-                                       handoff, guard_kind, guard_a, guard_b, guard_off, expected, target, stop)
+    status = replay_value_and_gradient(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena,
+                                       guard_kind, guard_a, guard_b, guard_off, expected, target, stop)
     grad = np.zeros(flat.size)
     if slot >= 0 and live[slot]:
         if in_column:

@@ -7,6 +7,7 @@ from .elementwise import (
     identity, log, log1p, maximum, minimum, mod, multiply, negative, reciprocal, relu, sigmoid,
     sign, sin, sinh, softplus, sqrt, square, subtract, tan, tanh,
 )
+from .elementwise import equal, greater, greater_equal, isfinite, less, less_equal, not_equal
 from .elementwise import power as pow
 from .linalg import dot, matmul, tensordot, trace
 from .nn import log_softmax, softmax
@@ -19,7 +20,7 @@ from .shape import (
 )
 
 __all__ = [
-    "abs", "acos", "add", "asin", "atan", "atan2", "broadcast_to", "clip_by_value", "concat",
+    "abs", "acos", "add", "equal", "greater", "greater_equal", "isfinite", "less", "less_equal", "not_equal", "asin", "atan", "atan2", "broadcast_to", "clip_by_value", "concat",
     "constant", "convert_to_tensor", "cos", "cosh", "divide", "dot", "exp", "expand_dims",
     "expm1", "fill", "floor", "floor_divide", "gather", "getitem", "identity", "linspace", "log",
     "log1p", "log_softmax", "matmul", "maximum", "minimum", "mod", "multiply", "negative",

@@ -447,7 +447,9 @@ _BINARY_ROWS = [
      "Elementwise min with NaN propagation. The gradient goes to x where x <= y, else to y."),
     (K.FN_MOD, "mod", _py_mod, np.remainder, _mod_vjp,
      "Elementwise remainder with the divisor's sign, as NumPy's %. Derivatives: 1, -floor(x/y)."),
-    # comparisons as 0.0/1.0 masks, recorded as data for replays, never differentiated
+    # comparisons as 0.0/1.0 float masks (TensorFlow returns booleans): recorded as data, so
+    # compiled tapes recompute them and nt.where(nt.greater(x, 0), a, b) needs no guard
+    # (x > 0 gives NumPy bools, which a trace must guard); never differentiated
     (K.FN_GREATER, "greater", lambda a, b: 1.0 if a > b else 0.0, _float_mask(np.greater), _no_vjp,
      "1.0 where x > y, else 0.0. Not differentiable."),
     (K.FN_GREATER_EQUAL, "greater_equal", lambda a, b: 1.0 if a >= b else 0.0, _float_mask(np.greater_equal),

@@ -8,9 +8,11 @@
 3. **Sweep**, from the highest target down to the lowest source, either
 
    * the **fast path**: ``reverse_sweep`` (compiled) accumulates adjoints in
-     arrays laid out like the values. An entry it cannot run (a custom gradient,
-     or a large array kept outside the arena) is handed back here, differentiated
-     with its VJP rule on NumPy values, and the sweep resumes below it; or
+     arrays laid out like the values, dispatching on the reverse codes that
+     ``mark_live`` produced (0 for entries off every path). An entry it cannot run
+     (a custom gradient, or a large array kept outside the arena) is handed back
+     here, differentiated with its VJP rule on NumPy values, and the sweep resumes
+     below it; or
    * the **recorded path**, used when a tape is recording while the gradient is
      computed (higher-order derivatives): the same walk in Python, calling each
      entry's VJP rule with Tensors, so the recording tape records the backward
@@ -197,10 +199,10 @@ def _dtype(buffers: TapeBuffers, slot: int) -> np.dtype:
 
 
 def fast_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: Sequence[Source],
-                   live: np.ndarray, handoff: np.ndarray) -> list[Any]:
+                   live: np.ndarray, rcode: np.ndarray) -> list[Any]:
     """Adjoint values of ``sources`` (None where unconnected) after one compiled sweep."""
     b = tape.buffers
-    views = b.views()
+    code, arg0, arg1, value, aux, arena, iarena = b.views()
     adjoints = Adjoints(b)
     for slot, seed in targets:
         adjoints.add(slot, seed)
@@ -208,7 +210,8 @@ def fast_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: Sequ
     stop = _lowest_live(sources, live)
     i = start
     while i >= stop:
-        j = K.reverse_sweep(*views, adjoints.column, adjoints.arena, live, handoff, i, stop)
+        j = K.reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adjoints.column, adjoints.arena,
+                            i, stop)
         if j < 0:
             break
         _handoff(tape, j, adjoints, live)
@@ -334,10 +337,10 @@ def compute_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: S
         return [None] * len(sources)
     code, arg0, arg1, _, aux, _, iarena = b.views()
     target_slots = np.array([slot for slot, _ in targets], np.int64)
-    live, handoff = K.mark_live(code, arg0, arg1, aux, iarena, target_slots)
+    live, rcode = K.mark_live(code, arg0, arg1, aux, iarena, target_slots)
     if recorded:
         return recorded_gradients(tape, targets, sources, live)
-    return fast_gradients(tape, targets, sources, live, handoff)
+    return fast_gradients(tape, targets, sources, live, rcode)
 
 
 def must_record() -> bool:
