@@ -487,26 +487,40 @@ class CompiledTape:
 
     def hessian(self, values: Sequence[Any], k: int) -> Optional[np.ndarray]:
         """The dense Hessian in argument k, by forward-over-reverse with compressed directions."""
+        in_shape, in_dtype = self.input_meta[k]
+        slot = self.inputs[k]
+        if slot < 0:
+            return np.zeros(in_shape + in_shape, in_dtype)
+        plan = self._hessian_plans.get(k) or self._hessian_plan(k)
+        seeds, rows, cols, col_colors = plan
+        target = self.outputs[0][0]
+        _, rcode = self.live((target,))
+        value, arena = self.workspace(values)
+        status, h = K.replay_hessian(self.code, rcode, self.arg0, self.arg1, value, self.aux, arena, self.iarena,
+                                     self.guard_kind, self.guard_a, self.guard_b, self.guard_off,
+                                     self.guard_expected, target, slot, seeds, rows, cols, col_colors)
+        if status == -2:
+            return None
+        return np.asarray(h, in_dtype).reshape(in_shape + in_shape)
+
+    def _hessian_plan(self, k: int) -> tuple:
+        """Seeds and read-back indices from the coloring of the structural sparsity pattern (once)."""
         from .sparsity import color_columns, hessian_pattern
 
-        in_shape, in_dtype = self.input_meta[k]
-        n = int(np.prod(in_shape))
-        plan = self._hessian_plans.get(k)
-        if plan is None:
-            target = self.outputs[0][0]
-            pattern = hessian_pattern(self, self.inputs[k], target)
-            colors = color_columns(pattern) if pattern is not None else np.arange(n)
-            seeds = np.zeros((int(colors.max()) + 1 if n else 0, n))
-            seeds[colors, np.arange(n)] = 1.0
-            rows, cols = np.nonzero(pattern) if pattern is not None else np.nonzero(np.ones((n, n), bool))
-            plan = self._hessian_plans[k] = (seeds, rows, cols, colors[cols])
-        seeds, rows, cols, col_colors = plan
-        compressed = self.second_order(values, k, seeds)
-        if compressed is None:
-            return None
-        h = np.zeros((n, n), in_dtype)
-        h[rows, cols] = compressed[col_colors, rows]
-        return h.reshape(in_shape + in_shape)
+        K.ensure_compiled()
+        n = self.input_sizes[k]
+        pattern = hessian_pattern(self, self.inputs[k], self.outputs[0][0])
+        if pattern is None:
+            pattern = np.ones((n, n), bool)
+            colors = np.arange(n)
+        else:
+            colors = color_columns(pattern)
+        seeds = np.zeros((int(colors.max()) + 1 if n else 0, n))
+        seeds[colors, np.arange(n)] = 1.0
+        rows, cols = np.nonzero(pattern)
+        plan = (seeds, rows.astype(np.int64), cols.astype(np.int64), colors[cols].astype(np.int64))
+        self._hessian_plans[k] = plan
+        return plan
 
     def batch_value_and_gradient(self, batches: Sequence[np.ndarray], wrt: int) -> tuple[np.ndarray, np.ndarray,
                                                                                           np.ndarray]:

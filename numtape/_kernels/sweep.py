@@ -566,6 +566,18 @@ def _view(s, code, arg1, aux, column, arena):
 
 
 @kernel
+def _view2(s, code, arg1, aux, column2, arena2):
+    """Slot ``s`` in every direction: a (directions, size) view of ``column2``/``arena2``."""
+    if (code[s] & CODE_MASK) < OP_ARRAY_LEAF:
+        return column2[:, s : s + 1]
+    r = arg1[s]
+    off = aux[r, A_OFF]
+    if off == IN_VALUE_COLUMN:
+        return column2[:, s : s + 1]
+    return arena2[:, off : off + aux[r, A_SIZE]]
+
+
+@kernel
 def _is_external(s, code, arg1, aux):
     return (code[s] & CODE_MASK) >= OP_ARRAY_LEAF and aux[arg1[s], A_OFF] <= -2
 
@@ -950,6 +962,60 @@ def _array_tangent(i, code, arg0, arg1, value, aux, arena, iarena, dvalue, daren
 
 
 @kernel
+def _array_tangents(i, code, arg0, arg1, value, aux, arena, iarena, dvalue, darena):
+    """Tangents of array entry ``i`` in every direction (rows of dvalue/darena).
+
+    Elementwise entries compute each element's partials once for all directions;
+    the others run the one-direction kernel per direction.
+    """
+    op = code[i] & CODE_MASK
+    r = arg1[i]
+    fn = aux[r, A_FN]
+    kk = dvalue.shape[0]
+    if op == OP_UNARY:
+        dy = _view2(i, code, arg1, aux, dvalue, darena)
+        if fn >= FIRST_NONDIFF_UNARY:
+            dy[:, :] = 0.0
+            return
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        y = _view(i, code, arg1, aux, value, arena)
+        dx = _view2(arg0[i], code, arg1, aux, dvalue, darena)
+        for k in range(x.size):
+            d = _unary_partial(fn, x[k], y[k])
+            for j in range(kk):
+                dy[j, k] = _apply(fn, dx[j, k], d)
+    elif op == OP_BINARY:
+        dy = _view2(i, code, arg1, aux, dvalue, darena)
+        if fn >= FIRST_NONDIFF_BINARY:
+            dy[:, :] = 0.0
+            return
+        x = _view(arg0[i], code, arg1, aux, value, arena)
+        w = _view(aux[r, A_B], code, arg1, aux, value, arena)
+        z = _view(i, code, arg1, aux, value, arena)
+        dx = _view2(arg0[i], code, arg1, aux, dvalue, darena)
+        dw = _view2(aux[r, A_B], code, arg1, aux, dvalue, darena)
+        sx = 1 if x.size > 1 else 0
+        sw = 1 if w.size > 1 else 0
+        for k in range(z.size):
+            if fn == FN_MUL:
+                pa = w[k * sw]
+                pb = x[k * sx]
+            elif fn == FN_ADD:
+                pa = 1.0
+                pb = 1.0
+            elif fn == FN_SUB:
+                pa = 1.0
+                pb = -1.0
+            else:
+                pa, pb = _binary_partials(fn, x[k * sx], w[k * sw], z[k])
+            for j in range(kk):
+                dy[j, k] = _apply(fn, dx[j, k * sx], pa) + _apply(fn, dw[j, k * sw], pb)
+    else:
+        for j in range(kk):
+            _array_tangent(i, code, arg0, arg1, value, aux, arena, iarena, dvalue[j], darena[j])
+
+
+@kernel
 def forward_tangent(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena, start, stop):
     """Forward replay that also carries tangents: row j of ``dvalue``/``darena`` is direction j.
 
@@ -1033,8 +1099,7 @@ def forward_tangent(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena,
             return i
         else:
             _array_forward(i, code, arg0, arg1, value, aux, arena, iarena)
-            for j in range(k):
-                _array_tangent(i, code, arg0, arg1, value, aux, arena, iarena, dvalue[j], darena[j])
+            _array_tangents(i, code, arg0, arg1, value, aux, arena, iarena, dvalue, darena)
     return -1
 
 
@@ -1052,17 +1117,18 @@ def _array_backward_second(i, code, arg0, arg1, value, aux, arena, iarena, dvalu
         x = _view(arg0[i], code, arg1, aux, value, arena)
         y = _view(i, code, arg1, aux, value, arena)
         g = _view(i, code, arg1, aux, adj, adj_arena)
+        dx = _view2(arg0[i], code, arg1, aux, dvalue, darena)
+        dg = _view2(i, code, arg1, aux, dadj, dadj_arena)
+        dgx = _view2(arg0[i], code, arg1, aux, dadj, dadj_arena)
         curved = _unary_curved(fn)
-        for j in range(kk):
-            dx = _view(arg0[i], code, arg1, aux, dvalue[j], darena[j])
-            dg = _view(i, code, arg1, aux, dadj[j], dadj_arena[j])
-            dgx = _view(arg0[i], code, arg1, aux, dadj[j], dadj_arena[j])
-            for k in range(g.size):
-                d = _unary_partial(fn, x[k], y[k])
-                term = _apply(fn, dg[k], d)
+        for k in range(g.size):
+            d = _unary_partial(fn, x[k], y[k])
+            second = _unary_second(fn, x[k], y[k], d) if curved else 0.0
+            for j in range(kk):
+                term = _apply(fn, dg[j, k], d)
                 if curved:
-                    term += g[k] * (_unary_second(fn, x[k], y[k], d) * dx[k])
-                dgx[k] += term
+                    term += g[k] * (second * dx[j, k])
+                dgx[j, k] += term
     elif op == OP_BINARY:
         if fn >= FIRST_NONDIFF_BINARY:
             return
@@ -1070,27 +1136,28 @@ def _array_backward_second(i, code, arg0, arg1, value, aux, arena, iarena, dvalu
         w = _view(aux[r, A_B], code, arg1, aux, value, arena)
         z = _view(i, code, arg1, aux, value, arena)
         g = _view(i, code, arg1, aux, adj, adj_arena)
+        dx = _view2(arg0[i], code, arg1, aux, dvalue, darena)
+        dw = _view2(aux[r, A_B], code, arg1, aux, dvalue, darena)
+        dg = _view2(i, code, arg1, aux, dadj, dadj_arena)
+        dgx = _view2(arg0[i], code, arg1, aux, dadj, dadj_arena)
+        dgw = _view2(aux[r, A_B], code, arg1, aux, dadj, dadj_arena)
         sx = 1 if x.size > 1 else 0
         sw = 1 if w.size > 1 else 0
         curved = _binary_curved(fn)
-        for j in range(kk):
-            dx = _view(arg0[i], code, arg1, aux, dvalue[j], darena[j])
-            dw = _view(aux[r, A_B], code, arg1, aux, dvalue[j], darena[j])
-            dg = _view(i, code, arg1, aux, dadj[j], dadj_arena[j])
-            dgx = _view(arg0[i], code, arg1, aux, dadj[j], dadj_arena[j])
-            dgw = _view(aux[r, A_B], code, arg1, aux, dadj[j], dadj_arena[j])
-            for k in range(g.size):
-                xa = x[k * sx]
-                xb = w[k * sw]
-                pa, pb = _binary_partials(fn, xa, xb, z[k])
-                ta = _apply(fn, dg[k], pa)
-                tb = _apply(fn, dg[k], pb)
+        for k in range(g.size):
+            xa = x[k * sx]
+            xb = w[k * sw]
+            pa, pb = _binary_partials(fn, xa, xb, z[k])
+            haa, hab, hba, hbb = _binary_second(fn, xa, xb, z[k], pa, pb)
+            gk = g[k]
+            for j in range(kk):
+                ta = _apply(fn, dg[j, k], pa)
+                tb = _apply(fn, dg[j, k], pb)
                 if curved:
-                    haa, hab, hba, hbb = _binary_second(fn, xa, xb, z[k], pa, pb)
-                    ta += g[k] * (haa * dx[k * sx] + hab * dw[k * sw])
-                    tb += g[k] * (hba * dx[k * sx] + hbb * dw[k * sw])
-                dgx[k * sx] += ta
-                dgw[k * sw] += tb
+                    ta += gk * (haa * dx[j, k * sx] + hab * dw[j, k * sw])
+                    tb += gk * (hba * dx[j, k * sx] + hbb * dw[j, k * sw])
+                dgx[j, k * sx] += ta
+                dgw[j, k * sw] += tb
     elif op == OP_MATMUL:
         a = _view(arg0[i], code, arg1, aux, value, arena)
         b = _view(aux[r, A_B], code, arg1, aux, value, arena)
@@ -1532,6 +1599,34 @@ def replay_second_order(code, rcode, arg0, arg1, value, aux, arena, iarena, dval
     _view(target, code, arg1, aux, adj, adj_arena)[:] = 1.0
     return reverse_sweep_second(code, rcode, arg0, arg1, value, aux, arena, iarena, dvalue, darena, adj, adj_arena,
                                 dadj, dadj_arena, target, stop)
+
+
+@kernel
+def replay_hessian(code, rcode, arg0, arg1, value, aux, arena, iarena, guard_kind, guard_a, guard_b, guard_off,
+                   expected, target, slot, seeds, rows, cols, col_colors):
+    """The dense Hessian of ``target`` in the input at ``slot`` from compressed directions.
+
+    ``seeds[c]`` seeds the tangent of color c; entry (rows[q], cols[q]) of the Hessian
+    is then read at (col_colors[q], rows[q]) of the compressed result. Returns
+    (status, hessian): status -2 when a guard fails.
+    """
+    p, n = seeds.shape
+    dvalue = np.zeros((p, code.shape[0]))
+    darena = np.zeros((p, arena.shape[0]))
+    _view2(slot, code, arg1, aux, dvalue, darena)[:, :] = seeds
+    adj = np.empty(code.shape[0])
+    adj_arena = np.empty(arena.shape[0])
+    dadj = np.empty_like(dvalue)
+    dadj_arena = np.empty_like(darena)
+    status = replay_second_order(code, rcode, arg0, arg1, value, aux, arena, iarena, dvalue, darena, adj,
+                                 adj_arena, dadj, dadj_arena, guard_kind, guard_a, guard_b, guard_off, expected,
+                                 target, slot)
+    h = np.zeros((n, n))
+    if status == -1:  # an input the target does not reach reads zeros (dadj starts at 0)
+        compressed = _view2(slot, code, arg1, aux, dadj, dadj_arena)
+        for q in range(rows.shape[0]):
+            h[rows[q], cols[q]] = compressed[col_colors[q], rows[q]]
+    return status, h
 
 
 @parallel_kernel

@@ -480,7 +480,17 @@ add = _ops["add"]
 subtract = _ops["subtract"]
 multiply = _ops["multiply"]
 divide = _ops["divide"]
-power = _ops["pow"]
+_power = _ops["pow"]
+
+
+def power(x: TensorLike, y: TensorLike) -> Tensor:
+    if (type(y) is int or type(y) is float) and y == 2:
+        return square(x)  # as NumPy does: pow(x, 2) is exactly x * x, with the same derivative
+    return _power(x, y)
+
+
+power.__name__ = power.__qualname__ = "pow"
+power.__doc__ = (_power.__doc__ or "") + " A constant exponent 2 records ``square`` (faster, identical)."
 atan2 = _ops["atan2"]
 maximum = _ops["maximum"]
 minimum = _ops["minimum"]
