@@ -52,6 +52,10 @@ _GUARD_KINDS = {
 #: when the inputs have at most this many elements in all; reverse mode otherwise.
 FORWARD_MODE_MAX_INPUTS = 2
 
+#: Signatures (shapes, dtypes, static argument values) traced per function before new
+#: ones run eagerly: a static argument that takes many values must not grow the cache forever.
+MAX_SIGNATURES = 64
+
 _EAGER = object()  # a replay asking its caller to run the function eagerly
 
 
@@ -159,7 +163,11 @@ def _signature(args: tuple, kwargs: dict) -> tuple[tuple, list[Any]]:
                 ) from None
             key.append(("static", type(arg), arg))
     for name in sorted(kwargs):
-        key.append(("keyword", name, kwargs[name]))
+        value = kwargs[name]
+        if isinstance(value, (Tensor, Variable, np.ndarray)):
+            raise TypeError(f"nt.function: pass array inputs positionally (keyword argument {name!r} is an array); "
+                            "keyword arguments are static, part of the trace's key")
+        key.append(("keyword", name, value))
     return tuple(key), values
 
 
@@ -719,6 +727,9 @@ class Function:
             result = method(trace, values)
             if result is not None:
                 return result
+        if key not in self._traces and len(self._traces) >= MAX_SIGNATURES:
+            self._fall_back(key, f"more than {MAX_SIGNATURES} input signatures (shapes, dtypes, static arguments)")
+            return None
         traces = self._traces.setdefault(key, [])
         run = self._trace(args, kwargs, values)
         if run.compiled is None:
@@ -749,23 +760,17 @@ class Function:
             raise ValueError(f"nt.function({self._fn.__name__}) cannot be traced for these arguments")
         return result
 
-    def _records_outside(self, args: tuple) -> bool:
-        """True when a user tape records these arguments: then f must run eagerly to be recorded."""
-        if state.trace is not None:
-            return True
-        for tape in state.stack:
-            for a in args:
-                if isinstance(a, Variable):
-                    return True
-                if isinstance(a, Tensor) and tape.slot_of(a) >= 0:
-                    return True
-        return False
+    @staticmethod
+    def _records_outside() -> bool:
+        """True while a tape records (or an outer nt.function traces): f then runs eagerly, so that
+        the recording sees every op, including reads of variables it watches."""
+        return bool(state.stack) or state.trace is not None
 
     # -- calls ------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """f's value, replayed (outside recording tapes; inside them f runs eagerly and is recorded)."""
-        if self._records_outside(args):
-            return self._fn(*args, **kwargs)
+        if self._records_outside():
+            return self._fn(*_eager_args(args), **kwargs)
 
         def replay(trace: CompiledTape, values: list[Any]) -> Any:
             forward = trace.forward(values)
@@ -775,7 +780,7 @@ class Function:
             return (_nest.pack_sequence_as(trace.structure, outputs),)
 
         result = self._lookup(args, kwargs, replay, lambda run: (run.result,))
-        return result[0] if result is not None else self._fn(*args, **kwargs)
+        return result[0] if result is not None else self._fn(*_eager_args(args), **kwargs)
 
     def value_and_grad(self, *args: Any, argnums: ArgNums = 0, **kwargs: Any) -> tuple[Any, Any]:
         """(f's value, its gradient with respect to ``args[argnums]``) as NumPy values."""
@@ -918,6 +923,12 @@ class Function:
         ``args`` fix the signature (shape and dtype of the one array argument).
         """
         return self.get_compiled(*args).standalone_value_and_grad()
+
+
+def _eager_args(args: tuple) -> list[Any]:
+    """Arguments for an eager call: array inputs as Tensors (Tensors and Variables themselves, so
+    that recording tapes see their identity), as a trace would pass them."""
+    return [a if isinstance(a, (Tensor, Variable)) or not _is_dynamic(a) else wrap(_input_value(a)) for a in args]
 
 
 def _argnums(argnums: ArgNums, args: Sequence[Any]) -> tuple[list[int], bool]:

@@ -401,6 +401,26 @@ def test_compiled_tapes_and_functions_pickle(rng) -> None:
     np.testing.assert_allclose(g2.grad(x), np.exp(x) * (x + 1), rtol=1e-13)
 
 
+def test_inside_a_recording_tape_a_variable_read_by_the_function_is_recorded() -> None:
+    w = nt.Variable([1.0, 2.0])
+    g = nt.function(lambda x: nt.reduce_sum(x * w * w))
+    g(np.array([3.0, 4.0]))  # traced outside any tape
+    with nt.GradientTape() as tape:
+        y = g(np.array([3.0, 4.0]))
+    np.testing.assert_array_equal(tape.gradient(y, w).numpy(), [6.0, 16.0])
+
+
+def test_array_keyword_arguments_and_many_signatures() -> None:
+    g = nt.function(lambda x, scale=1.0: x * scale)
+    with pytest.raises(TypeError, match="positionally"):
+        g(1.0, scale=np.ones(2))
+    h = nt.function(lambda x, n: x * float(n))
+    with pytest.warns(nt.TraceFallbackWarning, match="signatures"):
+        for n in range(70):
+            assert h(2.0, n).numpy() == 2.0 * n
+    assert len(h._traces) == 64
+
+
 def test_inside_a_recording_tape_the_function_runs_eagerly_and_is_recorded() -> None:
     g = nt.function(lambda x: x * x * x)
     g(2.0)
