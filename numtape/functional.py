@@ -43,6 +43,24 @@ def _inputs(args: tuple, wrt: list[int]) -> list[Any]:
     return inputs
 
 
+def _prepare(args: tuple, argnums: ArgNums) -> tuple[list[Any], list[Any], bool]:
+    """(all inputs with args[argnums] converted to Tensors, those sources, whether argnums was a tuple)."""
+    wrt, many = _normalize(argnums, len(args))
+    inputs = _inputs(args, wrt)
+    return inputs, [inputs[k] for k in wrt], many
+
+
+def _record(f: Callable[..., Any], inputs: list[Any], sources: list[Any], kwargs: dict) -> tuple[GradientTape,
+                                                                                                 Tensor]:
+    """f run on a new tape watching ``sources``; its output as a Tensor (a constant if it is not one)."""
+    with GradientTape() as tape:
+        tape.watch(sources)
+        y = f(*inputs, **kwargs)
+    if isinstance(y, Variable):
+        y = y._t
+    return tape, (y if isinstance(y, Tensor) else constant(y))
+
+
 def _numpy(value: Any) -> Any:
     if isinstance(value, (Tensor, Variable)):
         return value.numpy()
@@ -58,20 +76,10 @@ def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[...,
     """
 
     def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        wrt, many = _normalize(argnums, len(args))
-        inputs = _inputs(args, wrt)
-        sources = [inputs[k] for k in wrt]
-        with GradientTape() as tape:
-            tape.watch(sources)
-            y = f(*inputs, **kwargs)
-        if isinstance(y, Variable):
-            y = y._t
-        if isinstance(y, Tensor):
-            grads = tape.gradient(y, sources, unconnected_gradients="zero")
-        else:
-            grads = [np.zeros(np.shape(s)) for s in sources]
-        result = [_numpy(g) for g in grads]
-        return _numpy(y), (tuple(result) if many else result[0])
+        inputs, sources, many = _prepare(args, argnums)
+        tape, y = _record(f, inputs, sources, kwargs)
+        grads = [_numpy(g) for g in tape.gradient(y, sources, unconnected_gradients="zero")]
+        return _numpy(y), (tuple(grads) if many else grads[0])
 
     wrapped.__name__ = f"value_and_grad_{getattr(f, '__name__', 'f')}"
     return wrapped
@@ -97,18 +105,9 @@ def jacobian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     """A function returning the Jacobian of ``f``: ``f(x).shape + x.shape`` per argument (NumPy)."""
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        wrt, many = _normalize(argnums, len(args))
-        inputs = _inputs(args, wrt)
-        sources = [inputs[k] for k in wrt]
-        with GradientTape() as tape:
-            tape.watch(sources)
-            y = f(*inputs, **kwargs)
-        if isinstance(y, Variable):
-            y = y._t
-        if not isinstance(y, Tensor):
-            y = constant(y)
-        jacobians = tape.jacobian(y, sources, unconnected_gradients="zero")
-        result = [_numpy(j) for j in jacobians]
+        inputs, sources, many = _prepare(args, argnums)
+        tape, y = _record(f, inputs, sources, kwargs)
+        result = [_numpy(j) for j in tape.jacobian(y, sources, unconnected_gradients="zero")]
         return tuple(result) if many else result[0]
 
     wrapped.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
@@ -124,18 +123,10 @@ def hessian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         from .ops.shape import concat, reshape
 
-        wrt, many = _normalize(argnums, len(args))
-        inputs = _inputs(args, wrt)
-        sources = [inputs[k] for k in wrt]
+        inputs, sources, many = _prepare(args, argnums)
         with GradientTape() as outer:
             outer.watch(sources)
-            with GradientTape() as inner:
-                inner.watch(sources)
-                y = f(*inputs, **kwargs)
-            if isinstance(y, Variable):
-                y = y._t
-            if not isinstance(y, Tensor):
-                y = constant(y)
+            inner, y = _record(f, inputs, sources, kwargs)
             gradients = inner.gradient(y, sources, unconnected_gradients="zero")
             flat = concat([reshape(g, (-1,)) for g in gradients], 0)  # recorded: one jacobian for all blocks
         jacobians = outer.jacobian(flat, sources, unconnected_gradients="zero")
@@ -161,15 +152,11 @@ def hvp(f: Callable[..., Any], x: Any, v: Any, argnums: int = 0) -> np.ndarray:
     arguments); the Hessian is never formed: reverse over reverse, two sweeps.
     """
     args = tuple(x) if argnums and isinstance(x, (tuple, list)) else (x,)
-    wrt, _ = _normalize(argnums, len(args))
-    inputs = _inputs(args, wrt)
-    source = inputs[wrt[0]]
+    inputs, (source,), _ = _prepare(args, argnums)
     vector = constant(v)
     with GradientTape() as outer:
         outer.watch(source)
-        with GradientTape() as inner:
-            inner.watch(source)
-            y = f(*inputs)
+        inner, y = _record(f, inputs, [source], {})
         g = inner.gradient(y, source, unconnected_gradients="zero")
         if vector.shape != g.shape:
             raise ValueError(f"hvp: v has shape {vector.shape}, the argument has shape {g.shape}")
