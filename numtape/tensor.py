@@ -17,6 +17,7 @@ from typing import Any, Iterator, Optional, Union
 
 import numpy as np
 
+from ._fpstate import quietly
 from ._state import state
 from .errors import op_type_error, op_value_error
 
@@ -204,7 +205,7 @@ def to_value(x: Any, op: str, dtype: Any = None) -> Any:
         v = x._v
         if wanted is None or wanted == x.dtype:
             return v
-        return _canonical(np.asarray(v).astype(wanted))
+        return _canonical(quietly(np.asarray(v).astype, wanted))  # 1e300 as float32 is inf, silently
     if x is None or isinstance(x, (str, bytes)):
         raise op_type_error(op, "expected a number, an array or a Tensor", x)
     if isinstance(x, (complex, np.complexfloating)):
@@ -239,7 +240,7 @@ def to_value(x: Any, op: str, dtype: Any = None) -> Any:
         return _canonical(converted)
     if kind == "f":
         if array.dtype != _F32 and array.dtype != _F64:
-            array = array.astype(np.float64)
+            array = quietly(array.astype, np.float64)  # a long double beyond float64 is inf, silently
         return _canonical(array)
     return _canonical(array.astype(np.float64))
 
