@@ -215,6 +215,7 @@ def to_value(x: Any, op: str, dtype: Any = None) -> Any:
     if isinstance(x, (list, tuple)) and _contains_tensors(x):
         from .ops.shape import stack
 
+        packed_shape(x, op)  # every element checked before the first stack is recorded
         packed = stack([convert_to_tensor(e, dtype=dtype) for e in x])
         return packed._v
     try:
@@ -243,6 +244,25 @@ def to_value(x: Any, op: str, dtype: Any = None) -> Any:
             array = quietly(array.astype, np.float64)  # a long double beyond float64 is inf, silently
         return _canonical(array)
     return _canonical(array.astype(np.float64))
+
+
+def value_shape(x: Any, op: str) -> tuple[int, ...]:
+    """The shape ``x`` has as a Tensor, checked like a conversion but recording nothing."""
+    from .variable import Variable
+
+    if isinstance(x, (Tensor, Variable)):
+        return x.shape
+    if isinstance(x, (list, tuple)) and _contains_tensors(x):
+        return packed_shape(x, op)
+    return np.shape(to_value(x, op))
+
+
+def packed_shape(items: Any, op: str) -> tuple[int, ...]:
+    """The shape a nested list holding Tensors stacks to; a ValueError if its elements differ."""
+    shapes = [value_shape(e, op) for e in items]
+    if any(s != shapes[0] for s in shapes):
+        raise op_value_error(op, f"cannot stack elements of different shapes {shapes}")
+    return (len(shapes),) + (shapes[0] if shapes else ())
 
 
 def _contains_tensors(items: Any) -> bool:
@@ -301,5 +321,6 @@ def convert_to_tensor(value: Any, dtype: Any = None) -> Tensor:
     if isinstance(value, (list, tuple)) and _contains_tensors(value):
         from .ops.shape import stack
 
+        packed_shape(value, "convert_to_tensor")  # checked before the first stack is recorded
         return stack([convert_to_tensor(e, dtype=dtype) for e in value])
     return wrap(to_value(value, "convert_to_tensor", dtype))

@@ -61,3 +61,47 @@ def test_tape_method_errors_are_clear() -> None:
     with pytest.raises(ValueError, match="output_gradients"):
         tape.gradient(y, x, output_gradients=nt.ones(3))
     assert tape.gradient(y, x).numpy() == 2.0  # none of the errors above consumed the tape
+
+
+# ---------------------------------------------------------------------------
+# Composite ops check everything before their first recorded entry
+# ---------------------------------------------------------------------------
+_A = nt.constant(np.ones((2, 3)))
+_V = nt.constant([1.0, 2.0])
+_S = nt.constant(0.5)
+COMPOSITE_ERRORS = [
+    ("matmul_vector_vector", lambda: _V @ nt.ones(3), ValueError, r"matmul.*\(2,\) @ \(3,\)"),
+    ("matmul_batch_vector", lambda: nt.matmul(nt.ones((2, 3, 4)), _V), ValueError, r"matmul.*\(2, 3, 4\) @ \(2,\)"),
+    ("dot_vectors", lambda: nt.dot(_V, nt.ones(3)), ValueError, r"matmul"),
+    ("norm_axis", lambda: nt.norm(_A, axis=3), ValueError, r"norm: axis 3.*rank 2"),
+    ("clip_bounds_shape", lambda: nt.clip_by_value(_A, 0.0, np.zeros(4)), ValueError,
+     r"clip_by_value.*\(2, 3\), \(\), \(4,\)"),
+    ("clip_bound_string", lambda: nt.clip_by_value(_S, 0.0, "hi"), TypeError, r"clip_by_value.*str"),
+    ("clip_integer_bound", lambda: nt.clip_by_value(_A, 0.0, nt.constant(1, dtype="int32")), TypeError,
+     r"clip_by_value.*int32"),
+    ("nested_list_string", lambda: nt.convert_to_tensor([[_S, _S], [_S, "a"]]), TypeError, r"convert_to_tensor.*str"),
+    ("nested_list_ragged", lambda: nt.convert_to_tensor([[_S, _S], [_S, _S, _S]]), ValueError,
+     r"convert_to_tensor.*\(2,\), \(3,\)"),
+    ("constant_nested_ragged", lambda: nt.constant([[_S], [_S, _S]]), ValueError, r"constant.*\(1,\), \(2,\)"),
+    ("stack_nested_ragged", lambda: nt.stack([[_S, _S], [_S]]), ValueError, r"stack.*\(2,\), \(1,\)"),
+    ("concat_ragged_piece", lambda: nt.concat([_V, [[_S], [_S, _S]]], 0), ValueError, r"concat.*\(1,\), \(2,\)"),
+    ("concat_after_good_list", lambda: nt.concat([[_S, _S], _A], 0), ValueError, r"concat.*\(2,\).*\(2, 3\)"),
+]
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+@pytest.mark.parametrize("name, call, error, match", COMPOSITE_ERRORS, ids=[c[0] for c in COMPOSITE_ERRORS])
+def test_composite_ops_validate_before_recording(name, call, error, match, persistent) -> None:
+    x = nt.constant([1.0, 2.0])
+    with nt.GradientTape(persistent=persistent) as outer:
+        with nt.GradientTape(persistent=persistent) as inner:
+            inner.watch([x, _A, _V, _S])
+            outer.watch([x, _A, _V, _S])
+            counts = (inner._tape.buffers.n, outer._tape.buffers.n)
+            with pytest.raises(error, match=match):
+                call()
+            assert (inner._tape.buffers.n, outer._tape.buffers.n) == counts
+            y = nt.reduce_sum(x * x * x)
+        dy = inner.gradient(y, x)
+    np.testing.assert_array_equal(dy.numpy(), [3.0, 12.0])  # 3 x**2
+    np.testing.assert_array_equal(outer.gradient(dy, x).numpy(), [6.0, 12.0])  # 6 x

@@ -455,4 +455,15 @@ def floor_divide(x: TensorLike, y: TensorLike) -> Tensor:
 
 def clip_by_value(x: TensorLike, clip_value_min: TensorLike, clip_value_max: TensorLike) -> Tensor:
     """Clip x to [min, max]. The gradient passes where min <= x <= max (TensorFlow's rule)."""
+    operands = (x, clip_value_min, clip_value_max)
+    values = [_raw_operand(v, "clip_by_value")[1] for v in operands]  # all checked before maximum records
+    integer = [_is_integer(v) for v in values]
+    if any(integer) and not all(integer):
+        raise op_type_error("clip_by_value", "expected float tensors (integer tensors are not differentiable)",
+                            *operands)
+    try:
+        np.broadcast_shapes(*(np.shape(v) for v in values))
+    except ValueError as error:
+        shapes = ", ".join(str(np.shape(v)) for v in values)
+        raise op_value_error("clip_by_value", f"shapes {shapes} cannot be broadcast together", *operands) from error
     return minimum(maximum(x, clip_value_min), clip_value_max)
