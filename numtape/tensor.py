@@ -205,7 +205,9 @@ def to_value(x: Any, op: str, dtype: Any = None) -> Any:
         v = x._v
         if wanted is None or wanted == x.dtype:
             return v
-        return _canonical(quietly(np.asarray(v).astype, wanted))  # 1e300 as float32 is inf, silently
+        if wanted.kind == "f":
+            return _canonical(quietly(np.asarray(v).astype, wanted))  # 1e300 as float32 is inf, silently
+        x = v  # to an integer or bool dtype: range-checked below like any other input
     if x is None or isinstance(x, (str, bytes)):
         raise op_type_error(op, "expected a number, an array or a Tensor", x)
     if isinstance(x, (complex, np.complexfloating)):
@@ -228,12 +230,19 @@ def to_value(x: Any, op: str, dtype: Any = None) -> Any:
     if kind == "c":
         raise op_type_error(op, "complex numbers are not supported", x)
     if kind in "OUSVMm":
-        if kind == "O" and isinstance(x, int):
-            raise op_value_error(op, f"integer {x} is too large for a float64 or int64 Tensor")
+        if kind == "O" and _has_huge_int(x):
+            raise op_value_error(
+                op, "an integer is too large for int64 (write it as a float, e.g. 1e30, for a float64 Tensor)", x
+            )
         raise op_type_error(op, f"cannot convert values of dtype {array.dtype} to a numeric Tensor", x)
     if wanted is not None:
         if wanted.kind in "iub" and kind == "f" and not np.all(np.isfinite(array)):
             raise op_value_error(op, f"cannot convert non-finite floats to {wanted}", x)
+        if wanted.kind in "iu" and kind == "f":
+            info = np.iinfo(wanted)
+            whole = np.trunc(array)
+            if np.any(whole < float(info.min)) or np.any(whole >= float(info.max) + 1.0):
+                raise op_value_error(op, f"values outside the range of {wanted}", x)
         with np.errstate(all="ignore"):
             converted = array.astype(wanted)
         if wanted.kind in "iu" and kind in "iu" and not np.array_equal(converted, array):
@@ -263,6 +272,13 @@ def packed_shape(items: Any, op: str) -> tuple[int, ...]:
     if any(s != shapes[0] for s in shapes):
         raise op_value_error(op, f"cannot stack elements of different shapes {shapes}")
     return (len(shapes),) + (shapes[0] if shapes else ())
+
+
+def _has_huge_int(x: Any) -> bool:
+    """True when ``x`` is, or a list/tuple holds, a Python int beyond int64 and uint64."""
+    if isinstance(x, (list, tuple)):
+        return any(_has_huge_int(e) for e in x)
+    return isinstance(x, int) and not isinstance(x, bool) and not -(2**63) <= x < 2**64
 
 
 def _contains_tensors(items: Any) -> bool:

@@ -105,3 +105,61 @@ def test_composite_ops_validate_before_recording(name, call, error, match, persi
         dy = inner.gradient(y, x)
     np.testing.assert_array_equal(dy.numpy(), [3.0, 12.0])  # 3 x**2
     np.testing.assert_array_equal(outer.gradient(dy, x).numpy(), [6.0, 12.0])  # 6 x
+
+
+# ---------------------------------------------------------------------------
+# Conversions: overflow and non-integers are refused, never silently wrapped
+# ---------------------------------------------------------------------------
+CONVERSION_ERRORS = [
+    ("float_beyond_int64", lambda: nt.constant(1e300, dtype="int64"), ValueError, "constant.*range of int64"),
+    ("two_to_63_as_int64", lambda: nt.constant(2.0**63, dtype="int64"), ValueError, "constant.*range of int64"),
+    ("tensor_beyond_int32", lambda: nt.constant(nt.constant([1.0, 3e9]), dtype="int32"), ValueError,
+     "constant.*range of int32"),
+    ("negative_as_uint8", lambda: nt.constant(-1, dtype="uint8"), ValueError, "constant.*overflow uint8"),
+    ("int_beyond_uint8", lambda: nt.Variable(300, dtype="uint8"), ValueError, "Variable.*overflow uint8"),
+    ("nan_as_int", lambda: nt.constant(np.nan, dtype="int32"), ValueError, "constant.*non-finite"),
+    ("huge_python_int", lambda: nt.constant(2**70), ValueError, "constant.*too large for int64"),
+    ("huge_int_in_list", lambda: nt.constant([[1, 2**70]]), ValueError, "constant.*too large for int64.*list"),
+    ("huge_int_operand", lambda: nt.sin(nt.constant(1.0)) * 10**400, ValueError, "multiply.*too large"),
+    ("huge_int_in_list_operand", lambda: nt.add(nt.ones(2), [1, 10**400]), ValueError, "add.*too large"),
+    ("float_shape", lambda: nt.reshape(nt.ones(6), (2.5, 2)), TypeError, r"reshape.*\(2.5, 2\)"),
+    ("float_multiples", lambda: nt.tile(nt.ones(2), [1.5]), TypeError, r"tile.*\[1.5\]"),
+    ("assign_add_shape", lambda: nt.Variable(np.ones((2, 3))).assign_add(np.ones(4)), ValueError,
+     r"assign_add.*\(4,\).*\(2, 3\)"),
+    ("assign_sub_shape", lambda: nt.Variable(np.ones(2)).assign_sub(np.ones((3, 2))), ValueError,
+     r"assign_sub.*\(3, 2\).*\(2,\)"),
+]
+
+
+@pytest.mark.parametrize("name, call, error, match", CONVERSION_ERRORS, ids=[c[0] for c in CONVERSION_ERRORS])
+def test_conversions_refuse_overflow_with_a_clear_message(name, call, error, match) -> None:
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_exact_integer_conversions_still_work() -> None:
+    assert nt.constant(-(2.0**63), dtype="int64").numpy() == -(2**63)
+    assert nt.constant(255, dtype="uint8").numpy() == 255
+    assert nt.constant(np.float32(3.7), dtype="int32").numpy() == 3  # truncation, as NumPy
+    assert nt.constant(2**64 - 1, dtype="uint64").numpy() == 2**64 - 1
+    v = nt.Variable(np.ones((2, 3)))
+    v.assign_add(1.0)  # a broadcastable delta is fine
+    np.testing.assert_array_equal(v.numpy(), np.full((2, 3), 2.0))
+
+
+def test_index_errors_name_the_op_and_shape() -> None:
+    x = nt.constant(np.ones((2, 3)))
+    with nt.GradientTape() as tape:
+        tape.watch(x)
+        row = x[0]
+        before = tape._tape.buffers.n
+        with pytest.raises(IndexError, match=r"getitem.*out of bounds.*\(2, 3\)"):
+            x[5]
+        with pytest.raises(IndexError, match=r"getitem.*out of bounds.*size 3"):
+            row[7]
+        with pytest.raises(IndexError, match=r"getitem"):
+            x[[0, 9]]
+        assert tape._tape.buffers.n == before
+        y = nt.reduce_sum(x[1] * 3.0)
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [[0, 0, 0], [3, 3, 3]])
+

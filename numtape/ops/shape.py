@@ -32,9 +32,12 @@ def _as_shape(shape: Any, op: str) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)):
         return (int(shape),)
     try:
-        dims = tuple(int(d) for d in np.asarray(shape).reshape(-1))
+        array = np.asarray(shape)
     except (TypeError, ValueError) as error:
         raise op_type_error(op, f"expected a shape (ints), got {shape!r}") from error
+    if array.size and array.dtype.kind not in "iu":
+        raise op_type_error(op, f"expected a shape (ints), got {shape!r}")
+    dims = tuple(int(d) for d in array.reshape(-1))
     if any(d < -1 for d in dims):
         raise op_value_error(op, f"invalid shape {dims}")
     return dims
@@ -235,9 +238,12 @@ def getitem(x: TensorLike, key: Any) -> Tensor:
     if type(key) is int and value.ndim == 1:
         n = value.shape[0]
         if not -n <= key < n:
-            raise IndexError(f"index {key} is out of bounds for axis 0 with size {n}")
+            raise IndexError(f"numtape.getitem: index {key} is out of bounds for axis 0 with size {n}")
         return element(t, key % n)
-    view = value[key]  # NumPy validates the key and raises IndexError/TypeError
+    try:
+        view = value[key]  # NumPy validates the key
+    except IndexError as error:
+        raise IndexError(f"numtape.getitem: {error} (indexing a Tensor of shape {t.shape})") from None
     base = value if isinstance(value, np.ndarray) else np.asarray(value)
     if _is_basic(key) and base.flags.c_contiguous and isinstance(view, np.ndarray):
         return _basic_index(t, base, view)
