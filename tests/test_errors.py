@@ -163,3 +163,10 @@ def test_index_errors_name_the_op_and_shape() -> None:
         y = nt.reduce_sum(x[1] * 3.0)
     np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [[0, 0, 0], [3, 3, 3]])
 
+
+def test_gradient_of_a_tape_that_never_recorded_says_so() -> None:
+    tape = nt.GradientTape(persistent=True)
+    with pytest.raises(RuntimeError, match="has not recorded anything.*with nt.GradientTape"):
+        tape.gradient(nt.constant(1.0), nt.constant(1.0))
+    with pytest.raises(RuntimeError, match="jacobian: this tape has not recorded anything"):
+        nt.GradientTape().jacobian(nt.constant(1.0), nt.constant(1.0))
