@@ -6,31 +6,81 @@ import pytest
 
 import numtape as nt
 
-BAD = ["a string", None, 1 + 2j, np.array(["x"]), np.array([object()], dtype=object), [[1.0], [1.0, 2.0]]]
+BAD = {
+    "str": "a string",
+    "None": None,
+    "bytes": b"1.0",
+    "complex": 1 + 2j,
+    "numpy_complex": np.complex128(1j),
+    "complex_array": np.array([1.0, 2j]),
+    "string_array": np.array(["x"]),
+    "object_array": np.array([object()], dtype=object),
+    "ragged_list": [[1.0], [1.0, 2.0]],
+    "huge_int": 10**400,
+    "huge_int_in_list": [10**400, 1],
+    "dict": {"a": 1.0},
+    "set": {1.0},
+    "datetime": np.datetime64("2020-01-01"),
+    "function": len,
+}
+
+_X = nt.constant([1.0, 2.0])
+# Every public op, with the bad value in each value position: (op name, call).
+OPS_WITH_BAD_INPUT = [(name, (lambda f: lambda b: f(b))(getattr(nt, name))) for name in [
+    "abs", "acos", "asin", "atan", "cos", "cosh", "exp", "expm1", "identity", "log", "log1p", "negative",
+    "reciprocal", "relu", "sigmoid", "sign", "sin", "sinh", "softplus", "sqrt", "square", "tan", "tanh",
+    "reduce_sum", "reduce_mean", "reduce_prod", "reduce_max", "reduce_min", "reduce_logsumexp", "norm",
+    "softmax", "log_softmax", "transpose", "trace", "squeeze", "ones_like", "zeros_like", "constant",
+    "convert_to_tensor", "stop_gradient", "Variable",
+]]
+for _name in ["add", "subtract", "multiply", "divide", "pow", "atan2", "maximum", "minimum", "mod",
+              "floor_divide", "matmul", "dot", "tensordot"]:
+    _f = getattr(nt, _name)
+    OPS_WITH_BAD_INPUT.append((_name, (lambda f: lambda b: f(_X, b))(_f)))
+    OPS_WITH_BAD_INPUT.append((_name, (lambda f: lambda b: f(b, _X))(_f)))
+OPS_WITH_BAD_INPUT += [
+    ("where", lambda b: nt.where([True, False], b, _X)),
+    ("where", lambda b: nt.where([True, False], _X, b)),
+    ("clip_by_value", lambda b: nt.clip_by_value(b, 0.0, 1.0)),
+    ("clip_by_value", lambda b: nt.clip_by_value(_X, b, 1.0)),
+    ("clip_by_value", lambda b: nt.clip_by_value(_X, 0.0, b)),
+    ("reshape", lambda b: nt.reshape(b, (-1,))),
+    ("expand_dims", lambda b: nt.expand_dims(b, 0)),
+    ("broadcast_to", lambda b: nt.broadcast_to(b, (2, 2))),
+    ("tile", lambda b: nt.tile(b, (2,))),
+    ("gather", lambda b: nt.gather(b, [0])),
+    ("getitem", lambda b: nt.getitem(b, 0)),
+    ("concat", lambda b: nt.concat([_X, b], 0)),
+    ("stack", lambda b: nt.stack([_X, b])),
+    ("fill", lambda b: nt.fill((2,), b)),
+    ("linspace", lambda b: nt.linspace(b, 1.0, 3)),
+    ("range", lambda b: nt.range(b)),
+    ("Variable.assign", lambda b: nt.Variable([1.0, 2.0]).assign(b)),
+    ("Variable.assign_add", lambda b: nt.Variable([1.0, 2.0]).assign_add(b)),
+    ("Variable.assign_sub", lambda b: nt.Variable([1.0, 2.0]).assign_sub(b)),
+]
 
 
-@pytest.mark.parametrize("bad", BAD, ids=lambda b: type(b).__name__)
-@pytest.mark.parametrize("op", [nt.sin, nt.exp, nt.reduce_sum, nt.softmax, nt.transpose, nt.norm])
-def test_unary_ops_refuse_bad_input_and_tape_stays_usable(op, bad) -> None:
+@pytest.mark.parametrize("bad", list(BAD.values()), ids=list(BAD))
+@pytest.mark.parametrize("name, call", OPS_WITH_BAD_INPUT, ids=[f"{n}-{k}" for k, (n, _) in enumerate(OPS_WITH_BAD_INPUT)])
+def test_every_op_refuses_bad_input_and_every_tape_stays_usable(name, call, bad) -> None:
     x = nt.constant([1.0, 2.0])
-    with nt.GradientTape(persistent=True) as tape:
-        tape.watch(x)
-        before = tape._tape.buffers.n
-        with pytest.raises((TypeError, ValueError)) as info:
-            op(bad)
-        assert op.__name__ in str(info.value)
-        assert tape._tape.buffers.n == before
-        y = nt.reduce_sum(x * x)
-    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [2.0, 4.0])
-
-
-@pytest.mark.parametrize("bad", BAD, ids=lambda b: type(b).__name__)
-@pytest.mark.parametrize("op", [nt.add, nt.multiply, nt.divide, nt.pow, nt.maximum, nt.matmul, nt.atan2])
-def test_binary_ops_refuse_bad_input(op, bad) -> None:
-    x = nt.constant([1.0, 2.0])
-    with pytest.raises((TypeError, ValueError)) as info:
-        op(x, bad)
-    assert op.__name__ in str(info.value)
+    with nt.GradientTape() as outer:  # non-persistent outside, persistent inside
+        with nt.GradientTape(persistent=True) as inner:
+            inner.watch(x)
+            outer.watch(x)
+            counts = (inner._tape.buffers.n, outer._tape.buffers.n)
+            with pytest.raises((TypeError, ValueError)) as info:
+                call(bad)
+            message = str(info.value)
+            assert f"numtape.{name}:" in message, message  # names the op ...
+            assert "(got " in message or "shape" in message, message  # ... and what it was given
+            assert (inner._tape.buffers.n, outer._tape.buffers.n) == counts  # nothing was appended
+            y = nt.reduce_sum(x * x * x)
+        dy = inner.gradient(y, x)
+        np.testing.assert_array_equal(inner.gradient(y, x).numpy(), [3.0, 12.0])  # persistent: again
+    np.testing.assert_array_equal(dy.numpy(), [3.0, 12.0])
+    np.testing.assert_array_equal(outer.gradient(dy, x).numpy(), [6.0, 12.0])
 
 
 def test_mismatched_shapes_name_both_shapes_and_leave_the_tape_usable() -> None:
@@ -170,3 +220,127 @@ def test_gradient_of_a_tape_that_never_recorded_says_so() -> None:
         tape.gradient(nt.constant(1.0), nt.constant(1.0))
     with pytest.raises(RuntimeError, match="jacobian: this tape has not recorded anything"):
         nt.GradientTape().jacobian(nt.constant(1.0), nt.constant(1.0))
+
+
+# ---------------------------------------------------------------------------
+# Tape methods: each misuse has a clear message and consumes nothing
+# ---------------------------------------------------------------------------
+TAPE_MISUSE = [  # (id, call(tape, x, y), error, message pattern)
+    ("watch_None", lambda t, x, y: t.watch(None), TypeError, "watch: expected Tensors or Variables, got NoneType"),
+    ("watch_string", lambda t, x, y: t.watch("x"), TypeError, "watch: expected Tensors or Variables, got str"),
+    ("watch_ndarray", lambda t, x, y: t.watch(np.ones(2)), TypeError, r"watch.*ndarray\(shape=\(2,\)"),
+    ("watch_float", lambda t, x, y: t.watch(1.5), TypeError, "watch.*got float"),
+    ("watch_int_tensor", lambda t, x, y: t.watch(nt.constant([1, 2], dtype="int64")), TypeError,
+     "watch: cannot watch a tensor of dtype int64; only float"),
+    ("watch_bool_tensor", lambda t, x, y: t.watch(nt.constant([True], dtype=bool)), TypeError, "dtype bool"),
+    ("watch_int_variable", lambda t, x, y: t.watch(nt.Variable([1], dtype="int32")), TypeError, "dtype int32"),
+    ("watch_list_with_None", lambda t, x, y: t.watch([x, None]), TypeError, "got NoneType"),
+    ("target_None", lambda t, x, y: t.gradient(None, x), TypeError, "gradient: target is None"),
+    ("target_ndarray", lambda t, x, y: t.gradient(np.ones(2), x), TypeError, r"target must be a Tensor.*ndarray"),
+    ("target_float", lambda t, x, y: t.gradient(2.0, x), TypeError, "target must be a Tensor.*got float"),
+    ("target_list_with_string", lambda t, x, y: t.gradient([y, "y"], x), TypeError, "target.*got str"),
+    ("sources_None", lambda t, x, y: t.gradient(y, None), TypeError, "gradient: sources is None"),
+    ("sources_ndarray", lambda t, x, y: t.gradient(y, np.ones(2)), TypeError, r"sources must be Tensors.*ndarray"),
+    ("sources_float", lambda t, x, y: t.gradient(y, 1.0), TypeError, "sources must be Tensors.*got float"),
+    ("sources_string", lambda t, x, y: t.gradient(y, "x"), TypeError, "sources.*got str"),
+    ("sources_dict_with_int", lambda t, x, y: t.gradient(y, {"a": x, "b": 3}), TypeError, "sources.*got int"),
+    ("sources_set", lambda t, x, y: t.gradient(y, {x}), TypeError, "sources.*got set"),
+    ("sources_generator", lambda t, x, y: t.gradient(y, (s for s in [x])), TypeError, "sources.*got generator"),
+    ("unconnected_bogus", lambda t, x, y: t.gradient(y, x, unconnected_gradients="maybe"), ValueError,
+     "unconnected_gradients: 'maybe'"),
+    ("output_gradients_string", lambda t, x, y: t.gradient(y, x, output_gradients="a"), TypeError,
+     "gradient: expected a number.*got str"),
+    ("output_gradients_complex", lambda t, x, y: t.gradient(y, x, output_gradients=1j), TypeError, "complex"),
+    ("output_gradients_shape", lambda t, x, y: t.gradient(y, x, output_gradients=nt.ones(3)), ValueError,
+     r"output_gradients of shape \(3,\) for a target of shape \(\)"),
+    ("output_gradients_count", lambda t, x, y: t.gradient([y, y], x, output_gradients=[1.0]), ValueError,
+     "2 targets but 1 output_gradients"),
+    ("jacobian_list_target", lambda t, x, y: t.jacobian([y], x), TypeError, "jacobian: target must be a single"),
+    ("jacobian_sources_None", lambda t, x, y: t.jacobian(y, None), TypeError, "jacobian: sources is None"),
+    ("batch_jacobian_batch_sizes", lambda t, x, y: t.batch_jacobian(x * 2.0, nt.ones((3, 2))), ValueError,
+     r"batch_jacobian: target \(2,\) and source \(3, 2\)"),
+    ("batch_jacobian_scalar", lambda t, x, y: t.batch_jacobian(y, x), ValueError, r"batch_jacobian: target \(\)"),
+    ("batch_jacobian_list", lambda t, x, y: t.batch_jacobian(x * 2.0, [x]), TypeError, "batch_jacobian: sources"),
+]
+
+
+@pytest.mark.parametrize("persistent", [False, True], ids=["non_persistent", "persistent"])
+@pytest.mark.parametrize("name, call, error, match", TAPE_MISUSE, ids=[c[0] for c in TAPE_MISUSE])
+def test_tape_misuse_is_refused_clearly_and_consumes_nothing(name, call, error, match, persistent) -> None:
+    x = nt.constant([1.0, 2.0])
+    with nt.GradientTape(persistent=persistent) as tape:
+        tape.watch(x)
+        y = nt.reduce_sum(x * x)
+        if name.startswith("watch"):
+            with pytest.raises(error, match=match):
+                call(tape, x, y)
+    if not name.startswith("watch"):
+        with pytest.raises(error, match=match):
+            call(tape, x, y)
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [2.0, 4.0])  # the tape still answers
+
+
+def test_state_misuse_is_refused_clearly() -> None:
+    x = nt.constant(3.0)
+    tape = nt.GradientTape()
+    with pytest.raises(ValueError, match="watch: the tape is not recording"):
+        tape.watch(x)
+    with pytest.raises(ValueError, match="stop_recording: the tape is not recording"):
+        with tape.stop_recording():
+            pass
+    with tape:
+        with pytest.raises(ValueError, match="re-enter an already-active tape"):
+            tape.__enter__()
+        tape.watch(x)
+        y = x * x
+    tape.reset()
+    with pytest.raises(RuntimeError, match="gradient: this tape was reset outside its `with` block"):
+        tape.gradient(y, x)
+    with tape:  # recording again after the reset works
+        tape.watch(x)
+        y = x * x * x
+    assert tape.gradient(y, x).numpy() == 27.0
+    with pytest.raises(RuntimeError, match="^GradientTape.gradient can only be called once on non-persistent tapes.$"):
+        tape.gradient(y, x)
+
+
+def test_an_exception_inside_the_block_leaves_no_tape_recording_and_the_tape_usable() -> None:
+    from numtape._state import state
+
+    x = nt.constant(2.0)
+    for persistent in (False, True):
+        with pytest.raises(ZeroDivisionError):
+            with nt.GradientTape(persistent=persistent) as tape:
+                tape.watch(x)
+                y = x * x
+                1 / 0
+        assert state.stack == []
+        assert tape.gradient(y, x).numpy() == 4.0
+
+
+def test_a_failing_custom_gradient_leaves_persistent_and_outer_tapes_usable() -> None:
+    from numtape._state import state
+
+    @nt.custom_gradient
+    def broken(t):
+        def grad(dy):
+            raise ValueError("broken grad_fn")
+
+        return t * 1.0, grad
+
+    x = nt.constant(3.0)
+    with nt.GradientTape() as outer:
+        outer.watch(x)
+        with nt.GradientTape(persistent=True) as inner:
+            inner.watch(x)
+            bad = broken(x)
+            good = x * x
+        with pytest.raises(ValueError, match="broken grad_fn"):
+            inner.gradient(bad, x)  # recorded path: outer is recording
+        dgood = inner.gradient(good, x)
+    assert dgood.numpy() == 6.0
+    assert outer.gradient(dgood, x).numpy() == 2.0
+    with pytest.raises(ValueError, match="broken grad_fn"):
+        inner.gradient(bad, x)  # fast path
+    assert inner.gradient(good, x).numpy() == 6.0
+    assert state.stack == []
