@@ -32,7 +32,12 @@ def njit_kernel(function: Callable[..., Any]) -> Callable[..., Any]:
     """Compile ``function`` with numtape's options, cached when possible."""
     global _warned_no_cache
     import numba
+    from numba.core.dispatcher import Dispatcher
 
+    if isinstance(function, Dispatcher):
+        # Several threads may run ensure_compiled() at once (their first gradients): one of
+        # them has already replaced this kernel by its dispatcher, which is what we want.
+        return function
     try:
         return numba.njit(cache=True, **_OPTIONS)(function)
     except RuntimeError as error:  # "cannot cache function ...: no locator available"
