@@ -98,7 +98,7 @@ def _element_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> 
 def gather_flat(x: Tensor, index_map: np.ndarray, shape: tuple[int, ...]) -> Tensor:
     """``y`` of ``shape`` with ``y.flat[k] = x.flat[index_map[k]]``."""
     index_map = np.ascontiguousarray(index_map, np.int64).reshape(-1)
-    out = wrap(x._v.reshape(-1)[index_map].reshape(shape))
+    out = wrap(np.asarray(x._v).reshape(-1)[index_map].reshape(shape))  # x may be 0-d (a float)
     if state.stack:
         record_entry((x,), out, _push(K.OP_GATHER, out, ints=(x.size,), index_map=index_map))
     return out

@@ -233,8 +233,14 @@ def getitem(x: TensorLike, key: Any) -> Tensor:
         key = np.asarray(key)
     if isinstance(key, tuple):
         key = tuple(k._v if isinstance(k, Tensor) else np.asarray(k) if isinstance(k, list) else k for k in key)
-    if type(value) is float:
-        value = np.asarray(value)
+    if t.ndim == 0:  # x[()], x[...], x[None]: no element entry (its kernel expects an array operand)
+        try:
+            view = np.asarray(value)[key]
+        except IndexError as error:
+            raise IndexError(f"numtape.getitem: {error} (indexing a Tensor of shape ())") from None
+        if view.size == 1:
+            return reshape(t, view.shape)
+        return window(t, 1, 1, 0, 0, view.shape)
     if type(key) is int and value.ndim == 1:
         n = value.shape[0]
         if not -n <= key < n:
