@@ -344,3 +344,18 @@ def test_a_failing_custom_gradient_leaves_persistent_and_outer_tapes_usable() ->
         inner.gradient(bad, x)  # fast path
     assert inner.gradient(good, x).numpy() == 6.0
     assert state.stack == []
+
+
+def test_delegating_ops_name_themselves_in_errors() -> None:
+    """Found by fuzzing: range() with an array said 'only 0-dimensional arrays can be converted',
+    and dot() with unaligned shapes named matmul."""
+    with pytest.raises(ValueError, match=r"numtape.range: limit must be a scalar, got shape \(0,\)"):
+        nt.range(np.array([]))
+    with pytest.raises(ValueError, match=r"numtape.range: delta must be a scalar, got shape \(2,\)"):
+        nt.range(0.0, 5.0, [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"numtape.dot: shapes \(2,\) and \(3,\) are not aligned"):
+        nt.dot(nt.ones(2), nt.ones(3))
+    with pytest.raises(ValueError, match=r"numtape.dot: shapes \(2, 2, 3\) and \(4, 2\) are not aligned"):
+        nt.dot(nt.ones((2, 2, 3)), nt.ones((4, 2)))
+    np.testing.assert_array_equal(nt.dot(nt.ones((2, 3)), nt.ones((2, 3, 4))).numpy(),
+                                  np.dot(np.ones((2, 3)), np.ones((2, 3, 4))))

@@ -74,6 +74,10 @@ def dot(a: TensorLike, b: TensorLike) -> Tensor:
     y = float_operand(b, "dot")
     if x.ndim == 0 or y.ndim == 0:
         return multiply(x, y)
+    contracted = y.shape[-2] if y.ndim >= 2 else y.shape[0]
+    if x.shape[-1] != contracted:  # named as dot, not as the matmul/tensordot it lowers to
+        raise op_value_error("dot", f"shapes {x.shape} and {y.shape} are not aligned: {x.shape[-1]} != {contracted}",
+                             x, y)
     if y.ndim <= 2:
         return matmul(x, y) if x.ndim <= 2 or y.ndim == 1 else tensordot(x, y, ([x.ndim - 1], [0]))
     return tensordot(x, y, ([x.ndim - 1], [y.ndim - 2]))
