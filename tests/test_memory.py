@@ -240,3 +240,22 @@ def test_running_out_of_memory_raises_memory_error_and_leaves_the_tape_correct()
     assert m["value_ok"] and m["gradient_ok"], m
     assert m["gradient_error"] is not None, m
     assert m["gradient_after_ok"], m
+
+
+def test_a_tape_refuses_entries_beyond_int32_slots_before_writing_anything() -> None:
+    """Slots are int32: entry 2**31 would wrap. Simulated (no 36 GB tape): the buffers claim to be full."""
+    from numtape.tape.buffers import MAX_ENTRIES
+
+    x = nt.constant(2.0)
+    with nt.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = x * x
+        b = tape._tape.buffers
+        real_n, real_capacity = b.n, b.capacity
+        b.n = b.capacity = MAX_ENTRIES
+        with pytest.raises(MemoryError, match="at most 2147483648 entries"):
+            nt.sin(x)
+        with pytest.raises(MemoryError, match="at most 2147483648 entries"):
+            x * nt.constant([1.0, 2.0])
+        b.n, b.capacity = real_n, real_capacity
+    assert tape.gradient(y, x).numpy() == 4.0
