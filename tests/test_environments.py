@@ -157,7 +157,12 @@ def test_a_wheel_built_by_pip_installs_into_a_fresh_venv_and_works(tmp_path) -> 
     python = _venv_python(venv)
     if FULL:  # dependencies from the package index, as a user gets them
         install = [python, "-m", "pip", "install", "-q", wheel]
-    else:  # this interpreter's NumPy/Numba/SciPy, visible after the venv's own packages
+    else:
+        install = [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", wheel]
+    result = subprocess.run(install, capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    if not FULL:  # then this interpreter's NumPy/Numba/SciPy, after the venv's own packages (written after
+        # the install: pip must not find the numtape that CI installed here and skip the wheel)
         purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                  capture_output=True, text=True, check=True).stdout.strip()
         import sysconfig
@@ -165,9 +170,6 @@ def test_a_wheel_built_by_pip_installs_into_a_fresh_venv_and_works(tmp_path) -> 
         ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
         with open(os.path.join(purelib, "_numtape_test_deps.pth"), "w") as f:
             f.write("\n".join(sorted(ours)) + "\n")
-        install = [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", wheel]
-    result = subprocess.run(install, capture_output=True, text=True, timeout=1800)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "PYTHON"))}
     elsewhere = str(tmp_path)  # not the checkout: only the installed copy can be imported
     runs = []
