@@ -32,6 +32,7 @@ import numpy as np
 from . import _nest
 from ._kernels import sweep as K
 from ._state import state
+from ._fpstate import quietly
 from .errors import describe
 from .gradient_tape import GradientTape
 from .tape.backward import Source, fast_gradients
@@ -241,7 +242,7 @@ class CompiledTape:
     def read(self, value: np.ndarray, arena: np.ndarray, slot: int, shape: tuple[int, ...], dtype: Any) -> Any:
         in_column, at, size = self._location(slot)
         data = value[at] if in_column else arena[at : at + size].reshape(shape)
-        return np.asarray(data, dtype).reshape(shape)
+        return _cast(data, dtype).reshape(shape)
 
     def workspace(self, values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
         """Copies of the value buffers with the inputs and current variable values written in."""
@@ -375,7 +376,7 @@ class CompiledTape:
         seed = np.ones(shape, np.float64) if shape else 1.0
         grads = fast_gradients(tape, [(target, seed)], infos, live, rcode)  # type: ignore[arg-type]
         f_value = self.read(value, arena, target, shape, dtype)
-        result = [np.zeros(info[2], info[1]) if g is None else np.asarray(g, info[1]).reshape(info[2])
+        result = [np.zeros(info[2], info[1]) if g is None else _cast(g, info[1]).reshape(info[2])
                   for g, info in zip(grads, infos)]
         return (f_value if shape else dtype.type(f_value.reshape(())[()])), result
 
@@ -412,7 +413,7 @@ class CompiledTape:
                 continue
             col, at_j, size_j = self._location(slot)
             block = adj[:, at_j] if col else adj_arena[:, at_j : at_j + size_j]
-            rows.append(np.asarray(block, in_dtype).reshape((k,) + in_shape))
+            rows.append(_cast(block, in_dtype).reshape((k,) + in_shape))
         return f_value, rows
 
     # -- forward mode and second order -------------------------------------------------
@@ -461,10 +462,15 @@ class CompiledTape:
         start = 0
         for j, size_j in zip(wrt, sizes):
             in_shape, in_dtype = self.input_meta[j]
-            g = np.asarray(tangents[start : start + size_j], in_dtype).reshape(in_shape)
+            g = _cast(tangents[start : start + size_j], in_dtype).reshape(in_shape)
             grads.append(g if in_shape else in_dtype.type(g.reshape(())[()]))
             start += size_j
         f_value = self.read(value, arena, target, shape, dtype)
+        if not (np.all(np.isfinite(f_value)) and np.all(np.isfinite(tangents))):
+            # Forward mode multiplies zero tangents by infinite partials (1*0 + 0*inf = NaN for d(a*b)/da
+            # at a = inf, b = 0), so its NaNs need not be reverse mode's, whose are TensorFlow's: any
+            # non-finite number is recomputed in reverse mode (finite results agree up to rounding).
+            return self.value_and_gradient(values, wrt)
         return (f_value if shape else dtype.type(f_value.reshape(())[()])), grads
 
     def second_order(self, values: Sequence[Any], k: int, seeds: np.ndarray) -> Optional[np.ndarray]:
@@ -509,7 +515,7 @@ class CompiledTape:
                                      self.guard_expected, target, slot, seeds, rows, cols, col_colors)
         if status == -2:
             return None
-        return np.asarray(h, in_dtype).reshape(in_shape + in_shape)
+        return _cast(h, in_dtype).reshape(in_shape + in_shape)
 
     def _hessian_plan(self, k: int) -> tuple:
         """Seeds and read-back indices from the coloring of the structural sparsity pattern (once)."""
@@ -630,6 +636,11 @@ class _ReplayTape:
         b.external = []
         self.buffers = b
         self.custom = calls
+
+
+def _cast(data: Any, dtype: Any) -> np.ndarray:
+    """``data`` as ``dtype`` (float32 results are computed in float64): overflow is inf, silently."""
+    return quietly(np.asarray, data, dtype)
 
 
 def _all_in_arena(b: TapeBuffers, aux: np.ndarray, arena: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -826,6 +837,9 @@ class Function:
                 _, _, dvalue, darena = forward
                 in_column, at, out_size = trace._location(target)
                 tangents = dvalue[:, at : at + 1] if in_column else darena[:, at : at + out_size]
+                if not np.all(np.isfinite(tangents)):  # reverse mode defines the non-finite cases
+                    result = trace.vector_jacobian(values, wrt, np.eye(size))
+                    return None if result is None else [r.reshape(shape + r.shape[1:]) for r in result[1]]
                 blocks, start = [], 0
                 for j, size_j in zip(wrt, sizes):
                     block = tangents[start : start + size_j].T  # (outputs, inputs)
@@ -856,7 +870,9 @@ class Function:
             if trace.custom or not isinstance(trace.outputs[0], tuple):
                 return _EAGER
             h = trace.hessian(values, k)
-            return None if h is None else (h,)
+            if h is None:
+                return None
+            return (h,) if np.all(np.isfinite(h)) else _EAGER  # non-finite: the recorded path's IEEE results
 
         result = self._lookup(args, kwargs, replay, lambda run: _EAGER)
         if result is None or result is _EAGER:
@@ -882,7 +898,9 @@ class Function:
             if trace.custom or not isinstance(trace.outputs[0], tuple):
                 return _EAGER
             rows = trace.second_order(values, k, vector.reshape(1, -1))
-            return None if rows is None else (rows[0].reshape(shape),)
+            if rows is None:
+                return None
+            return (rows[0].reshape(shape),) if np.all(np.isfinite(rows)) else _EAGER
 
         result = self._lookup(args, kwargs, replay, lambda run: _EAGER)
         if result is None or result is _EAGER:

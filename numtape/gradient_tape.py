@@ -59,6 +59,7 @@ class GradientTape:
         self._tape: Optional[Tape] = None
         self._recording = False
         self._was_reset = False
+        self._entered = False
         self._watched_after_release: tuple[Variable, ...] = ()
 
     # -- recording --------------------------------------------------------------------
@@ -80,6 +81,7 @@ class GradientTape:
             self._was_reset = False
         state.stack.append(self._tape)
         self._recording = True
+        self._entered = True
 
     def _pop(self) -> None:
         stack = state.stack
@@ -144,6 +146,11 @@ class GradientTape:
                 raise RuntimeError(
                     f"GradientTape.{method}: this tape was reset outside its `with` block and has "
                     "recorded nothing since; record a computation inside `with tape:` first."
+                )
+            if not self._entered:
+                raise RuntimeError(
+                    f"GradientTape.{method}: this tape has not recorded anything; use it as "
+                    "`with nt.GradientTape() as tape:` and compute the target inside the block first."
                 )
             raise RuntimeError(_ONCE_MESSAGE)
         tape = self._tape

@@ -17,6 +17,7 @@ from typing import Any, Iterator, Optional, Union
 
 import numpy as np
 
+from ._fpstate import quietly
 from ._state import state
 from .errors import op_type_error, op_value_error
 
@@ -205,7 +206,9 @@ def to_value(x: Any, op: str, dtype: Any = None) -> Any:
         if wanted is None or wanted == x.dtype:
             return v
         _note_escape(x, "a dtype conversion")
-        return _canonical(np.asarray(v).astype(wanted))
+        if wanted.kind == "f":
+            return _canonical(quietly(np.asarray(v).astype, wanted))  # 1e300 as float32 is inf, silently
+        x = v  # to an integer or bool dtype: range-checked below like any other input
     if x is None or isinstance(x, (str, bytes)):
         raise op_type_error(op, "expected a number, an array or a Tensor", x)
     if isinstance(x, (complex, np.complexfloating)):
@@ -215,6 +218,7 @@ def to_value(x: Any, op: str, dtype: Any = None) -> Any:
     if isinstance(x, (list, tuple)) and _contains_tensors(x):
         from .ops.shape import stack
 
+        packed_shape(x, op)  # every element checked before the first stack is recorded
         packed = stack([convert_to_tensor(e, dtype=dtype) for e in x])
         return packed._v
     try:
@@ -227,12 +231,19 @@ def to_value(x: Any, op: str, dtype: Any = None) -> Any:
     if kind == "c":
         raise op_type_error(op, "complex numbers are not supported", x)
     if kind in "OUSVMm":
-        if kind == "O" and isinstance(x, int):
-            raise op_value_error(op, f"integer {x} is too large for a float64 or int64 Tensor")
+        if kind == "O" and _has_huge_int(x):
+            raise op_value_error(
+                op, "an integer is too large for int64 (write it as a float, e.g. 1e30, for a float64 Tensor)", x
+            )
         raise op_type_error(op, f"cannot convert values of dtype {array.dtype} to a numeric Tensor", x)
     if wanted is not None:
         if wanted.kind in "iub" and kind == "f" and not np.all(np.isfinite(array)):
             raise op_value_error(op, f"cannot convert non-finite floats to {wanted}", x)
+        if wanted.kind in "iu" and kind == "f":
+            info = np.iinfo(wanted)
+            whole = np.trunc(array)
+            if np.any(whole < float(info.min)) or np.any(whole >= float(info.max) + 1.0):
+                raise op_value_error(op, f"values outside the range of {wanted}", x)
         with np.errstate(all="ignore"):
             converted = array.astype(wanted)
         if wanted.kind in "iu" and kind in "iu" and not np.array_equal(converted, array):
@@ -240,9 +251,35 @@ def to_value(x: Any, op: str, dtype: Any = None) -> Any:
         return _canonical(converted)
     if kind == "f":
         if array.dtype != _F32 and array.dtype != _F64:
-            array = array.astype(np.float64)
+            array = quietly(array.astype, np.float64)  # a long double beyond float64 is inf, silently
         return _canonical(array)
     return _canonical(array.astype(np.float64))
+
+
+def value_shape(x: Any, op: str) -> tuple[int, ...]:
+    """The shape ``x`` has as a Tensor, checked like a conversion but recording nothing."""
+    from .variable import Variable
+
+    if isinstance(x, (Tensor, Variable)):
+        return x.shape
+    if isinstance(x, (list, tuple)) and _contains_tensors(x):
+        return packed_shape(x, op)
+    return np.shape(to_value(x, op))
+
+
+def packed_shape(items: Any, op: str) -> tuple[int, ...]:
+    """The shape a nested list holding Tensors stacks to; a ValueError if its elements differ."""
+    shapes = [value_shape(e, op) for e in items]
+    if any(s != shapes[0] for s in shapes):
+        raise op_value_error(op, f"cannot stack elements of different shapes {shapes}")
+    return (len(shapes),) + (shapes[0] if shapes else ())
+
+
+def _has_huge_int(x: Any) -> bool:
+    """True when ``x`` is, or a list/tuple holds, a Python int beyond int64 and uint64."""
+    if isinstance(x, (list, tuple)):
+        return any(_has_huge_int(e) for e in x)
+    return isinstance(x, int) and not isinstance(x, bool) and not -(2**63) <= x < 2**64
 
 
 def _contains_tensors(items: Any) -> bool:
@@ -301,5 +338,6 @@ def convert_to_tensor(value: Any, dtype: Any = None) -> Tensor:
     if isinstance(value, (list, tuple)) and _contains_tensors(value):
         from .ops.shape import stack
 
+        packed_shape(value, "convert_to_tensor")  # checked before the first stack is recorded
         return stack([convert_to_tensor(e, dtype=dtype) for e in value])
     return wrap(to_value(value, "convert_to_tensor", dtype))

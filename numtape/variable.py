@@ -70,11 +70,21 @@ class Variable:
 
     def assign_add(self, delta: Any) -> "Variable":
         """Add ``delta`` to the value in place."""
-        return self.assign(quietly(np.add, self._t._v, to_value(delta, "Variable.assign_add", self.dtype)))
+        return self._update(np.add, delta, "Variable.assign_add")
 
     def assign_sub(self, delta: Any) -> "Variable":
         """Subtract ``delta`` from the value in place."""
-        return self.assign(quietly(np.subtract, self._t._v, to_value(delta, "Variable.assign_sub", self.dtype)))
+        return self._update(np.subtract, delta, "Variable.assign_sub")
+
+    def _update(self, ufunc: Any, delta: Any, op: str) -> "Variable":
+        d = to_value(delta, op, self.dtype)
+        try:
+            fits = np.broadcast_shapes(np.shape(d), self.shape) == self.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise op_value_error(op, f"cannot apply a value of shape {np.shape(d)} to a variable of shape {self.shape}")
+        return self.assign(quietly(ufunc, self._t._v, d))
 
     def numpy(self) -> Any:
         """The current value as NumPy (a copy)."""

@@ -55,3 +55,32 @@ def test_shape_errors_name_the_op_and_shapes() -> None:
         nt.gather(nt.ones(3), [3])
     with pytest.raises(ValueError, match="transpose"):
         nt.transpose(nt.constant(X), (0, 1))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("index, shape", [((), ()), (Ellipsis, ()), (None, (1,)), ((None, Ellipsis, None), (1, 1)),
+                                          (np.True_, (1,)), (np.False_, (0,))])
+def test_indexing_a_scalar_tensor_is_differentiable(index, shape, dtype) -> None:
+    """Found by fuzzing: x[()] on a 0-d Tensor raised AttributeError ('float' has no reshape)."""
+    a = nt.constant(2.0, dtype=dtype)
+    with nt.GradientTape() as outer:
+        outer.watch(a)
+        with nt.GradientTape() as tape:
+            tape.watch(a)
+            picked = a[index]
+            y = nt.reduce_sum(picked * a * 3.0)  # 3 a**2 when picked, else 0
+        g = tape.gradient(y, a)
+    assert picked.shape == shape and picked.dtype == np.dtype(dtype)
+    expected = 12.0 if shape != (0,) else 0.0
+    assert g.numpy() == expected and outer.gradient(g, a).numpy() == expected / 2.0
+    with pytest.raises(IndexError, match=r"getitem: too many indices.*shape \(\)"):
+        a[0]
+
+
+def test_tiling_a_scalar_tensor_is_differentiable() -> None:
+    """Found by fuzzing: nt.tile(scalar, ()) raised AttributeError."""
+    a = nt.constant(2.0)
+    with nt.GradientTape() as tape:
+        tape.watch(a)
+        y = nt.tile(a, ()) * a
+    assert y.numpy() == 4.0 and tape.gradient(y, a).numpy() == 4.0

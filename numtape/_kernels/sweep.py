@@ -32,6 +32,7 @@ them on first use (never at import).
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any, Callable
 
 import numpy as np
@@ -158,6 +159,7 @@ MM_BROADCAST_B = 8
 _KERNEL_NAMES: list[str] = []
 _PARALLEL_NAMES: list[str] = []
 _compiled = False
+_compile_lock = threading.Lock()  # threads taking their first gradient at once compile once
 
 
 def kernel(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -180,17 +182,20 @@ def ensure_compiled() -> None:
     global _compiled
     if _compiled:
         return
-    import numba
+    with _compile_lock:
+        if _compiled:
+            return
+        import numba
 
-    from .jit import njit_kernel
+        from .jit import njit_kernel
 
-    namespace = globals()
-    namespace["prange"] = numba.prange
-    for name in _KERNEL_NAMES:
-        namespace[name] = njit_kernel(namespace[name])
-    for name in _PARALLEL_NAMES:
-        namespace[name] = njit_kernel(namespace[name], parallel=True)
-    _compiled = True
+        namespace = globals()
+        namespace["prange"] = numba.prange
+        for name in _KERNEL_NAMES:
+            namespace[name] = njit_kernel(namespace[name])
+        for name in _PARALLEL_NAMES:
+            namespace[name] = njit_kernel(namespace[name], parallel=True)
+        _compiled = True
 
 
 # ---------------------------------------------------------------------------

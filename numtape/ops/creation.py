@@ -94,7 +94,11 @@ def range(start: Any, limit: Optional[Any] = None, delta: Any = 1, dtype: Any = 
     """
     if limit is None:
         start, limit = 0, start
-    a, b, d = (float(to_value(v, "range")) for v in (start, limit, delta))
+    values = [to_value(v, "range") for v in (start, limit, delta)]
+    for name, v in zip(("start", "limit", "delta"), values):
+        if np.ndim(v) != 0:
+            raise op_value_error("range", f"{name} must be a scalar, got shape {np.shape(v)}")
+    a, b, d = (float(v) for v in values)
     if d == 0:
         raise op_value_error("range", "delta must not be zero")
     return wrap(np.arange(a, b, d).astype(_dtype(dtype, "range")))

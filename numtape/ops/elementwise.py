@@ -61,7 +61,7 @@ def _raw_operand(x: Any, op: str) -> tuple[Any, Any]:
         try:
             return None, float(x)
         except OverflowError as error:
-            raise op_value_error(op, f"integer {x} is too large for a float64") from error
+            raise op_value_error(op, f"an integer of {x.bit_length()} bits is too large for a float64", x) from None
     return None, to_value(x, op)
 
 
@@ -506,4 +506,15 @@ floor_divide = _ops["floor_divide"]
 
 def clip_by_value(x: TensorLike, clip_value_min: TensorLike, clip_value_max: TensorLike) -> Tensor:
     """Clip x to [min, max]. The gradient passes where min <= x <= max (TensorFlow's rule)."""
+    operands = (x, clip_value_min, clip_value_max)
+    values = [_raw_operand(v, "clip_by_value")[1] for v in operands]  # all checked before maximum records
+    integer = [_is_integer(v) for v in values]
+    if any(integer) and not all(integer):
+        raise op_type_error("clip_by_value", "expected float tensors (integer tensors are not differentiable)",
+                            *operands)
+    try:
+        np.broadcast_shapes(*(np.shape(v) for v in values))
+    except ValueError as error:
+        shapes = ", ".join(str(np.shape(v)) for v in values)
+        raise op_value_error("clip_by_value", f"shapes {shapes} cannot be broadcast together", *operands) from error
     return minimum(maximum(x, clip_value_min), clip_value_max)

@@ -33,16 +33,18 @@ def matmul(a: TensorLike, b: TensorLike) -> Tensor:
     y = float_operand(b, "matmul")
     if x.ndim == 0 or y.ndim == 0:
         raise op_value_error("matmul", "operands must be at least 1-d (use multiply for scalars)", x, y)
-    x2 = reshape(x, (1,) + x.shape) if x.ndim == 1 else x
-    y2 = reshape(y, y.shape + (1,)) if y.ndim == 1 else y
-    m, k = x2.shape[-2:]
-    k2, n = y2.shape[-2:]
-    if k != k2:
+    x_shape = (1,) + x.shape if x.ndim == 1 else x.shape
+    y_shape = y.shape + (1,) if y.ndim == 1 else y.shape
+    m, k = x_shape[-2:]
+    k2, n = y_shape[-2:]
+    if k != k2:  # every check before the first recorded op (the 1-d promotion below)
         raise op_value_error("matmul", f"inner dimensions differ: {x.shape} @ {y.shape}", x, y)
     try:
-        batch = tuple(np.broadcast_shapes(x2.shape[:-2], y2.shape[:-2]))
+        batch = tuple(np.broadcast_shapes(x_shape[:-2], y_shape[:-2]))
     except ValueError as error:
         raise op_value_error("matmul", f"batch shapes of {x.shape} and {y.shape} do not broadcast", x, y) from error
+    x2 = reshape(x, x_shape) if x.ndim == 1 else x
+    y2 = reshape(y, y_shape) if y.ndim == 1 else y
     flags = 0
     x2, shared = _batched(x2, batch)
     flags |= K.MM_BROADCAST_A if shared else 0
@@ -72,6 +74,10 @@ def dot(a: TensorLike, b: TensorLike) -> Tensor:
     y = float_operand(b, "dot")
     if x.ndim == 0 or y.ndim == 0:
         return multiply(x, y)
+    contracted = y.shape[-2] if y.ndim >= 2 else y.shape[0]
+    if x.shape[-1] != contracted:  # named as dot, not as the matmul/tensordot it lowers to
+        raise op_value_error("dot", f"shapes {x.shape} and {y.shape} are not aligned: {x.shape[-1]} != {contracted}",
+                             x, y)
     if y.ndim <= 2:
         return matmul(x, y) if x.ndim <= 2 or y.ndim == 1 else tensordot(x, y, ([x.ndim - 1], [0]))
     return tensordot(x, y, ([x.ndim - 1], [y.ndim - 2]))

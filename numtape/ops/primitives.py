@@ -98,7 +98,7 @@ def _element_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> 
 def gather_flat(x: Tensor, index_map: np.ndarray, shape: tuple[int, ...]) -> Tensor:
     """``y`` of ``shape`` with ``y.flat[k] = x.flat[index_map[k]]``."""
     index_map = np.ascontiguousarray(index_map, np.int64).reshape(-1)
-    out = wrap(x._v.reshape(-1)[index_map].reshape(shape))
+    out = wrap(np.asarray(x._v).reshape(-1)[index_map].reshape(shape))  # x may be 0-d (a float)
     if state.stack:
         record_entry((x,), out, _push(K.OP_GATHER, out, ints=(x.size,), index_map=index_map))
     return out
@@ -115,7 +115,7 @@ def scatter_add_flat(x: Tensor, index_map: np.ndarray, shape: tuple[int, ...]) -
     index_map = np.ascontiguousarray(index_map, np.int64).reshape(-1)
     xv = x._v
     sums = np.bincount(index_map, weights=np.asarray(xv, np.float64).reshape(-1), minlength=_size(shape))
-    v = sums.astype(np.float32) if _is_f32(xv) else sums
+    v = quietly(sums.astype, np.float32) if _is_f32(xv) else sums  # overflow is inf, silently
     out = wrap(v.reshape(shape))
     if state.stack:
         record_entry((x,), out, _push(K.OP_SCATTER_ADD, out, ints=(x.size,), index_map=index_map))
@@ -215,7 +215,7 @@ def _concat_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> l
 # ---------------------------------------------------------------------------
 def reduce_sum_3(x: Tensor, outer: int, mid: int, inner: int, shape: tuple[int, ...]) -> Tensor:
     """x viewed as (outer, mid, inner), summed over mid, reshaped to ``shape``."""
-    v = np.asarray(x._v).reshape(outer, mid, inner).sum(axis=1)
+    v = quietly(np.sum, np.asarray(x._v).reshape(outer, mid, inner), axis=1)  # inf - inf is NaN, silently
     out = wrap(v.reshape(shape))
     if state.stack:
         record_entry((x,), out, _push(K.OP_REDUCE_SUM, out, ints=(outer, mid, inner)))

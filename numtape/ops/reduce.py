@@ -13,7 +13,7 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
-from ..errors import op_type_error
+from ..errors import op_type_error, op_value_error
 from ..tensor import Tensor, TensorLike, wrap
 from .elementwise import exp, float_operand, log, multiply, sqrt
 from .primitives import reduce_extreme, reduce_sum_3, where, window
@@ -102,7 +102,7 @@ def _extreme(x: TensorLike, axis: Axis, keepdims: bool, is_max: bool, op: str) -
     if not axes:
         return t
     if any(t.shape[a] == 0 for a in axes):
-        raise op_type_error(op, f"cannot reduce an empty axis of a tensor of shape {t.shape}")
+        raise op_value_error(op, f"cannot reduce an empty axis of a tensor of shape {t.shape}")
     grouped, outer, mid, inner = _grouped(t, axes)
     return reduce_extreme(grouped, outer, mid, inner, _out_shape(t.shape, axes, keepdims), is_max)
 
@@ -178,7 +178,8 @@ def norm(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     from .elementwise import greater
 
     t = float_operand(x, "norm")
-    squares = reduce_sum(t * t, axis, keepdims)
+    axes = _axes(axis, t.ndim, "norm")  # checked before t * t is recorded
+    squares = reduce_sum(t * t, axes if axis is not None else None, keepdims)
     positive = greater(squares, 0.0)
     safe = where(positive, squares, 1.0)  # keeps sqrt's derivative finite where it is not selected
     return where(positive, sqrt(safe), 0.0)

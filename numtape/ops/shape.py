@@ -13,7 +13,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from ..errors import op_type_error, op_value_error
-from ..tensor import Tensor, TensorLike
+from ..tensor import Tensor, TensorLike, value_shape
 from .primitives import as_tensor, broadcast_3, concat_flat, element, gather_flat, window
 
 Shape = Union[int, Sequence[int]]
@@ -32,9 +32,12 @@ def _as_shape(shape: Any, op: str) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)):
         return (int(shape),)
     try:
-        dims = tuple(int(d) for d in np.asarray(shape).reshape(-1))
+        array = np.asarray(shape)
     except (TypeError, ValueError) as error:
         raise op_type_error(op, f"expected a shape (ints), got {shape!r}") from error
+    if array.size and array.dtype.kind not in "iu":
+        raise op_type_error(op, f"expected a shape (ints), got {shape!r}")
+    dims = tuple(int(d) for d in array.reshape(-1))
     if any(d < -1 for d in dims):
         raise op_value_error(op, f"invalid shape {dims}")
     return dims
@@ -181,18 +184,17 @@ def concat(values: Sequence[TensorLike], axis: int) -> Tensor:
     """Join tensors along an existing axis."""
     if isinstance(values, (Tensor, np.ndarray)) or not isinstance(values, (list, tuple)) or not values:
         raise op_type_error("concat", "values must be a non-empty list of tensors")
-    ts = [as_tensor(v, "concat") for v in values]
-    ndim = ts[0].ndim
+    shapes = [value_shape(v, "concat") for v in values]  # all checked before anything is recorded
+    first = shapes[0]
+    ndim = len(first)
     if ndim == 0:
         raise op_value_error("concat", "cannot concatenate 0-d tensors (use nt.stack)")
     a = normalize_axis(axis, ndim, "concat")
-    first = ts[0].shape
-    for t in ts[1:]:
-        if t.ndim != ndim or t.shape[:a] != first[:a] or t.shape[a + 1 :] != first[a + 1 :]:
-            raise op_value_error(
-                "concat", f"shapes {[u.shape for u in ts]} differ outside axis {a}"
-            )
-    shape = first[:a] + (sum(t.shape[a] for t in ts),) + first[a + 1 :]
+    for s in shapes[1:]:
+        if len(s) != ndim or s[:a] != first[:a] or s[a + 1 :] != first[a + 1 :]:
+            raise op_value_error("concat", f"shapes {shapes} differ outside axis {a}")
+    ts = [as_tensor(v, "concat") for v in values]
+    shape = first[:a] + (sum(s[a] for s in shapes),) + first[a + 1 :]
     return concat_flat(ts, _size(first[:a]), shape)
 
 
@@ -200,11 +202,12 @@ def stack(values: Sequence[TensorLike], axis: int = 0) -> Tensor:
     """Join tensors of equal shape along a new axis."""
     if isinstance(values, (Tensor, np.ndarray)) or not isinstance(values, (list, tuple)) or not values:
         raise op_type_error("stack", "values must be a non-empty list of tensors")
-    ts = [as_tensor(v, "stack") for v in values]
-    first = ts[0].shape
-    if any(t.shape != first for t in ts):
-        raise op_value_error("stack", f"all shapes must be equal, got {[t.shape for t in ts]}")
+    shapes = [value_shape(v, "stack") for v in values]  # all checked before anything is recorded
+    first = shapes[0]
+    if any(s != first for s in shapes):
+        raise op_value_error("stack", f"all shapes must be equal, got {shapes}")
     a = normalize_axis(axis, len(first) + 1, "stack")
+    ts = [as_tensor(v, "stack") for v in values]
     shape = first[:a] + (len(ts),) + first[a:]
     return concat_flat(ts, _size(first[:a]), shape)
 
@@ -230,14 +233,23 @@ def getitem(x: TensorLike, key: Any) -> Tensor:
         key = np.asarray(key)
     if isinstance(key, tuple):
         key = tuple(k._v if isinstance(k, Tensor) else np.asarray(k) if isinstance(k, list) else k for k in key)
-    if type(value) is float:
-        value = np.asarray(value)
+    if t.ndim == 0:  # x[()], x[...], x[None]: no element entry (its kernel expects an array operand)
+        try:
+            view = np.asarray(value)[key]
+        except IndexError as error:
+            raise IndexError(f"numtape.getitem: {error} (indexing a Tensor of shape ())") from None
+        if view.size == 1:
+            return reshape(t, view.shape)
+        return window(t, 1, 1, 0, 0, view.shape)
     if type(key) is int and value.ndim == 1:
         n = value.shape[0]
         if not -n <= key < n:
-            raise IndexError(f"index {key} is out of bounds for axis 0 with size {n}")
+            raise IndexError(f"numtape.getitem: index {key} is out of bounds for axis 0 with size {n}")
         return element(t, key % n)
-    view = value[key]  # NumPy validates the key and raises IndexError/TypeError
+    try:
+        view = value[key]  # NumPy validates the key
+    except IndexError as error:
+        raise IndexError(f"numtape.getitem: {error} (indexing a Tensor of shape {t.shape})") from None
     base = value if isinstance(value, np.ndarray) else np.asarray(value)
     if _is_basic(key) and base.flags.c_contiguous and isinstance(view, np.ndarray):
         return _basic_index(t, base, view)

@@ -171,11 +171,11 @@ class Adjoints:
                 flat = np.zeros(size, _dtype(b, slot))
         elif where is self.column:
             value = float(where[off])
-            return np.float32(value) if b.is_float32(slot) else value
+            return quietly(np.float32, value) if b.is_float32(slot) else value  # overflow is inf, silently
         else:
             flat = where[off : off + size].copy()
         array = flat.reshape(b.shape(slot))
-        return array.astype(np.float32) if b.is_float32(slot) else array
+        return quietly(array.astype, np.float32) if b.is_float32(slot) else array
 
     def add(self, slot: int, ct: Any) -> None:
         where, off, size = self._location(slot)

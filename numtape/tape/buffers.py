@@ -24,6 +24,9 @@ ARENA_MAX_SIZE = 4096
 
 _INITIAL_ENTRIES = 256
 
+#: Slots are int32 (arg0/arg1): a tape holds at most 2**31 entries.
+MAX_ENTRIES = 2**31
+
 
 def _grown(array: np.ndarray, needed: int) -> np.ndarray:
     capacity = max(len(array), 1)
@@ -63,6 +66,9 @@ class TapeBuffers:
     def grow(self) -> None:
         """Double the entry columns (called when ``n`` reaches their length)."""
         needed = self.n + 1
+        if needed > MAX_ENTRIES:  # a slot index beyond int32 would wrap: refuse before anything is written
+            raise MemoryError(f"numtape: a tape holds at most {MAX_ENTRIES} entries (slots are int32); "
+                              "split the computation over several tapes")
         self.code = _grown(self.code, needed)
         self.arg0 = _grown(self.arg0, needed)
         self.arg1 = _grown(self.arg1, needed)
