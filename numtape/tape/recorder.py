@@ -17,6 +17,7 @@ appended as constant leaves.
 from __future__ import annotations
 
 import itertools
+import threading
 import weakref
 from typing import Any, Callable, Optional, Sequence
 
@@ -46,11 +47,12 @@ class VariableRecord:
 class Tape:
     """One recording: buffers plus the Tensor-to-slot tables."""
 
-    __slots__ = ("id", "buffers", "persistent", "watch_accessed", "capture_all_variables", "known", "keep",
-                 "variables", "custom", "__weakref__")
+    __slots__ = ("id", "thread", "buffers", "persistent", "watch_accessed", "capture_all_variables", "known",
+                 "keep", "variables", "custom", "__weakref__")
 
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
         self.id = next(_tape_ids)
+        self.thread = threading.get_ident()
         self.buffers: Optional[TapeBuffers] = TapeBuffers()
         self.persistent = persistent
         self.watch_accessed = watch_accessed_variables
@@ -82,7 +84,8 @@ class Tape:
         self.known[id(t)] = slot
         self.keep[slot] = t
         other = _live_tapes.get(t._tid) if t._tid else None
-        if other is not None and other is not self and other.buffers is not None:
+        # nested tapes live in one thread; another thread's tape is never touched
+        if other is not None and other is not self and other.thread == self.thread and other.buffers is not None:
             other.keep[t._slot] = t
 
     # -- leaves ---------------------------------------------------------------------
