@@ -4,7 +4,7 @@ The layout is documented in ``numtape/_kernels/sweep.py``. In short: four entry
 columns (``code``, ``arg0``, ``arg1``, ``value``), an ``aux`` table with one row
 per array entry, a float64 ``arena`` for array values, an int64 ``iarena`` for
 index maps and operand lists, and ``external``: large arrays kept by reference
-instead of copied. Every buffer grows by doubling; ``n``, ``n_aux``,
+instead of copied. The entry columns grow by half, the others by doubling; ``n``, ``n_aux``,
 ``arena_size`` and ``iarena_size`` say how much of each is in use.
 
 A scalar entry costs 17 bytes here (plus 8 for its adjoint during a sweep).
@@ -25,12 +25,22 @@ ARENA_MAX_SIZE = 4096
 _INITIAL_ENTRIES = 256
 
 
-def _grown(array: np.ndarray, needed: int) -> np.ndarray:
+def _grown(array: np.ndarray, needed: int, used: int = -1, factor: float = 2.0) -> np.ndarray:
+    """A larger copy of ``array`` holding at least ``needed`` rows.
+
+    With ``used`` >= 0 only the first ``used`` rows are copied and the rest is left
+    uninitialised (the arenas: nothing reads past their used size); otherwise the
+    new rows are zeros.
+    """
     capacity = max(len(array), 1)
     while capacity < needed:
-        capacity *= 2
-    new = np.zeros((capacity,) + array.shape[1:], array.dtype)
-    new[: len(array)] = array
+        capacity = max(capacity + 1, int(capacity * factor))
+    if used < 0:
+        new = np.zeros((capacity,) + array.shape[1:], array.dtype)
+        new[: len(array)] = array
+    else:
+        new = np.empty((capacity,) + array.shape[1:], array.dtype)
+        new[:used] = array[:used]
     return new
 
 
@@ -61,12 +71,17 @@ class TapeBuffers:
 
     # -- growth -----------------------------------------------------------------
     def grow(self) -> None:
-        """Double the entry columns (called when ``n`` reaches their length)."""
+        """Grow the entry columns by half (called when ``n`` reaches their length).
+
+        A factor of 1.5 rather than 2 bounds the slack: at most 8.5 unused bytes per
+        entry, so a scalar entry never holds more than 17 * 1.5 + 8 (adjoint) = 33.5
+        bytes during a sweep.
+        """
         needed = self.n + 1
-        self.code = _grown(self.code, needed)
-        self.arg0 = _grown(self.arg0, needed)
-        self.arg1 = _grown(self.arg1, needed)
-        self.value = _grown(self.value, needed)
+        self.code = _grown(self.code, needed, factor=1.5)
+        self.arg0 = _grown(self.arg0, needed, factor=1.5)
+        self.arg1 = _grown(self.arg1, needed, factor=1.5)
+        self.value = _grown(self.value, needed, factor=1.5)
         self.capacity = len(self.code)
 
     # -- appends ------------------------------------------------------------------
@@ -131,7 +146,7 @@ class TapeBuffers:
         off = self.arena_size
         end = off + flat.size
         if end > len(self.arena):
-            self.arena = _grown(self.arena, end)
+            self.arena = _grown(self.arena, end, used=off)
         self.arena[off:end] = flat
         self.arena_size = end
         return off
@@ -142,7 +157,7 @@ class TapeBuffers:
         off = self.iarena_size
         end = off + flat.size
         if end > len(self.iarena):
-            self.iarena = _grown(self.iarena, end)
+            self.iarena = _grown(self.iarena, end, used=off)
         self.iarena[off:end] = flat
         self.iarena_size = end
         return off
