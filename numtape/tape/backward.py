@@ -230,21 +230,24 @@ def _dtype(buffers: TapeBuffers, slot: int) -> np.dtype:
 
 
 def fast_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: Sequence[Source],
-                   live: np.ndarray, handoff: np.ndarray) -> list[Any]:
+                   live: np.ndarray, handoff: np.ndarray, views: Optional[tuple] = None) -> list[Any]:
     """Adjoint values of ``sources`` (None where unconnected) after one compiled sweep."""
     b = tape.buffers
-    views = b.views()
+    if views is None:
+        views = b.views()
     adjoints = Adjoints(b)
     for slot, seed in targets:
         adjoints.add(slot, seed)
     start = max(slot for slot, _ in targets)
     stop = _lowest_live(sources, live)
-    needed = _adjoint_needed(b, sources)
+    needed = None
     i = start
     while i >= stop:
         j = K.reverse_sweep(*views, adjoints.column, adjoints.arena, live, handoff, i, stop)
         if j < 0:
             break
+        if needed is None:
+            needed = _Needed(b, sources)
         _handoff(tape, j, adjoints, live, needed)
         i = j - 1
     return [_read_source(adjoints, slots, live) for slots, _, _ in sources]
@@ -279,8 +282,6 @@ class _Needed:
         op = int(self.code[s]) & K.CODE_MASK
         return op != K.OP_LEAF and op != K.OP_ARRAY_LEAF
 
-
-_adjoint_needed = _Needed
 
 
 def _handoff(tape: Tape, slot: int, adjoints: Adjoints, live: np.ndarray,
@@ -409,12 +410,13 @@ def compute_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: S
     b = tape.buffers
     if not targets:
         return [None] * len(sources)
-    code, arg0, arg1, _, aux, _, iarena = b.views()
+    views = b.views()
+    code, arg0, arg1, _, aux, _, iarena = views
     target_slots = np.array([slot for slot, _ in targets], np.int64)
     live, handoff = K.mark_live(code, arg0, arg1, aux, iarena, target_slots)
     if recorded:
         return recorded_gradients(tape, targets, sources, live)
-    return fast_gradients(tape, targets, sources, live, handoff)
+    return fast_gradients(tape, targets, sources, live, handoff, views)
 
 
 def must_record() -> bool:
