@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from . import workloads as W
-from .common import IMPLS, Benchmark, RatioBenchmark, warm_up
+from . import common
+from .common import IMPLS, Benchmark, warm_up
 
 
 class _ArrayWorkload(Benchmark):
@@ -37,14 +38,14 @@ class MLP(_ArrayWorkload):
     builder = staticmethod(W.mlp)
 
 
-class RosenbrockVectorRatios(RatioBenchmark):
+class RosenbrockVectorRatios(common._RatioBenchmark):
     builder = staticmethod(W.rosenbrock_vector)
     rounds = 3
 
 
-class LogisticRegressionRatios(RatioBenchmark):
+class LogisticRegressionRatios(common._RatioBenchmark):
     builder = staticmethod(W.logistic)
 
 
-class MLPRatios(RatioBenchmark):
+class MLPRatios(common._RatioBenchmark):
     builder = staticmethod(W.mlp)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from . import gmm as G
-from .common import IMPLS, Benchmark, RatioBenchmark, interleaved_medians, warm_up
+from . import common
+from .common import IMPLS, Benchmark, interleaved_medians, warm_up
 
 
 class GMMGradient(Benchmark):
@@ -48,11 +49,11 @@ class GMMGradientOverObjective(Benchmark):
         self.runs = {"gradient": G.gmm(impl), "objective": G.gmm(impl, grad=False)}
 
     def track_ratio(self, cache, impl):
-        m = interleaved_medians(self.runs, rounds=5, budget=0.6)
+        m = interleaved_medians(self.runs, rounds=common._RatioBenchmark.rounds, budget=common._RatioBenchmark.budget)
         return m["gradient"] / m["objective"]
 
 
-class GMMRatios(RatioBenchmark):
+class GMMRatios(common._RatioBenchmark):
     """numtape's gradient over the hand-written ones."""
 
     builder = staticmethod(G.gmm)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from . import workloads as W
-from .common import IMPLS, Benchmark, RatioBenchmark, warm_up
+from . import common
+from .common import IMPLS, Benchmark, warm_up
 
 
 class RosenbrockHessian(Benchmark):
@@ -18,11 +19,11 @@ class RosenbrockHessian(Benchmark):
         self.run()
 
 
-class RosenbrockHessian20Ratios(RatioBenchmark):
+class RosenbrockHessian20Ratios(common._RatioBenchmark):
     builder = staticmethod(W.rosenbrock_hessian)
     kwargs = {"n": 20}
 
 
-class RosenbrockHessian100Ratios(RatioBenchmark):
+class RosenbrockHessian100Ratios(common._RatioBenchmark):
     builder = staticmethod(W.rosenbrock_hessian)
     kwargs = {"n": 100}

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from . import workloads as W
-from .common import IMPLS, Benchmark, RatioBenchmark, median_seconds, warm_up
+from . import common
+from .common import IMPLS, Benchmark, median_seconds, warm_up
 
 
 class SeedExample(Benchmark):
@@ -32,5 +33,5 @@ class SeedLatency(Benchmark):
         return median_seconds(self.run, budget=1.0) * 1e6
 
 
-class SeedRatios(RatioBenchmark):
+class SeedRatios(common._RatioBenchmark):
     builder = staticmethod(W.seed)

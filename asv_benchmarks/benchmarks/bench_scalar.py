@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from . import workloads as W
-from .common import IMPLS, Benchmark, RatioBenchmark, median_seconds, warm_up
+from . import common
+from .common import IMPLS, Benchmark, median_seconds, warm_up
 
 
 class ScalarLoop(Benchmark):
@@ -35,14 +36,14 @@ class RosenbrockScalar(Benchmark):
         self.run()
 
 
-class ScalarLoopRatios(RatioBenchmark):
+class ScalarLoopRatios(common._RatioBenchmark):
     """numtape (eager, replay) over the references and PyTorch, each ratio timed in one process."""
 
     params = [["numtape", "replay"], ["numpy", "numba", "torch"]]
     builder = staticmethod(W.scalar_loop)
 
 
-class RosenbrockScalarRatios(RatioBenchmark):
+class RosenbrockScalarRatios(common._RatioBenchmark):
     builder = staticmethod(W.rosenbrock_scalar)
 
 

@@ -36,6 +36,10 @@ except ImportError:  # pragma: no cover - a commit without numtape
     nt = None
     _sweep = None
 
+#: Set by .ci/run: CI runs the suite to prove it works, not for its numbers, so the
+#: in-process ratio timings use fewer rounds there.
+QUICK = os.environ.get("NUMTAPE_BENCH_QUICK") == "1"
+
 #: Implementations every workload may have. "numpy" and "numba" are the hand-written
 #: references in this directory; "replay" is ``nt.function``; the rest are peers.
 IMPLS = ["numtape", "replay", "numpy", "numba", "torch", "jax", "jax_jit", "autograd"]
@@ -132,8 +136,8 @@ def ratio(builder: Callable[..., Any], numerator: str, denominator: str, rounds:
     return medians[numerator] / medians[denominator]
 
 
-class RatioBenchmark(Benchmark):
-    """``track_ratio``: median(numerator) / median(reference), both timed in this process.
+class _RatioBenchmark(Benchmark):
+    """Base of the ratio benchmarks (private: asv must not collect it). ``track_ratio``: median(numerator) / median(reference), both timed in this process.
 
     Subclasses set ``builder`` (a workload builder), ``kwargs`` and the parameter
     lists; a numerator or reference that is not available (``replay`` before
@@ -145,8 +149,8 @@ class RatioBenchmark(Benchmark):
     param_names = ["numerator", "reference"]
     builder: Callable[..., Any] = staticmethod(lambda impl: None)
     kwargs: dict[str, Any] = {}
-    rounds = 5
-    budget = 0.6
+    rounds = 2 if QUICK else 5
+    budget = 0.1 if QUICK else 0.6
 
     def setup(self, cache, numerator, reference):
         warm_up()
