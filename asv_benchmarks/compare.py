@@ -79,6 +79,19 @@ def tape_bytes_per_entry() -> dict[str, float]:
     }
 
 
+def startup() -> dict[str, float]:
+    """Cold-cache compile seconds (fresh NUMBA_CACHE_DIR), warm load and ``import numtape`` (subprocesses)."""
+    import tempfile
+
+    from benchmarks.bench_compile import _COMPILE, _IMPORT, _run
+
+    with tempfile.TemporaryDirectory() as cache_dir:
+        cold = _run(_COMPILE, cache_dir)
+        warm = min(_run(_COMPILE, cache_dir) for _ in range(3))
+    return {"compile_seconds_cold_cache": cold, "load_seconds_warm_cache": warm,
+            "import_seconds": min(_run(_IMPORT) for _ in range(5))}
+
+
 def machine() -> dict[str, str]:
     info = {"python": platform.python_version(), "platform": platform.platform()}
     try:
@@ -142,6 +155,7 @@ def main() -> None:
             if objective:
                 derived[f"gmm_gradient_over_objective_{impl}"] = sec / objective
     derived["tape"] = tape_bytes_per_entry()
+    derived.update(startup())
     results["derived"] = derived
     print(json.dumps(derived, indent=2))
     with open(args.json, "w") as f:
