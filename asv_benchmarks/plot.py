@@ -14,6 +14,7 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 
 ORDER = ["numtape", "replay", "numba", "torch", "jax", "jax_jit", "autograd"]
 LABELS = {
@@ -35,7 +36,9 @@ def main(path: str, out: str) -> None:
 
     with open(path) as f:
         results = json.load(f)
-    workloads = [(k, w) for k, w in results["workloads"].items() if k not in SKIP and "numpy" in w["seconds"]]
+    from table import _ordered
+
+    workloads = [(k, w) for k, w in _ordered(results) if k not in SKIP and "numpy" in w["seconds"]]
     impls = [i for i in ORDER if any(i in w["seconds"] for _, w in workloads)]
     fig, ax = plt.subplots(figsize=(9, 0.62 * len(workloads) * max(1, len(impls)) / 4 + 1.6), dpi=90)
     height = 0.8 / len(impls)
