@@ -49,16 +49,12 @@ SCALAR_LOOP_X = 0.5
 
 
 def scalar_loop_nt(x: Any, iterations: int) -> Any:
-    """The loop body written once, for numtape Tensors (and any peer's scalars)."""
+    """The loop on numtape Tensors (what ``replay`` traces)."""
+    sin = require_numtape().sin
     y = x
     for _ in range(iterations):
-        y = nt_sin(y) * x + 0.5 * y * y / (1.0 + y * y)
+        y = sin(y) * x + 0.5 * y * y / (1.0 + y * y)
     return y
-
-
-def nt_sin(y: Any) -> Any:
-    nt = require_numtape()
-    return nt.sin(y)
 
 
 def scalar_loop_python(x: float, iterations: int) -> tuple[float, float]:
@@ -100,14 +96,11 @@ def scalar_loop(impl: str, iterations: int = 1000) -> Run:
     if impl == "numtape":
         nt = require_numtape()
         x = nt.constant(x0)
-        sin = nt.sin
 
         def run() -> Any:
             with nt.GradientTape() as tape:
                 tape.watch(x)
-                y = x
-                for _ in range(iterations):
-                    y = sin(y) * x + 0.5 * y * y / (1.0 + y * y)
+                y = scalar_loop_nt(x, iterations)
             return y, tape.gradient(y, x)
 
         return run
