@@ -11,6 +11,8 @@ from typing import Any, Iterator
 
 def flatten(structure: Any) -> list[Any]:
     """The leaves of ``structure``, depth first."""
+    if not isinstance(structure, (dict, list, tuple)):
+        return [structure]  # the common case: one Tensor
     return list(_leaves(structure))
 
 
@@ -34,6 +36,8 @@ def _sorted_keys(d: dict) -> list[Any]:
 
 def pack_sequence_as(structure: Any, flat: list[Any]) -> Any:
     """Rebuild ``structure`` with its leaves replaced, in order, by ``flat``."""
+    if not isinstance(structure, (dict, list, tuple)):
+        return flat[0]
     items = iter(flat)
     result = _pack(structure, items)
     return result

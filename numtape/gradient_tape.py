@@ -35,6 +35,8 @@ class UnconnectedGradients(enum.Enum):
 
 
 def _unconnected(value: Any) -> UnconnectedGradients:
+    if value is UnconnectedGradients.NONE:
+        return value
     try:
         return UnconnectedGradients(value.value if isinstance(value, UnconnectedGradients) else value)
     except ValueError:

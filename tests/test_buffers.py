@@ -15,6 +15,19 @@ def test_scalar_entries_grow_by_doubling() -> None:
         capacities.add(len(b.code))
     assert capacities == {4, 8, 16, 32, 64, 128}
     assert b.n == 100 and b.value[99] == 99.0 and b.arg0[99] == 98
+    np.testing.assert_array_equal(b.value[:100], np.arange(100.0))
+    # the resident bytes per entry (the 40-byte budget) are measured in tests/test_memory.py
+
+
+def test_arena_growth_keeps_stored_values() -> None:
+    b = TapeBuffers()
+    arrays = [np.full(3000, float(k)) for k in range(5)]
+    slots = [b.push_array(K.OP_ARRAY_LEAF, 0, a, a.shape, False) for a in arrays]
+    for s, a in zip(slots, arrays):
+        np.testing.assert_array_equal(b.data(s), a)
+    offs = [b.store_ints(np.arange(k, k + 300)) for k in range(5)]
+    for k, off in enumerate(offs):
+        np.testing.assert_array_equal(b.iarena[off : off + 300], np.arange(k, k + 300))
 
 
 def test_scalar_entry_costs_17_bytes_plus_slack() -> None:

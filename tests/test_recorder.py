@@ -71,3 +71,35 @@ def test_recording_keeps_working_across_buffer_growth() -> None:
         for _ in range(5000):
             y = y * x
     assert abs(tape.gradient(y, x).numpy() - 5001 * 1.0001**5000) < 1e-6 * 5001 * 1.0001**5000
+
+
+def test_python_float_constants_are_recorded_once_per_tape() -> None:
+    x = nt.constant(0.3)
+    with nt.GradientTape() as tape:
+        tape.watch(x)
+        y = x
+        for _ in range(5):
+            y = 0.5 * y * y + 0.5 * y + 1.5  # two distinct constants
+    b = tape._tape.buffers
+    leaves = int(np.sum(b.code[: b.n] == 0))
+    assert leaves == 1 + 2  # x, 0.5 and 1.5
+    expected, dy = 0.3, 1.0
+    for _ in range(5):
+        dy *= expected + 0.5
+        expected = 0.5 * expected * expected + 0.5 * expected + 1.5
+    assert float(y) == expected
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(), dy, rtol=1e-14)
+
+
+def test_signed_zero_and_nan_constants_keep_their_own_leaves() -> None:
+    x = nt.constant(2.0)
+    with nt.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        a = x / 0.0
+        b = x / -0.0
+        c = x * float("nan")
+        d = x * float("nan")
+    assert tape.gradient(a, x).numpy() == np.inf and tape.gradient(b, x).numpy() == -np.inf
+    assert np.isnan(tape.gradient(c, x).numpy()) and np.isnan(tape.gradient(d, x).numpy())
+    code = tape._tape.buffers.code[: tape._tape.buffers.n]
+    assert int(np.sum(code == 0)) == 1 + 4

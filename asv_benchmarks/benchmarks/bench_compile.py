@@ -1,0 +1,60 @@
+"""Start-up costs: ``import numtape`` and compiling the kernels with a cold Numba cache."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from .common import require_numtape
+
+_COMPILE = (
+    "import time, numtape\n"
+    "from numtape._kernels import sweep\n"
+    "t = time.perf_counter(); sweep.warmup(); print(time.perf_counter() - t)\n"
+)
+_IMPORT = "import time; t = time.perf_counter(); import numtape; print(time.perf_counter() - t)\n"
+
+
+def _run(code: str, cache_dir: str | None = None) -> float:
+    env = dict(os.environ)
+    nt = require_numtape()  # the child imports the same numtape (asv drops PYTHONPATH)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(nt.__file__)))
+    env["PYTHONPATH"] = os.pathsep.join([root] + [p for p in [env.get("PYTHONPATH")] if p])
+    if cache_dir is not None:
+        env["NUMBA_CACHE_DIR"] = cache_dir
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+class Compile:
+    """Seconds to compile every kernel in a fresh process with an empty Numba cache, then to load them.
+
+    ``setup_cache`` compiles once into a cache directory under asv's per-run
+    working directory; the cold time is its result, the warm time loads from it.
+    """
+
+    timeout = 600.0
+    unit = "seconds"
+
+    def setup_cache(self):
+        require_numtape()
+        cache_dir = os.path.abspath("numba-cache-cold")
+        return {"dir": cache_dir, "cold": _run(_COMPILE, cache_dir)}
+
+    def track_compile_seconds_cold_cache(self, cache):
+        return cache["cold"]
+
+    def track_load_seconds_warm_cache(self, cache):
+        return min(_run(_COMPILE, cache["dir"]) for _ in range(3))
+
+
+class Import:
+    """Seconds of ``import numtape`` in a fresh interpreter (best of 5; numba is not imported)."""
+
+    unit = "seconds"
+
+    def setup(self):
+        require_numtape()
+
+    def track_import_seconds(self):
+        return min(_run(_IMPORT) for _ in range(5))
