@@ -206,6 +206,8 @@ class CompiledTape:
         self.guard_expected = np.concatenate([g[3] for g in guards]) if guards else np.zeros(0)
         self._live: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
         self._hessian_plans: dict[int, tuple] = {}
+        self._pool: list[tuple[np.ndarray, ...]] = []  # reusable workspaces (see _acquire)
+        self._zones: dict[int, np.ndarray] = {}  # by id of a cached live array
         # where each input lives: (in the value column, index, size), or None
         self.input_locations = [self._location(slot) if slot >= 0 else None for slot in inputs]
         self.input_sizes = [int(np.prod(shape)) for shape, _ in input_meta]
@@ -214,6 +216,8 @@ class CompiledTape:
         state_ = dict(self.__dict__)
         state_["_live"] = {}
         state_["_hessian_plans"] = {}
+        state_["_pool"] = []
+        state_["_zones"] = {}
         if state_["custom"]:
             raise TypeError("a compiled tape with custom gradients refers to Python functions and cannot be pickled")
         return state_
@@ -240,9 +244,10 @@ class CompiledTape:
             arena[at : at + size] = np.asarray(data, np.float64).reshape(-1)
 
     def read(self, value: np.ndarray, arena: np.ndarray, slot: int, shape: tuple[int, ...], dtype: Any) -> Any:
+        """A copy of the slot's data (workspaces are reused by later calls)."""
         in_column, at, size = self._location(slot)
         data = value[at] if in_column else arena[at : at + size].reshape(shape)
-        return _cast(data, dtype).reshape(shape)
+        return quietly(np.array, data, dtype).reshape(shape)
 
     def workspace(self, values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
         """Copies of the value buffers with the inputs and current variable values written in."""
@@ -260,13 +265,52 @@ class CompiledTape:
                 self._write(value, arena, slot, variable._t._v)
         return value, arena
 
-    def live(self, targets: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Reachability from ``targets`` and the reverse codes (cached: the tape never changes)."""
-        if targets not in self._live:
+    def _acquire(self, values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """A (value, arena, adj, adj_arena) workspace with the inputs written in; give it back
+        with ``self._pool.append`` when done. Leaves and constants are never written by a
+        replay, so a reused workspace needs only its inputs and variables rewritten:
+        large constants (a 10,000 x 100 design matrix) are not copied on every call."""
+        try:
+            workspace = self._pool.pop()
+        except IndexError:
+            workspace = (self.value.copy(), self.arena.copy(), np.empty(len(self.code)), np.empty(len(self.arena)))
+        value, arena = workspace[0], workspace[1]
+        for location, v in zip(self.input_locations, values):
+            if location is not None:
+                in_column, at, size = location
+                if in_column:
+                    value[at] = v if type(v) is float else float(np.asarray(v).reshape(-1)[0])
+                else:
+                    arena[at : at + size] = np.asarray(v).reshape(-1)
+        for variable, slots in self.variables:
+            for slot in slots:
+                self._write(value, arena, slot, variable._t._v)
+        return workspace
+
+    def live(self, targets: tuple[int, ...], sources: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Reachability from ``targets`` back to ``sources`` and the reverse codes (cached: the
+        tape never changes)."""
+        key = (targets, sources)
+        if key not in self._live:
             K.ensure_compiled()
-            self._live[targets] = K.mark_live(self.code, self.arg0, self.arg1, self.aux, self.iarena,
-                                              np.array(targets, np.int64))
-        return self._live[targets]
+            self._live[key] = K.mark_live(self.code, self.arg0, self.arg1, self.aux, self.iarena,
+                                          np.array(targets, np.int64), np.array(sources, np.int64))
+        return self._live[key]
+
+    def zones(self, live: np.ndarray) -> np.ndarray:
+        """(offset, size) of every live array slot in the arena: the adjoint regions a replay zeroes."""
+        key = id(live)
+        if key not in self._zones:
+            regions = []
+            for slot in np.flatnonzero(live):
+                in_column, at, size = self._location(int(slot))
+                if not in_column:
+                    regions.append((at, size))
+            self._zones[key] = np.array(regions, np.int64).reshape(-1, 2)
+        return self._zones[key]
+
+    def _sources(self, wrt: Sequence[int]) -> tuple[int, ...]:
+        return tuple(self.inputs[k] for k in wrt if self.inputs[k] >= 0)
 
     # -- replays -----------------------------------------------------------------------
     def forward(self, values: Sequence[Any]) -> Optional[tuple[np.ndarray, np.ndarray, dict]]:
@@ -338,19 +382,22 @@ class CompiledTape:
         target, shape, dtype = out
         sources = [self.inputs[k] for k in wrt]
         stop = min([s for s in sources if s >= 0], default=target)
-        live, rcode = self.live((target,))
+        live, rcode = self.live((target,), self._sources(wrt))
         if self.custom:
             return self._segmented_value_and_gradient(values, wrt, target, shape, dtype, live, rcode)
-        value, arena = self.workspace(values)
-        adj = np.empty(len(self.code))
-        adj_arena = np.empty(len(self.arena))
-        status = K.replay_value_and_gradient(
-            self.code, rcode, self.arg0, self.arg1, value, self.aux, arena, self.iarena, adj, adj_arena,
-            self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected, target, stop)
-        if status == -2:
-            return None
-        f_value = self.read(value, arena, target, shape, dtype)
-        grads = [self._gradient(adj, adj_arena, k, live) for k in wrt]
+        workspace = self._acquire(values)
+        try:
+            value, arena, adj, adj_arena = workspace
+            status = K.replay_value_and_gradient(
+                self.code, rcode, self.arg0, self.arg1, value, self.aux, arena, self.iarena, adj, adj_arena,
+                self.zones(live), self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected,
+                target, stop)
+            if status == -2:
+                return None
+            f_value = self.read(value, arena, target, shape, dtype)
+            grads = [self._gradient(adj, adj_arena, k, live) for k in wrt]
+        finally:
+            self._pool.append(workspace)
         return (f_value if shape else dtype.type(f_value.reshape(())[()])), grads
 
     def _gradient(self, adj: np.ndarray, adj_arena: np.ndarray, k: int, live: np.ndarray) -> np.ndarray:
@@ -390,7 +437,7 @@ class CompiledTape:
         value, arena, calls = forward
         if self.custom:
             raise TypeError("jacobians of nt.function traces with custom gradients are not supported")
-        live, rcode = self.live((target,))
+        live, rcode = self.live((target,), self._sources(wrt))
         k = seeds.shape[0]
         adj = np.zeros((k, len(self.code)))
         adj_arena = np.zeros((k, len(self.arena)))
@@ -417,10 +464,8 @@ class CompiledTape:
         return f_value, rows
 
     # -- forward mode and second order -------------------------------------------------
-    def _seeded(self, values: Sequence[Any], wrt: Sequence[int], seeds: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Workspace plus tangents: direction j of ``seeds`` (k, total size of wrt) split over the inputs."""
-        value, arena = self.workspace(values)
+    def _tangents(self, wrt: Sequence[int], seeds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Zero tangents with direction j of ``seeds`` (k, total size of wrt) at the inputs."""
         k = seeds.shape[0]
         dvalue = np.zeros((k, len(self.code)))
         darena = np.zeros((k, len(self.arena)))
@@ -435,27 +480,43 @@ class CompiledTape:
                 else:
                     darena[:, at : at + size] += seeds[:, start : start + size]
             start += size
-        return value, arena, dvalue, darena
+        return dvalue, darena
 
     def forward_mode(self, values: Sequence[Any], wrt: Sequence[int], seeds: np.ndarray
                      ) -> Optional[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-        """Values and tangents of every slot for the directions ``seeds``, or None when a guard fails."""
+        """Values and tangents of every slot for the directions ``seeds`` (copies), or None when a
+        guard fails."""
         K.ensure_compiled()
-        value, arena, dvalue, darena = self._seeded(values, wrt, seeds)
-        status = K.replay_tangents(self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena,
-                                   dvalue, darena, self.guard_kind, self.guard_a, self.guard_b, self.guard_off,
-                                   self.guard_expected)
-        return None if status == -2 else (value, arena, dvalue, darena)
+        dvalue, darena = self._tangents(wrt, seeds)
+        workspace = self._acquire(values)
+        try:
+            value, arena = workspace[0], workspace[1]
+            status = K.replay_tangents(self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena,
+                                       dvalue, darena, self.guard_kind, self.guard_a, self.guard_b,
+                                       self.guard_off, self.guard_expected)
+            result = None if status == -2 else (value.copy(), arena.copy(), dvalue, darena)
+        finally:
+            self._pool.append(workspace)
+        return result
 
     def value_and_gradient_forward(self, values: Sequence[Any], wrt: Sequence[int]
                                    ) -> Optional[tuple[Any, list[Any]]]:
         """value_and_gradient by forward mode: one pass with one tangent per input element."""
+        K.ensure_compiled()
         target, shape, dtype = self.outputs[0]
         sizes = [self.input_sizes[j] for j in wrt]
-        result = self.forward_mode(values, wrt, np.eye(sum(sizes)))
-        if result is None:
-            return None
-        value, arena, dvalue, darena = result
+        dvalue, darena = self._tangents(wrt, np.eye(sum(sizes)))
+        workspace = self._acquire(values)
+        try:
+            value, arena = workspace[0], workspace[1]
+            status = K.replay_tangents(self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena,
+                                       dvalue, darena, self.guard_kind, self.guard_a, self.guard_b,
+                                       self.guard_off, self.guard_expected)
+            if status == -2:
+                return None
+            f_value = self.read(value, arena, target, shape, dtype)
+        finally:
+            self._pool.append(workspace)
         in_column, at, size = self._location(target)
         tangents = dvalue[:, at] if in_column else darena[:, at : at + size].sum(axis=1)
         grads = []
@@ -465,7 +526,6 @@ class CompiledTape:
             g = _cast(tangents[start : start + size_j], in_dtype).reshape(in_shape)
             grads.append(g if in_shape else in_dtype.type(g.reshape(())[()]))
             start += size_j
-        f_value = self.read(value, arena, target, shape, dtype)
         if not (np.all(np.isfinite(f_value)) and np.all(np.isfinite(tangents))):
             # Forward mode multiplies zero tangents by infinite partials (1*0 + 0*inf = NaN for d(a*b)/da
             # at a = inf, b = 0), so its NaNs need not be reverse mode's, whose are TensorFlow's: any
@@ -482,16 +542,19 @@ class CompiledTape:
         n = int(np.prod(in_shape))
         if slot < 0:
             return np.zeros((seeds.shape[0], n))
-        value, arena, dvalue, darena = self._seeded(values, [k], seeds)
-        live, rcode = self.live((target,))
-        adj = np.empty(len(self.code))
-        adj_arena = np.empty(len(self.arena))
+        dvalue, darena = self._tangents([k], seeds)
+        live, rcode = self.live((target,), self._sources([k]))
         dadj = np.empty_like(dvalue)
         dadj_arena = np.empty_like(darena)
-        status = K.replay_second_order(
-            self.code, rcode, self.arg0, self.arg1, value, self.aux, arena, self.iarena, dvalue, darena, adj,
-            adj_arena, dadj, dadj_arena, self.guard_kind, self.guard_a, self.guard_b, self.guard_off,
-            self.guard_expected, target, slot)
+        workspace = self._acquire(values)
+        try:
+            value, arena, adj, adj_arena = workspace
+            status = K.replay_second_order(
+                self.code, rcode, self.arg0, self.arg1, value, self.aux, arena, self.iarena, dvalue, darena, adj,
+                adj_arena, dadj, dadj_arena, self.guard_kind, self.guard_a, self.guard_b, self.guard_off,
+                self.guard_expected, target, slot)
+        finally:
+            self._pool.append(workspace)
         if status == -2:
             return None
         if not live[slot]:
@@ -508,11 +571,15 @@ class CompiledTape:
         plan = self._hessian_plans.get(k) or self._hessian_plan(k)
         seeds, rows, cols, col_colors = plan
         target = self.outputs[0][0]
-        _, rcode = self.live((target,))
-        value, arena = self.workspace(values)
-        status, h = K.replay_hessian(self.code, rcode, self.arg0, self.arg1, value, self.aux, arena, self.iarena,
-                                     self.guard_kind, self.guard_a, self.guard_b, self.guard_off,
-                                     self.guard_expected, target, slot, seeds, rows, cols, col_colors)
+        _, rcode = self.live((target,), self._sources([k]))
+        workspace = self._acquire(values)
+        try:
+            value, arena = workspace[0], workspace[1]
+            status, h = K.replay_hessian(self.code, rcode, self.arg0, self.arg1, value, self.aux, arena,
+                                         self.iarena, self.guard_kind, self.guard_a, self.guard_b, self.guard_off,
+                                         self.guard_expected, target, slot, seeds, rows, cols, col_colors)
+        finally:
+            self._pool.append(workspace)
         if status == -2:
             return None
         return _cast(h, in_dtype).reshape(in_shape + in_shape)
@@ -546,14 +613,14 @@ class CompiledTape:
         arenas = np.empty((n_batch, len(self.arena)))
         for b in range(n_batch):
             values[b], arenas[b] = self.workspace([column[b] for column in batches])
-        live, rcode = self.live((target,))
+        live, rcode = self.live((target,), self._sources([wrt]))
         source = self.inputs[wrt]
         stop = source if source >= 0 else target
         adjs = np.empty_like(values)
         adj_arenas = np.empty_like(arenas)
         status = np.zeros(n_batch, np.int64)
         K.batch_value_and_gradient(
-            self.code, rcode, self.arg0, self.arg1, values, self.aux, arenas, self.iarena,
+            self.code, rcode, self.arg0, self.arg1, values, self.aux, arenas, self.iarena, self.zones(live),
             self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected, target, stop,
             adjs, adj_arenas, status)
         in_shape, in_dtype = self.input_meta[wrt]
@@ -574,11 +641,12 @@ class CompiledTape:
         K.ensure_compiled()
         slot = self.inputs[0]
         in_column, at, size = self._location(slot) if slot >= 0 else (True, 0, 0)
-        live, rcode = self.live((target,))
+        live, rcode = self.live((target,), self._sources([0]))
         variable_slots = [s for _, slots in self.variables for s in slots]
         if variable_slots:
             raise TypeError("compiled_value_and_grad does not support functions that read variables")
         data = (self.code, rcode, self.arg0, self.arg1, self.value, self.aux, self.arena, self.iarena, live,
+                self.zones(live),
                 self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected,
                 np.int64(target), np.int64(slot), np.int64(at), np.int64(size), in_column)
         return K.standalone_value_and_grad, data

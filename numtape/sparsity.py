@@ -61,7 +61,7 @@ def hessian_pattern(trace: Any, input_slot: int, target: int) -> Optional[np.nda
         return column[at : at + 1] if in_column else arena[at : at + size]
 
     rows(input_slot)[:] = np.eye(n, dtype=bool)
-    live, _ = trace.live((target,))
+    live, _ = trace.live((target,), (input_slot,))
     pattern = np.zeros((n, n), bool)
     for i in range(len(code)):
         op = int(code[i]) & K.CODE_MASK

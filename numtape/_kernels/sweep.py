@@ -603,6 +603,114 @@ def _matmul_block(a, b, transpose_a, transpose_b):
 # Array kernels: forward (replay) and backward, on flat views
 # ---------------------------------------------------------------------------
 @kernel
+def _unary_loop(fn, x, y):
+    """y = fn(x) with a loop of its own for the common functions (no per-element switch, so
+    the compiler can vectorise it); False for the others. Same float operations as _unary."""
+    n = y.size
+    if fn == FN_SQUARE:
+        for k in range(n):
+            y[k] = x[k] * x[k]
+    elif fn == FN_NEG:
+        for k in range(n):
+            y[k] = -x[k]
+    elif fn == FN_EXP:
+        for k in range(n):
+            y[k] = math.exp(x[k])
+    elif fn == FN_TANH:
+        for k in range(n):
+            y[k] = math.tanh(x[k])
+    elif fn == FN_SOFTPLUS:
+        for k in range(n):
+            y[k] = math.log1p(math.exp(-abs(x[k]))) + max(x[k], 0.0)
+    elif fn == FN_SIGMOID:
+        for k in range(n):
+            y[k] = _sigmoid(x[k])
+    else:
+        return False
+    return True
+
+
+@kernel
+def _binary_loop(fn, x, w, y):
+    """y = fn(x, w) for add, sub, mul, div with each operand full or a broadcast scalar;
+    False for the others. Same float operations as _binary."""
+    n = y.size
+    if fn != FN_ADD and fn != FN_SUB and fn != FN_MUL and fn != FN_DIV:
+        return False
+    if x.size == n and w.size == n:
+        if fn == FN_ADD:
+            for k in range(n):
+                y[k] = x[k] + w[k]
+        elif fn == FN_SUB:
+            for k in range(n):
+                y[k] = x[k] - w[k]
+        elif fn == FN_MUL:
+            for k in range(n):
+                y[k] = x[k] * w[k]
+        else:
+            for k in range(n):
+                y[k] = x[k] / w[k]
+    elif x.size == n:
+        c = w[0]
+        if fn == FN_ADD:
+            for k in range(n):
+                y[k] = x[k] + c
+        elif fn == FN_SUB:
+            for k in range(n):
+                y[k] = x[k] - c
+        elif fn == FN_MUL:
+            for k in range(n):
+                y[k] = x[k] * c
+        else:
+            for k in range(n):
+                y[k] = x[k] / c
+    else:
+        c = x[0]
+        if fn == FN_ADD:
+            for k in range(n):
+                y[k] = c + w[k]
+        elif fn == FN_SUB:
+            for k in range(n):
+                y[k] = c - w[k]
+        elif fn == FN_MUL:
+            for k in range(n):
+                y[k] = c * w[k]
+        else:
+            for k in range(n):
+                y[k] = c / w[k]
+    return True
+
+
+@kernel
+def _binary_backward_loop(fn, g, x, w, gx, gw):
+    """Backward of add, sub, mul, div with full-size operands, in loops of their own;
+    False otherwise. Same float operations as _apply(_binary_partials)."""
+    n = g.size
+    if x.size != n or w.size != n:
+        return False
+    if fn == FN_ADD:
+        for k in range(n):
+            gx[k] += g[k] * 1.0
+            gw[k] += g[k] * 1.0
+    elif fn == FN_SUB:
+        for k in range(n):
+            gx[k] += g[k] * 1.0
+            gw[k] += g[k] * -1.0
+    elif fn == FN_MUL:
+        for k in range(n):
+            gx[k] += g[k] * w[k]
+            gw[k] += g[k] * x[k]
+    elif fn == FN_DIV:
+        for k in range(n):
+            b = w[k]
+            gx[k] += g[k] * (1.0 / b)
+            gw[k] += g[k] * ((-x[k] / b) / b)
+    else:
+        return False
+    return True
+
+
+@kernel
 def _array_forward(i, code, arg0, arg1, value, aux, arena, iarena):
     """Compute the value of array entry ``i`` from its operands' values."""
     op = code[i] & CODE_MASK
@@ -612,15 +720,17 @@ def _array_forward(i, code, arg0, arg1, value, aux, arena, iarena):
     n = y.size
     if op == OP_UNARY:
         x = _view(arg0[i], code, arg1, aux, value, arena)
-        for k in range(n):
-            y[k] = _unary(fn, x[k])
+        if not _unary_loop(fn, x, y):
+            for k in range(n):
+                y[k] = _unary(fn, x[k])
     elif op == OP_BINARY:
         x = _view(arg0[i], code, arg1, aux, value, arena)
         w = _view(aux[r, A_B], code, arg1, aux, value, arena)
-        sx = 1 if x.size > 1 else 0
-        sw = 1 if w.size > 1 else 0
-        for k in range(n):
-            y[k] = _binary(fn, x[k * sx], w[k * sw])
+        if not _binary_loop(fn, x, w, y):
+            sx = 1 if x.size > 1 else 0
+            sw = 1 if w.size > 1 else 0
+            for k in range(n):
+                y[k] = _binary(fn, x[k * sx], w[k * sw])
     elif op == OP_WHERE:
         cond = _view(arg0[i], code, arg1, aux, value, arena)
         a = _view(aux[r, A_B], code, arg1, aux, value, arena)
@@ -724,7 +834,7 @@ def _matmul_forward(i, r, flags, code, arg0, arg1, value, aux, arena, y):
 
 
 @kernel
-def _matmul_backward(i, r, flags, code, arg0, arg1, value, aux, arena, adj, adj_arena):
+def _matmul_backward(i, r, flags, code, rcode, arg0, arg1, value, aux, arena, adj, adj_arena):
     a = _view(arg0[i], code, arg1, aux, value, arena)
     b = _view(aux[r, A_B], code, arg1, aux, value, arena)
     ga = _view(arg0[i], code, arg1, aux, adj, adj_arena)
@@ -742,27 +852,33 @@ def _matmul_backward(i, r, flags, code, arg0, arg1, value, aux, arena, adj, adj_
         b2 = b[b_lo:b_hi].reshape((n, k)) if tb else b[b_lo:b_hi].reshape((k, n))
         g2 = gy[t * m * n : (t + 1) * m * n].reshape((m, n))
         # d op(A) = G op(B)^T and d op(B) = op(A)^T G, laid out like A and B.
-        if ta:
-            da = _matmul_block(b2, g2, tb, True)
-        else:
-            da = _matmul_block(g2, b2, False, not tb)
-        if tb:
-            db = _matmul_block(g2, a2, True, ta)
-        else:
-            db = _matmul_block(a2, g2, not ta, False)
-        ga_block = ga[a_lo:a_hi]
-        da_flat = da.ravel()
-        for q in range(da_flat.size):
-            ga_block[q] += da_flat[q]
-        gb_block = gb[b_lo:b_hi]
-        db_flat = db.ravel()
-        for q in range(db_flat.size):
-            gb_block[q] += db_flat[q]
+        if rcode[arg0[i]] != 0:
+            if ta:
+                da = _matmul_block(b2, g2, tb, True)
+            else:
+                da = _matmul_block(g2, b2, False, not tb)
+            ga_block = ga[a_lo:a_hi]
+            da_flat = da.ravel()
+            for q in range(da_flat.size):
+                ga_block[q] += da_flat[q]
+        if rcode[aux[r, A_B]] != 0:
+            if tb:
+                db = _matmul_block(g2, a2, True, ta)
+            else:
+                db = _matmul_block(a2, g2, not ta, False)
+            gb_block = gb[b_lo:b_hi]
+            db_flat = db.ravel()
+            for q in range(db_flat.size):
+                gb_block[q] += db_flat[q]
 
 
 @kernel
-def _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena):
-    """Accumulate the operands' adjoints of array entry ``i`` from its own adjoint."""
+def _array_backward(i, code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena):
+    """Accumulate the operands' adjoints of array entry ``i`` from its own adjoint.
+
+    ``rcode[s] == 0`` marks an operand nobody needs (a constant leaf): matmul skips its
+    product (dX of a constant design matrix is most of a logistic regression's work).
+    """
     op = code[i] & CODE_MASK
     if op == OP_ARRAY_LEAF or op == OP_CUSTOM_OUT:
         return
@@ -776,8 +892,24 @@ def _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj, adj_are
         x = _view(arg0[i], code, arg1, aux, value, arena)
         y = _view(i, code, arg1, aux, value, arena)
         gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
-        for k in range(n):
-            gx[k] += _apply(fn, gy[k], _unary_partial(fn, x[k], y[k]))
+        if fn == FN_SQUARE:
+            for k in range(n):
+                gx[k] += gy[k] * (2.0 * x[k])
+        elif fn == FN_EXP:
+            for k in range(n):
+                gx[k] += gy[k] * y[k]
+        elif fn == FN_TANH:
+            for k in range(n):
+                gx[k] += gy[k] * (1.0 - y[k] * y[k])
+        elif fn == FN_SOFTPLUS:
+            for k in range(n):
+                gx[k] += gy[k] * _sigmoid(x[k])
+        elif fn == FN_SIGMOID:
+            for k in range(n):
+                gx[k] += gy[k] * (y[k] * (1.0 - y[k]))
+        else:
+            for k in range(n):
+                gx[k] += _apply(fn, gy[k], _unary_partial(fn, x[k], y[k]))
     elif op == OP_BINARY:
         if fn >= FIRST_NONDIFF_BINARY:
             return
@@ -786,13 +918,14 @@ def _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj, adj_are
         z = _view(i, code, arg1, aux, value, arena)
         gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
         gw = _view(aux[r, A_B], code, arg1, aux, adj, adj_arena)
-        sx = 1 if x.size > 1 else 0
-        sw = 1 if w.size > 1 else 0
-        for k in range(n):
-            dx, dw = _binary_partials(fn, x[k * sx], w[k * sw], z[k])
-            g = gy[k]
-            gx[k * sx] += _apply(fn, g, dx)
-            gw[k * sw] += _apply(fn, g, dw)
+        if not _binary_backward_loop(fn, gy, x, w, gx, gw):
+            sx = 1 if x.size > 1 else 0
+            sw = 1 if w.size > 1 else 0
+            for k in range(n):
+                dx, dw = _binary_partials(fn, x[k * sx], w[k * sw], z[k])
+                g = gy[k]
+                gx[k * sx] += _apply(fn, g, dx)
+                gw[k * sw] += _apply(fn, g, dw)
     elif op == OP_WHERE:
         cond = _view(arg0[i], code, arg1, aux, value, arena)
         ga = _view(aux[r, A_B], code, arg1, aux, adj, adj_arena)
@@ -871,7 +1004,7 @@ def _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj, adj_are
                     hit = 1.0 if x[(o * mid + m) * inner + j] == best else 0.0
                     gx[(o * mid + m) * inner + j] += g * (hit / count)
     elif op == OP_MATMUL:
-        _matmul_backward(i, r, fn, code, arg0, arg1, value, aux, arena, adj, adj_arena)
+        _matmul_backward(i, r, fn, code, rcode, arg0, arg1, value, aux, arena, adj, adj_arena)
 
 
 # ---------------------------------------------------------------------------
@@ -1109,8 +1242,8 @@ def forward_tangent(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena,
 
 
 @kernel
-def _array_backward_second(i, code, arg0, arg1, value, aux, arena, iarena, dvalue, darena, adj, adj_arena,
-                           dadj, dadj_arena):
+def _array_backward_second(i, code, rcode, arg0, arg1, value, aux, arena, iarena, dvalue, darena, adj,
+                           adj_arena, dadj, dadj_arena):
     """The tangent of array entry ``i``'s backward step, for each direction (rows of dadj)."""
     op = code[i] & CODE_MASK
     r = arg1[i]
@@ -1173,7 +1306,7 @@ def _array_backward_second(i, code, arg0, arg1, value, aux, arena, iarena, dvalu
         for j in range(kk):
             # the tangent of (G op(B)^T, op(A)^T G): the same products with G, A and B each
             # replaced by its tangent in turn (bilinear)
-            _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, dadj[j], dadj_arena[j])
+            _array_backward(i, code, rcode, arg0, arg1, value, aux, arena, iarena, dadj[j], dadj_arena[j])
             da = _view(arg0[i], code, arg1, aux, dvalue[j], darena[j])
             db = _view(aux[r, A_B], code, arg1, aux, dvalue[j], darena[j])
             dga = _view(arg0[i], code, arg1, aux, dadj[j], dadj_arena[j])
@@ -1201,7 +1334,7 @@ def _array_backward_second(i, code, arg0, arg1, value, aux, arena, iarena, dvalu
     else:
         # every other primitive's backward is linear in the cotangent with a fixed pattern
         for j in range(kk):
-            _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, dadj[j], dadj_arena[j])
+            _array_backward(i, code, rcode, arg0, arg1, value, aux, arena, iarena, dadj[j], dadj_arena[j])
 
 
 @kernel
@@ -1259,9 +1392,9 @@ def reverse_sweep_second(code, rcode, arg0, arg1, value, aux, arena, iarena, dva
             for j in range(kk):
                 dadj_arena[j, off] += dadj[j, i]
         else:
-            _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena)
-            _array_backward_second(i, code, arg0, arg1, value, aux, arena, iarena, dvalue, darena, adj, adj_arena,
-                                   dadj, dadj_arena)
+            _array_backward(i, code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena)
+            _array_backward_second(i, code, rcode, arg0, arg1, value, aux, arena, iarena, dvalue, darena, adj,
+                                   adj_arena, dadj, dadj_arena)
     return -1
 
 
@@ -1279,16 +1412,24 @@ def _nondifferentiable(op, fn):
 
 
 @kernel
-def mark_live(code, arg0, arg1, aux, iarena, targets):
+def mark_live(code, arg0, arg1, aux, iarena, targets, sources):
     """Reachability from the targets along differentiable edges, and the reverse code.
 
-    Returns ``live`` (entry ``i`` lies on a path from some operand to a target) and
-    ``rcode``, the codes the reverse sweeps dispatch on: ``code[i]`` for a live entry,
-    0 for one that is not (skipped like a leaf), ``HANDOFF`` for one Python must
+    Returns ``live`` (entry ``i`` lies on a path from a source to a target; a leaf that
+    is not among ``sources`` is a constant and stays dead) and ``rcode``, the codes
+    the reverse sweeps dispatch on: ``code[i]`` for a live entry, 0 for one that is not
+    (skipped like a leaf, and its adjoint never needed), ``HANDOFF`` for one Python must
     differentiate (a custom gradient, or values held outside the arena).
     """
     n = code.shape[0]
     live = np.zeros(n, np.bool_)
+    wanted = np.ones(n, np.bool_)  # leaves are wanted only as sources
+    for i in range(n):
+        op = code[i] & CODE_MASK
+        if op == OP_LEAF or op == OP_ARRAY_LEAF:
+            wanted[i] = False
+    for s in sources:
+        wanted[s] = True
     rcode = np.zeros(n, np.uint8)
     for t in targets:
         live[t] = True
@@ -1302,13 +1443,13 @@ def mark_live(code, arg0, arg1, aux, iarena, targets):
             continue
         if op <= LAST_UNARY:
             if op < FIRST_NONDIFF_UNARY:
-                live[arg0[i]] = True
+                live[arg0[i]] = wanted[arg0[i]] or live[arg0[i]]
         elif op <= LAST_BINARY:
             if op < FIRST_NONDIFF_BINARY:
-                live[arg0[i]] = True
-                live[arg1[i]] = True
+                live[arg0[i]] = wanted[arg0[i]] or live[arg0[i]]
+                live[arg1[i]] = wanted[arg1[i]] or live[arg1[i]]
         elif op == OP_ELEM:
-            live[arg0[i]] = True
+            live[arg0[i]] = wanted[arg0[i]] or live[arg0[i]]
         else:
             r = arg1[i]
             handoff = _is_external(i, code, arg1, aux)
@@ -1316,21 +1457,21 @@ def mark_live(code, arg0, arg1, aux, iarena, targets):
                 p0 = aux[r, A_I0]
                 for q in range(aux[r, A_I1]):
                     s = iarena[p0 + 2 * q]
-                    live[s] = True
+                    live[s] = wanted[s] or live[s]
                     handoff = handoff or _is_external(s, code, arg1, aux)
                 if op == OP_CUSTOM_CALL:
                     handoff = True
             elif op == OP_WHERE:
-                live[aux[r, A_B]] = True
-                live[aux[r, A_C]] = True
+                live[aux[r, A_B]] = wanted[aux[r, A_B]] or live[aux[r, A_B]]
+                live[aux[r, A_C]] = wanted[aux[r, A_C]] or live[aux[r, A_C]]
                 handoff = (handoff or _is_external(arg0[i], code, arg1, aux)
                            or _is_external(aux[r, A_B], code, arg1, aux)
                            or _is_external(aux[r, A_C], code, arg1, aux))
             elif not _nondifferentiable(op, aux[r, A_FN]):
-                live[arg0[i]] = True
+                live[arg0[i]] = wanted[arg0[i]] or live[arg0[i]]
                 handoff = handoff or _is_external(arg0[i], code, arg1, aux)
                 if op == OP_BINARY or op == OP_MATMUL:
-                    live[aux[r, A_B]] = True
+                    live[aux[r, A_B]] = wanted[aux[r, A_B]] or live[aux[r, A_B]]
                     handoff = handoff or _is_external(aux[r, A_B], code, arg1, aux)
             if handoff and op != OP_CUSTOM_OUT:
                 rcode[i] = HANDOFF
@@ -1413,7 +1554,7 @@ def reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_a
             elif op == OP_ELEM:
                 adj_arena[aux[arg1[arg0[i]], A_OFF] + arg1[i]] += adj[i]
             else:
-                _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj, adj_arena)
+                _array_backward(i, code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena)
     return -1
 
 
@@ -1519,13 +1660,14 @@ def guards_hold(code, arg1, value, aux, arena, guard_kind, guard_a, guard_b, gua
 
 
 @kernel
-def replay_value_and_gradient(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena,
+def replay_value_and_gradient(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, zones,
                               guard_kind, guard_a, guard_b, guard_off, expected, target, stop):
     """One compiled call: forward replay, guard check, reverse sweep seeded with ones at ``target``.
 
-    The inputs are already written into ``value``/``arena``. Returns -1 when done,
-    -2 when a guard fails (the trace does not apply to these inputs), or the index
-    of an entry Python must handle.
+    The inputs are already written into ``value``/``arena``. Only the arena regions
+    listed in ``zones`` (offset, size pairs: the live array slots) are zeroed: a large
+    constant's adjoint is never read. Returns -1 when done, -2 when a guard fails (the
+    trace does not apply to these inputs), or the index of an entry Python must handle.
     """
     status = forward_replay(code, arg0, arg1, value, aux, arena, iarena, 0, code.shape[0])
     if status >= 0:
@@ -1533,7 +1675,8 @@ def replay_value_and_gradient(code, rcode, arg0, arg1, value, aux, arena, iarena
     if not guards_hold(code, arg1, value, aux, arena, guard_kind, guard_a, guard_b, guard_off, expected):
         return -2
     adj[:] = 0.0
-    adj_arena[:] = 0.0
+    for q in range(zones.shape[0]):
+        adj_arena[zones[q, 0] : zones[q, 0] + zones[q, 1]] = 0.0
     _view(target, code, arg1, aux, adj, adj_arena)[:] = 1.0
     return reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, target, stop)
 
@@ -1572,7 +1715,7 @@ def reverse_sweep_multi(code, rcode, arg0, arg1, value, aux, arena, iarena, adj,
                 adj_arena[j, off] += adj[j, i]
         else:
             for j in range(k):
-                _array_backward(i, code, arg0, arg1, value, aux, arena, iarena, adj[j], adj_arena[j])
+                _array_backward(i, code, rcode, arg0, arg1, value, aux, arena, iarena, adj[j], adj_arena[j])
     return -1
 
 
@@ -1635,7 +1778,7 @@ def replay_hessian(code, rcode, arg0, arg1, value, aux, arena, iarena, guard_kin
 
 
 @parallel_kernel
-def batch_value_and_gradient(code, rcode, arg0, arg1, values, aux, arenas, iarena,
+def batch_value_and_gradient(code, rcode, arg0, arg1, values, aux, arenas, iarena, zones,
                              guard_kind, guard_a, guard_b, guard_off, expected, target, stop,
                              adjs, adj_arenas, status):
     """``replay_value_and_gradient`` for a batch: row b of ``values``/``arenas`` holds example b.
@@ -1644,7 +1787,7 @@ def batch_value_and_gradient(code, rcode, arg0, arg1, values, aux, arenas, iaren
     """
     for b in prange(values.shape[0]):
         status[b] = replay_value_and_gradient(
-            code, rcode, arg0, arg1, values[b], aux, arenas[b], iarena, adjs[b], adj_arenas[b],
+            code, rcode, arg0, arg1, values[b], aux, arenas[b], iarena, adjs[b], adj_arenas[b], zones,
             guard_kind, guard_a, guard_b, guard_off, expected, target, stop)
 
 
@@ -1655,7 +1798,7 @@ def standalone_value_and_grad(data, x):
     ``data`` comes from ``nt.function(f).compiled_value_and_grad(x0)``; ``ok`` is
     False when x takes another branch than the traced one (a guard failed).
     """
-    (code, rcode, arg0, arg1, value0, aux, arena0, iarena, live, guard_kind, guard_a, guard_b, guard_off,
+    (code, rcode, arg0, arg1, value0, aux, arena0, iarena, live, zones, guard_kind, guard_a, guard_b, guard_off,
      expected, target, slot, at, size, in_column) = data
     value = value0.copy()
     arena = arena0.copy()
@@ -1668,7 +1811,7 @@ def standalone_value_and_grad(data, x):
     adj = np.empty(code.shape[0])
     adj_arena = np.empty(arena.shape[0])
     stop = slot if slot >= 0 else target
-    status = replay_value_and_gradient(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena,
+    status = replay_value_and_gradient(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, zones,
                                        guard_kind, guard_a, guard_b, guard_off, expected, target, stop)
     grad = np.zeros(flat.size)
     if slot >= 0 and live[slot]:

@@ -414,7 +414,8 @@ def compute_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: S
     views = b.views()
     code, arg0, arg1, _, aux, _, iarena = views
     target_slots = np.array([slot for slot, _ in targets], np.int64)
-    live, rcode = K.mark_live(code, arg0, arg1, aux, iarena, target_slots)
+    source_slots = np.array([s for slots, _, _ in sources for s in slots], np.int64)
+    live, rcode = K.mark_live(code, arg0, arg1, aux, iarena, target_slots, source_slots)
     if recorded:
         return recorded_gradients(tape, targets, sources, live)
     return fast_gradients(tape, targets, sources, live, rcode, views)
