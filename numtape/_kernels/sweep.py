@@ -682,32 +682,135 @@ def _binary_loop(fn, x, w, y):
 
 
 @kernel
-def _binary_backward_loop(fn, g, x, w, gx, gw):
-    """Backward of add, sub, mul, div with full-size operands, in loops of their own;
-    False otherwise. Same float operations as _apply(_binary_partials)."""
+def _binary_backward_loop(fn, g, x, w, gx, gw, need_x, need_w, fresh_x, fresh_w):
+    """Backward of add, sub, mul, div with each operand full-size or a broadcast scalar,
+    in loops of their own; False for other functions. Same float operations as
+    _apply(_binary_partials); a scalar operand's adjoint is summed in a local first.
+    An operand whose adjoint nobody needs (``need_*`` False) is not written; a
+    ``fresh_*`` adjoint holds garbage and is written as if it held zeros."""
     n = g.size
-    if x.size != n or w.size != n:
+    if fn != FN_ADD and fn != FN_SUB and fn != FN_MUL and fn != FN_DIV:
         return False
-    if fn == FN_ADD:
-        for k in range(n):
-            gx[k] += g[k] * 1.0
-            gw[k] += g[k] * 1.0
-    elif fn == FN_SUB:
-        for k in range(n):
-            gx[k] += g[k] * 1.0
-            gw[k] += g[k] * -1.0
-    elif fn == FN_MUL:
-        for k in range(n):
-            gx[k] += g[k] * w[k]
-            gw[k] += g[k] * x[k]
-    elif fn == FN_DIV:
-        for k in range(n):
-            b = w[k]
-            gx[k] += g[k] * (1.0 / b)
-            gw[k] += g[k] * ((-x[k] / b) / b)
+    if x.size == n and w.size == n:
+        if need_x:
+            if fn == FN_ADD or fn == FN_SUB:
+                for k in range(n):
+                    gx[k] = (0.0 if fresh_x else gx[k]) + g[k] * 1.0
+            elif fn == FN_MUL:
+                for k in range(n):
+                    gx[k] = (0.0 if fresh_x else gx[k]) + g[k] * w[k]
+            else:
+                for k in range(n):
+                    gx[k] = (0.0 if fresh_x else gx[k]) + g[k] * (1.0 / w[k])
+        if need_w:
+            if fn == FN_ADD:
+                for k in range(n):
+                    gw[k] = (0.0 if fresh_w else gw[k]) + g[k] * 1.0
+            elif fn == FN_SUB:
+                for k in range(n):
+                    gw[k] = (0.0 if fresh_w else gw[k]) + g[k] * -1.0
+            elif fn == FN_MUL:
+                for k in range(n):
+                    gw[k] = (0.0 if fresh_w else gw[k]) + g[k] * x[k]
+            else:
+                for k in range(n):
+                    b = w[k]
+                    gw[k] = (0.0 if fresh_w else gw[k]) + g[k] * ((-x[k] / b) / b)
+    elif x.size == n and w.size == 1:
+        c = w[0]
+        if need_x:
+            if fn == FN_ADD or fn == FN_SUB:
+                for k in range(n):
+                    gx[k] = (0.0 if fresh_x else gx[k]) + g[k] * 1.0
+            elif fn == FN_MUL:
+                for k in range(n):
+                    gx[k] = (0.0 if fresh_x else gx[k]) + g[k] * c
+            else:
+                inverse = 1.0 / c
+                for k in range(n):
+                    gx[k] = (0.0 if fresh_x else gx[k]) + g[k] * inverse
+        if need_w:
+            total = 0.0
+            if fn == FN_ADD:
+                for k in range(n):
+                    total += g[k] * 1.0
+            elif fn == FN_SUB:
+                for k in range(n):
+                    total += g[k] * -1.0
+            elif fn == FN_MUL:
+                for k in range(n):
+                    total += g[k] * x[k]
+            else:
+                for k in range(n):
+                    total += g[k] * ((-x[k] / c) / c)
+            gw[0] = (0.0 if fresh_w else gw[0]) + total
+    elif x.size == 1 and w.size == n:
+        c = x[0]
+        if need_x:
+            total = 0.0
+            if fn == FN_ADD or fn == FN_SUB:
+                for k in range(n):
+                    total += g[k] * 1.0
+            elif fn == FN_MUL:
+                for k in range(n):
+                    total += g[k] * w[k]
+            else:
+                for k in range(n):
+                    total += g[k] * (1.0 / w[k])
+            gx[0] = (0.0 if fresh_x else gx[0]) + total
+        if need_w:
+            if fn == FN_ADD:
+                for k in range(n):
+                    gw[k] = (0.0 if fresh_w else gw[k]) + g[k] * 1.0
+            elif fn == FN_SUB:
+                for k in range(n):
+                    gw[k] = (0.0 if fresh_w else gw[k]) + g[k] * -1.0
+            elif fn == FN_MUL:
+                for k in range(n):
+                    gw[k] = (0.0 if fresh_w else gw[k]) + g[k] * c
+            else:
+                for k in range(n):
+                    b = w[k]
+                    gw[k] = (0.0 if fresh_w else gw[k]) + g[k] * ((-c / b) / b)
     else:
         return False
     return True
+
+
+@kernel
+def pairwise_sum(x, lo, n):
+    """x[lo] + ... + x[lo + n - 1] by NumPy's pairwise summation (``np.sum``'s algorithm for
+    contiguous data, so a replay reproduces an eager sum bit for bit), with error growing
+    like log(n) instead of n, and eight independent accumulators instead of one chain."""
+    if n < 8:
+        res = 0.0
+        for k in range(lo, lo + n):
+            res += x[k]
+        return res
+    if n <= 128:
+        r0, r1, r2, r3 = x[lo], x[lo + 1], x[lo + 2], x[lo + 3]
+        r4, r5, r6, r7 = x[lo + 4], x[lo + 5], x[lo + 6], x[lo + 7]
+        k = 8
+        end = n - n % 8
+        while k < end:
+            b = lo + k
+            r0 += x[b]
+            r1 += x[b + 1]
+            r2 += x[b + 2]
+            r3 += x[b + 3]
+            r4 += x[b + 4]
+            r5 += x[b + 5]
+            r6 += x[b + 6]
+            r7 += x[b + 7]
+            k += 8
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while k < n:
+            res += x[lo + k]
+            k += 1
+        return res
+    half = n // 2
+    half -= half % 8
+    return pairwise_sum(x, lo, half) + pairwise_sum(x, lo + half, n - half)
 
 
 @kernel
@@ -781,12 +884,16 @@ def _array_forward(i, code, arg0, arg1, value, aux, arena, iarena):
     elif op == OP_REDUCE_SUM:
         x = _view(arg0[i], code, arg1, aux, value, arena)
         outer, mid, inner = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2]
-        y[:] = 0.0
-        for o in range(outer):
-            for m in range(mid):
-                base = (o * mid + m) * inner
-                for j in range(inner):
-                    y[o * inner + j] += x[base + j]
+        if inner == 1:
+            for o in range(outer):
+                y[o] = pairwise_sum(x, o * mid, mid)
+        else:
+            y[:] = 0.0
+            for o in range(outer):
+                for m in range(mid):
+                    base = (o * mid + m) * inner
+                    for j in range(inner):
+                        y[o * inner + j] += x[base + j]
     elif op == OP_BROADCAST:
         x = _view(arg0[i], code, arg1, aux, value, arena)
         outer, mid, inner = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2]
@@ -873,95 +980,32 @@ def _matmul_backward(i, r, flags, code, rcode, arg0, arg1, value, aux, arena, ad
 
 
 @kernel
+def _needed(s, code, rcode):
+    """Whether a sweep must write the adjoint of operand ``s``: every entry ``mark_live``
+    kept (non-zero reverse code) and every scalar leaf (whose reverse code is OP_LEAF,
+    0, live or not); not a constant array leaf nor an entry off every path."""
+    return rcode[s] != 0 or (code[s] & CODE_MASK) == OP_LEAF
+
+
+@kernel
 def _array_backward(i, code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena):
     """Accumulate the operands' adjoints of array entry ``i`` from its own adjoint.
 
-    ``rcode[s] == 0`` marks an operand nobody needs (a constant leaf): matmul skips its
-    product (dX of a constant design matrix is most of a logistic regression's work).
+    An operand nobody needs (``_needed``: a constant array leaf) gets no adjoint
+    written, and matmul skips its product (dX of a constant design matrix is most
+    of a logistic regression's work).
     """
     op = code[i] & CODE_MASK
     if op == OP_ARRAY_LEAF or op == OP_CUSTOM_OUT:
         return
     r = arg1[i]
-    fn = aux[r, A_FN]
+    if op == OP_MATMUL:
+        _matmul_backward(i, r, aux[r, A_FN], code, rcode, arg0, arg1, value, aux, arena, adj, adj_arena)
+        return
     gy = _view(i, code, arg1, aux, adj, adj_arena)
-    n = gy.size
-    if op == OP_UNARY:
-        if fn >= FIRST_NONDIFF_UNARY:
-            return
-        x = _view(arg0[i], code, arg1, aux, value, arena)
-        y = _view(i, code, arg1, aux, value, arena)
-        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
-        if fn == FN_SQUARE:
-            for k in range(n):
-                gx[k] += gy[k] * (2.0 * x[k])
-        elif fn == FN_EXP:
-            for k in range(n):
-                gx[k] += gy[k] * y[k]
-        elif fn == FN_TANH:
-            for k in range(n):
-                gx[k] += gy[k] * (1.0 - y[k] * y[k])
-        elif fn == FN_SOFTPLUS:
-            for k in range(n):
-                gx[k] += gy[k] * _sigmoid(x[k])
-        elif fn == FN_SIGMOID:
-            for k in range(n):
-                gx[k] += gy[k] * (y[k] * (1.0 - y[k]))
-        else:
-            for k in range(n):
-                gx[k] += _apply(fn, gy[k], _unary_partial(fn, x[k], y[k]))
-    elif op == OP_BINARY:
-        if fn >= FIRST_NONDIFF_BINARY:
-            return
-        x = _view(arg0[i], code, arg1, aux, value, arena)
-        w = _view(aux[r, A_B], code, arg1, aux, value, arena)
-        z = _view(i, code, arg1, aux, value, arena)
-        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
-        gw = _view(aux[r, A_B], code, arg1, aux, adj, adj_arena)
-        if not _binary_backward_loop(fn, gy, x, w, gx, gw):
-            sx = 1 if x.size > 1 else 0
-            sw = 1 if w.size > 1 else 0
-            for k in range(n):
-                dx, dw = _binary_partials(fn, x[k * sx], w[k * sw], z[k])
-                g = gy[k]
-                gx[k * sx] += _apply(fn, g, dx)
-                gw[k * sw] += _apply(fn, g, dw)
-    elif op == OP_WHERE:
-        cond = _view(arg0[i], code, arg1, aux, value, arena)
-        ga = _view(aux[r, A_B], code, arg1, aux, adj, adj_arena)
-        gb = _view(aux[r, A_C], code, arg1, aux, adj, adj_arena)
-        sc = 1 if cond.size > 1 else 0
-        sa = 1 if ga.size > 1 else 0
-        sb = 1 if gb.size > 1 else 0
-        for k in range(n):
-            if cond[k * sc] != 0.0:
-                ga[k * sa] += gy[k]
-            else:
-                gb[k * sb] += gy[k]
-    elif op == OP_GATHER:
-        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
-        m0 = aux[r, A_I0]
-        for k in range(n):
-            gx[iarena[m0 + k]] += gy[k]
-    elif op == OP_SCATTER_ADD:
-        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
-        m0 = aux[r, A_I0]
-        for k in range(gx.size):
-            gx[k] += gy[iarena[m0 + k]]
-    elif op == OP_WINDOW:
-        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
-        outer, stride, start, width = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2], aux[r, A_I3]
-        for o in range(outer):
-            for j in range(width):
-                gx[o * stride + start + j] += gy[o * width + j]
-    elif op == OP_PAD:
-        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
-        outer, stride, start, width = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2], aux[r, A_I3]
-        for o in range(outer):
-            for j in range(width):
-                gx[o * width + j] += gy[o * stride + start + j]
-    elif op == OP_CONCAT:
+    if op == OP_CONCAT:
         p0, count, outer = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2]
+        n = gy.size
         total = n // outer if outer > 0 else 0
         col = 0
         for q in range(count):
@@ -971,27 +1015,154 @@ def _array_backward(i, code, rcode, arg0, arg1, value, aux, arena, iarena, adj, 
                 for j in range(width):
                     gx[o * width + j] += gy[o * total + col + j]
             col += width
+        return
+    a = arg0[i]
+    x = _view(a, code, arg1, aux, value, arena)
+    y = _view(i, code, arg1, aux, value, arena)
+    if op == OP_WHERE:
+        b, c = aux[r, A_B], aux[r, A_C]
+        flat_backward(op, aux[r], iarena, gy, x, x, y,
+                      _view(b, code, arg1, aux, adj, adj_arena), _view(c, code, arg1, aux, adj, adj_arena),
+                      _needed(b, code, rcode), _needed(c, code, rcode), False, False)
+    elif op == OP_BINARY:
+        b = aux[r, A_B]
+        flat_backward(op, aux[r], iarena, gy, x, _view(b, code, arg1, aux, value, arena), y,
+                      _view(a, code, arg1, aux, adj, adj_arena), _view(b, code, arg1, aux, adj, adj_arena),
+                      _needed(a, code, rcode), _needed(b, code, rcode), False, False)
+    else:
+        gx = _view(a, code, arg1, aux, adj, adj_arena)
+        flat_backward(op, aux[r], iarena, gy, x, x, y, gx, gx, _needed(a, code, rcode), False, False, False)
+
+
+@kernel
+def flat_backward(op, row, iarena, gy, x, w, y, gx, gw, need_x, need_w, fresh_x, fresh_w):
+    """The backward step of one array entry, on flat arrays: ``gx``/``gw`` += vjp(``gy``).
+
+    ``row`` is the entry's aux row; ``x`` and ``w`` are the operands' values (for
+    OP_WHERE ``x`` is the condition and ``gx``/``gw`` the adjoints of the two
+    branches), ``y`` the entry's value. An adjoint whose ``need_*`` is False is not
+    written. A ``fresh_*`` adjoint is new, uninitialised memory: it ends exactly as if
+    it had been zero-filled first (``0.0 + v``, so even a -0.0 comes out the same),
+    but the loops that write each element once assign instead of paying a pass to
+    zero it. The sweeps call this with views into the arenas (never fresh); Python
+    calls it for an entry whose arrays are held outside the arena. Concat and matmul
+    are not here (more than two operands; BLAS). Returns False for an op it does not
+    handle.
+    """
+    fn = row[A_FN]
+    n = gy.size
+    if op == OP_UNARY:
+        if fn >= FIRST_NONDIFF_UNARY or not need_x:
+            if need_x and fresh_x:
+                gx[:] = 0.0
+            return True
+        if fn == FN_SQUARE:
+            for k in range(n):
+                gx[k] = (0.0 if fresh_x else gx[k]) + gy[k] * (2.0 * x[k])
+        elif fn == FN_NEG:
+            for k in range(n):
+                gx[k] = (0.0 if fresh_x else gx[k]) + gy[k] * -1.0
+        elif fn == FN_EXP:
+            for k in range(n):
+                gx[k] = (0.0 if fresh_x else gx[k]) + gy[k] * y[k]
+        elif fn == FN_TANH:
+            for k in range(n):
+                gx[k] = (0.0 if fresh_x else gx[k]) + gy[k] * (1.0 - y[k] * y[k])
+        elif fn == FN_SOFTPLUS:
+            for k in range(n):
+                gx[k] = (0.0 if fresh_x else gx[k]) + gy[k] * _sigmoid(x[k])
+        elif fn == FN_SIGMOID:
+            for k in range(n):
+                gx[k] = (0.0 if fresh_x else gx[k]) + gy[k] * (y[k] * (1.0 - y[k]))
+        else:
+            for k in range(n):
+                gx[k] = (0.0 if fresh_x else gx[k]) + _apply(fn, gy[k], _unary_partial(fn, x[k], y[k]))
+        return True
+    if op == OP_CONCAT or op == OP_MATMUL or op >= OP_CUSTOM_CALL or op < OP_UNARY:
+        return False
+    if op == OP_BINARY:
+        if fn < FIRST_NONDIFF_BINARY and _binary_backward_loop(fn, gy, x, w, gx, gw, need_x, need_w,
+                                                               fresh_x, fresh_w):
+            return True
+    elif op == OP_WINDOW and row[A_I0] == 1 and fresh_x:
+        if need_x:
+            start, width = row[A_I2], row[A_I3]
+            gx[:start] = 0.0
+            for j in range(width):
+                gx[start + j] = 0.0 + gy[j]
+            gx[start + width :] = 0.0
+        return True
+    elif op == OP_REDUCE_SUM and row[A_I2] == 1:
+        if need_x:
+            outer, mid = row[A_I0], row[A_I1]
+            for o in range(outer):
+                g = gy[o]
+                for m in range(mid):
+                    gx[o * mid + m] = (0.0 if fresh_x else gx[o * mid + m]) + g
+        return True
+    # The other loops accumulate into zeros.
+    if need_x and fresh_x:
+        gx[:] = 0.0
+    if need_w and fresh_w:
+        gw[:] = 0.0
+    if op == OP_BINARY:
+        if fn >= FIRST_NONDIFF_BINARY:
+            return True
+        sx = 1 if x.size > 1 else 0
+        sw = 1 if w.size > 1 else 0
+        for k in range(n):
+            dx, dw = _binary_partials(fn, x[k * sx], w[k * sw], y[k])
+            g = gy[k]
+            if need_x:
+                gx[k * sx] += _apply(fn, g, dx)
+            if need_w:
+                gw[k * sw] += _apply(fn, g, dw)
+    elif op == OP_WHERE:
+        sc = 1 if x.size > 1 else 0
+        sa = 1 if gx.size > 1 else 0
+        sb = 1 if gw.size > 1 else 0
+        for k in range(n):
+            if x[k * sc] != 0.0:
+                if need_x:
+                    gx[k * sa] += gy[k]
+            elif need_w:
+                gw[k * sb] += gy[k]
+    elif not need_x:
+        return True
+    elif op == OP_GATHER:
+        m0 = row[A_I0]
+        for k in range(n):
+            gx[iarena[m0 + k]] += gy[k]
+    elif op == OP_SCATTER_ADD:
+        m0 = row[A_I0]
+        for k in range(gx.size):
+            gx[k] += gy[iarena[m0 + k]]
+    elif op == OP_WINDOW:
+        outer, stride, start, width = row[A_I0], row[A_I1], row[A_I2], row[A_I3]
+        for o in range(outer):
+            for j in range(width):
+                gx[o * stride + start + j] += gy[o * width + j]
+    elif op == OP_PAD:
+        outer, stride, start, width = row[A_I0], row[A_I1], row[A_I2], row[A_I3]
+        for o in range(outer):
+            for j in range(width):
+                gx[o * width + j] += gy[o * stride + start + j]
     elif op == OP_REDUCE_SUM:
-        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
-        outer, mid, inner = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2]
+        outer, mid, inner = row[A_I0], row[A_I1], row[A_I2]
         for o in range(outer):
             for m in range(mid):
                 base = (o * mid + m) * inner
                 for j in range(inner):
                     gx[base + j] += gy[o * inner + j]
     elif op == OP_BROADCAST:
-        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
-        outer, mid, inner = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2]
+        outer, mid, inner = row[A_I0], row[A_I1], row[A_I2]
         for o in range(outer):
             for m in range(mid):
                 base = (o * mid + m) * inner
                 for j in range(inner):
                     gx[o * inner + j] += gy[base + j]
     elif op == OP_REDUCE_MAX or op == OP_REDUCE_MIN:
-        x = _view(arg0[i], code, arg1, aux, value, arena)
-        y = _view(i, code, arg1, aux, value, arena)
-        gx = _view(arg0[i], code, arg1, aux, adj, adj_arena)
-        outer, mid, inner = aux[r, A_I0], aux[r, A_I1], aux[r, A_I2]
+        outer, mid, inner = row[A_I0], row[A_I1], row[A_I2]
         for o in range(outer):
             for j in range(inner):
                 best = y[o * inner + j]
@@ -1003,8 +1174,9 @@ def _array_backward(i, code, rcode, arg0, arg1, value, aux, arena, iarena, adj, 
                 for m in range(mid):
                     hit = 1.0 if x[(o * mid + m) * inner + j] == best else 0.0
                     gx[(o * mid + m) * inner + j] += g * (hit / count)
-    elif op == OP_MATMUL:
-        _matmul_backward(i, r, fn, code, rcode, arg0, arg1, value, aux, arena, adj, adj_arena)
+    else:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------

@@ -192,6 +192,11 @@ def _binary_general(spec: Elementwise, x: Any, y: Any) -> Tensor:
             name, f"shapes {np.shape(xv)} and {np.shape(yv)} cannot be broadcast together", x, y
         ) from error
     if state.stack and (tx is not None or ty is not None):
+        if tx is ty and spec.code == K.FN_MUL:
+            # x * x is recorded as square(x), bit for bit the same value: one backward
+            # pass (g * 2x) instead of two products accumulated into the same adjoint.
+            record_elementwise(K.FN_SQUARE, (tx,), out)
+            return out
         shape = out.shape
         a = _full_or_single(tx if tx is not None else xv, shape)
         b = _full_or_single(ty if ty is not None else yv, shape)

@@ -36,6 +36,7 @@ from ..ops.elementwise import add
 from ..ops.primitives import _to_size
 from ..ops.registry import ELEMENTWISE, PRIMITIVES
 from ..tensor import Tensor, wrap
+from . import scratch
 from .buffers import TapeBuffers
 from .recorder import Tape
 
@@ -172,6 +173,7 @@ class Adjoints:
         self.column = np.zeros(buffers.n, np.float64)
         self.arena = np.zeros(buffers.arena_size, np.float64)
         self.external: dict[int, np.ndarray] = {}
+        self.pooled: set[int] = set()  # external slots whose adjoint came from scratch.take
 
     def _location(self, slot: int) -> tuple[Any, int, int]:
         b = self.buffers
@@ -191,6 +193,7 @@ class Adjoints:
             flat = self.external.get(slot)
             if flat is None:
                 flat = np.zeros(size, _dtype(b, slot))
+            self.pooled.discard(slot)  # handed out uncopied: never recycled
         elif where is self.column:
             value = float(where[off])
             return quietly(np.float32, value) if b.is_float32(slot) else value  # overflow is inf, silently
@@ -198,6 +201,38 @@ class Adjoints:
             flat = where[off : off + size].copy()
         array = flat.reshape(b.shape(slot))
         return quietly(array.astype, np.float32) if b.is_float32(slot) else array
+
+    def flat(self, slot: int) -> tuple[np.ndarray, bool]:
+        """The adjoint of a float64 ``slot`` as a flat array to accumulate into in place, and
+        whether it is fresh (uninitialised: the caller must write every element first)."""
+        where, off, size = self._location(slot)
+        if where is None:
+            current = self.external.get(slot)
+            if current is None:
+                current = self.external[slot] = scratch.take(size)
+                self.pooled.add(slot)
+                return current, True
+            return current, False
+        return where[off : off + size], False
+
+    def hand_over(self, slot: int, to: int) -> bool:
+        """Make the adjoint buffer of ``slot`` the adjoint of ``to``, if ``slot``'s is a pooled
+        external buffer (nobody else holds it) and ``to`` is an external slot with no
+        adjoint yet. ``slot`` is left without one."""
+        if slot not in self.pooled or to in self.external or self._location(to)[0] is not None:
+            return False
+        self.external[to] = self.external.pop(slot)
+        self.pooled.discard(slot)
+        self.pooled.add(to)
+        return True
+
+    def drop(self, slot: int, recycle: bool) -> None:
+        """Forget the adjoint of ``slot``; ``recycle``: nothing references it, the pool may reuse it."""
+        current = self.external.pop(slot, None)
+        if slot in self.pooled:
+            self.pooled.discard(slot)
+            if recycle and current is not None:
+                scratch.give(current)
 
     def add(self, slot: int, ct: Any, owned: bool = False) -> None:
         """Accumulate ``ct`` into the adjoint of ``slot``.
@@ -251,7 +286,11 @@ def fast_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: Sequ
             needed = _Needed(b, sources)
         _handoff(tape, j, adjoints, live, needed)
         i = j - 1
-    return [_read_source(adjoints, slots, live) for slots, _, _ in sources]
+    results = [_read_source(adjoints, slots, live) for slots, _, _ in sources]
+    source_slots = {s for slots, _, _ in sources for s in slots}
+    for s in list(adjoints.pooled - source_slots):
+        adjoints.drop(s, recycle=True)
+    return results
 
 
 def _lowest_live(sources: Sequence[Source], live: np.ndarray) -> int:
@@ -304,11 +343,16 @@ def _handoff(tape: Tape, slot: int, adjoints: Adjoints, live: np.ndarray,
             if ct is not None:
                 adjoints.add(s, ct._v if isinstance(ct, Tensor) else ct)
         return
+    done = needed is not None and slot not in needed.sources
+    if _compiled_handoff(b, slot, op, adjoints, live, done):
+        if done:
+            adjoints.drop(slot, recycle=True)  # the kernel kept no reference
+        return
     g = adjoints.read(slot)
     if needed is not None and slot not in needed.sources:
         # Entry ``slot`` is done: nothing adds to its adjoint any more and nobody reads
         # it, so its storage is dropped (memory) and g becomes ours to hand on.
-        adjoints.external.pop(slot, None)
+        adjoints.drop(slot, recycle=False)  # the rules may hand on views of g
         g_shared = None
     else:
         g_shared = g
@@ -328,6 +372,77 @@ def _handoff(tape: Tape, slot: int, adjoints: Adjoints, live: np.ndarray,
         if owned:
             taken.append(v)
         adjoints.add(s, v, owned)
+
+
+_FLAT_OPS = frozenset((
+    K.OP_UNARY, K.OP_BINARY, K.OP_WHERE, K.OP_GATHER, K.OP_SCATTER_ADD, K.OP_WINDOW, K.OP_PAD,
+    K.OP_REDUCE_SUM, K.OP_BROADCAST, K.OP_REDUCE_MAX, K.OP_REDUCE_MIN,
+))
+_UNUSED = np.zeros(0)
+
+
+def _flat_value(b: TapeBuffers, slot: int) -> Optional[np.ndarray]:
+    """The value of ``slot`` as a flat float64 array the kernels can take (None if it is not one)."""
+    if not b.is_array(slot):
+        return b.value[slot : slot + 1]
+    r = int(b.arg1[slot])
+    off = int(b.aux[r, K.A_OFF])
+    if off == K.IN_VALUE_COLUMN:
+        return b.value[slot : slot + 1]
+    if off >= 0:
+        return b.arena[off : off + int(b.aux[r, K.A_SIZE])]
+    data = b.external[-2 - off]
+    if type(data) is not np.ndarray or data.dtype != np.float64 or not data.flags.c_contiguous:
+        return None
+    return data.reshape(-1)
+
+
+def _compiled_handoff(b: TapeBuffers, slot: int, op: int, adjoints: Adjoints, live: np.ndarray,
+                      done: bool) -> bool:
+    """Differentiate a large-array entry with the sweep's own compiled step, in place.
+
+    The entry's arrays live outside the arena, so the sweep cannot index them, but
+    ``K.flat_backward`` takes flat arrays: it accumulates straight into the operands'
+    adjoints, one pass and no temporaries, where the VJP rules on NumPy would make a
+    temporary per product and another per accumulation. False (the caller falls back
+    to the VJP rules) for other ops, float32 slots, and values not held as float64.
+
+    ``done``: nobody reads the entry's adjoint after this step. Then the first
+    operand of an add or subtract, when its adjoint does not exist yet, takes over
+    the entry's adjoint buffer: its adjoint is g itself, as in TensorFlow (a copy
+    would cost a pass over memory).
+    """
+    if op not in _FLAT_OPS:
+        return False
+    r = int(b.arg1[slot])
+    row = b.aux[r]
+    a = int(b.arg0[slot])
+    if op == K.OP_WHERE:
+        value_slots, adjoint_slots = (a, a), (int(row[K.A_B]), int(row[K.A_C]))
+    elif op == K.OP_BINARY:
+        value_slots = adjoint_slots = (a, int(row[K.A_B]))
+    else:
+        value_slots, adjoint_slots = (a, a), (a, -1)
+    for s in (slot,) + value_slots + adjoint_slots:
+        if s >= 0 and b.is_float32(s):
+            return False
+    x, w, y = _flat_value(b, value_slots[0]), _flat_value(b, value_slots[1]), _flat_value(b, slot)
+    if x is None or w is None or y is None:
+        return False
+    gy, fresh = adjoints.flat(slot)
+    if fresh:
+        gy.fill(0.0)  # live, but nothing reached it: zeros (0 * inf is still nan)
+    need_x = bool(live[adjoint_slots[0]])
+    need_w = adjoint_slots[1] >= 0 and bool(live[adjoint_slots[1]])
+    if (need_x and done and op == K.OP_BINARY and x.size == y.size and adjoint_slots[0] != adjoint_slots[1]
+            and (row[K.A_FN] == K.FN_ADD or row[K.A_FN] == K.FN_SUB)
+            and adjoints.hand_over(slot, adjoint_slots[0])):
+        need_x = False
+    gx, fresh_x = adjoints.flat(adjoint_slots[0]) if need_x else (_UNUSED, False)
+    gw, fresh_w = adjoints.flat(adjoint_slots[1]) if need_w else (_UNUSED, False)
+    if not K.flat_backward(op, row, b.iarena, gy, x, w, y, gx, gw, need_x, need_w, fresh_x, fresh_w):
+        raise AssertionError(f"flat_backward does not handle op {op}")  # _FLAT_OPS is out of step
+    return True
 
 
 # ---------------------------------------------------------------------------
