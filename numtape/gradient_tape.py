@@ -160,10 +160,10 @@ class GradientTape:
             self._pop()
         return tape, bool(state.stack)
 
-    def _finish(self, tape: Tape) -> None:
+    def _finish(self, tape: Tape, recycle: bool = False) -> None:
         if not self._persistent:
             self._watched_after_release = tape.watched_variables()
-            tape.release()
+            tape.release(recycle)
             self._tape = None
 
     def gradient(
@@ -187,8 +187,10 @@ class GradientTape:
             infos = [_source_info(tape, s) for s in flat_sources]
             results = compute_gradients(tape, targets, infos, recorded)
             flat = [_finish_gradient(r, info, unconnected) for r, info in zip(results, infos)]
-        finally:
+        except BaseException:
             self._finish(tape)
+            raise
+        self._finish(tape, recycle=not recorded and not state.stack)
         return _nest.pack_sequence_as(sources, flat)
 
     def jacobian(

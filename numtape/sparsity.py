@@ -84,6 +84,8 @@ def hessian_pattern(trace: Any, input_slot: int, target: int) -> Optional[np.nda
                 out[:] = False
                 continue
             a, b = rows(int(arg0[i])), rows(b_slot)
+            if op == K.OP_BINARY and int(aux[int(arg1[i]), K.A_I0]) > 0:
+                a, b = _broadcast_rows(aux[int(arg1[i])], a, b, out.shape[0])
             out[:] = a | b
             if live[i] and fn in _BILINEAR:
                 pattern |= _outer_any(a, b) | _outer_any(b, a)
@@ -99,6 +101,26 @@ def hessian_pattern(trace: Any, input_slot: int, target: int) -> Optional[np.nda
             if not _structural_array(op, i, trace, rows, out, live, pattern, iarena):
                 return None
     return pattern | pattern.T
+
+
+def _broadcast_rows(aux_row: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The dependency rows of an OP_BINARY's operands expanded to its ``n`` outputs (row or
+    column broadcasting, as ``K.broadcast_layout`` maps them)."""
+    inner = int(aux_row[K.A_I0])
+    o = np.arange(n // inner)[:, None]
+    j = np.arange(inner)[None, :]
+    expanded = []
+    for rows_, mode in ((a, int(aux_row[K.A_I1])), (b, int(aux_row[K.A_I2]))):
+        if mode == K.BROADCAST_ROW:
+            index = np.broadcast_to(j, (n // inner, inner))
+        elif mode == K.BROADCAST_COLUMN:
+            index = np.broadcast_to(o, (n // inner, inner))
+        elif rows_.shape[0] > 1:
+            index = o * inner + j
+        else:
+            index = np.zeros((n // inner, inner), np.int64)
+        expanded.append(rows_[index.reshape(-1)])
+    return expanded[0], expanded[1]
 
 
 def _structural_array(op: int, i: int, trace: Any, rows: Any, out: np.ndarray, live: np.ndarray,

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import numtape as nt
+from numtape.function import NUMPY_MIN_SIZE, NUMPY_UNARY
 from numtape.ops.registry import ELEMENTWISE
 
 from .test_registry import CASES
@@ -83,6 +84,28 @@ def test_replay_of_large_arrays_and_float32(rng) -> None:
     assert grad.dtype == np.float32
     np.testing.assert_allclose(grad, np.cos(x) * x + np.sin(x), rtol=1e-6)
     assert g(x).dtype == np.float32
+
+
+@pytest.mark.parametrize("fn", sorted(NUMPY_UNARY), ids=lambda fn: ELEMENTWISE[fn].name)
+def test_large_unary_entries_replayed_by_numpy_equal_eager_exactly(fn, rng) -> None:
+    spec = ELEMENTWISE[fn]
+    op = getattr(nt, spec.name)
+    lo, hi = spec.domain
+    u = rng.standard_normal(NUMPY_MIN_SIZE + 10)
+
+    def f(x):
+        return nt.reduce_sum(op(x) * u)
+
+    g = nt.function(f)
+    g.value_and_grad(rng.uniform(lo, hi, u.size))
+    trace = next(t for ts in g._traces.values() for t in ts)
+    assert trace.numpy_entries  # the path under test
+    x = rng.uniform(lo, hi, u.size)
+    value, grad = g.value_and_grad(x)
+    expected_value, (expected_grad,) = _eager_value_and_grad(f, [x], [0])
+    assert value == expected_value  # the same ufunc, the same pairwise sum: the same bits
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-13, atol=1e-300)
+    np.testing.assert_array_equal(g(x).numpy(), expected_value)
 
 
 def test_call_returns_the_function_structure(rng) -> None:

@@ -182,6 +182,9 @@ STRUCTURAL = {
     "where_scalar_branch": (lambda a, b: nt.where(_MASK, a, b), [(N // 4, 4), ()]),
     "where_same_branch": (lambda a: nt.where(_MASK, a * a, a), [(N // 4, 4)]),
     "sum_then_pass_through": (lambda a, b: (a + b) - (b - a), [(N,), (N,)]),
+    "bias_row": (lambda a, b: a * b + b, [(N // 4, 4), (4,)]),
+    "column_shift": (lambda a, b: (a - b) / b, [(N // 4, 4), (N // 4, 1)]),
+    "outer_product": (lambda a, b: nt.maximum(a * b, b), [(N // 4, 1), (1, 4)]),
 }
 
 

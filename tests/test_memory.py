@@ -121,11 +121,53 @@ def test_a_persistent_tape_is_freed_as_soon_as_it_is_deleted(path: str) -> None:
 
 
 def test_a_non_persistent_tape_frees_its_buffers_after_its_gradient() -> None:
+    from numtape.tape.recorder import clear_spare_buffers
+
     tape, x, y, v = _record(persistent=False)
     refs = _buffer_refs(tape)
     tape.gradient(y, [x, v])
     assert tape._tape is None
+    clear_spare_buffers()  # the buffers may wait there for the next tape
     assert [r for r in refs if r() is not None] == []  # while the GradientTape object itself lives on
+
+
+def test_a_tape_reusing_buffers_reads_exactly_like_a_new_one() -> None:
+    from numtape.tape.buffers import TapeBuffers
+    from numtape.tape.recorder import _spare_buffers, clear_spare_buffers
+
+    def run(x0: np.ndarray) -> tuple:
+        x = nt.constant(x0)
+        with nt.GradientTape() as tape:
+            tape.watch(x)
+            y = nt.reduce_sum(nt.gather(x[1:], [0, 2, 2]) * nt.sin(x[:3])) + nt.reduce_max(x) * x[0]
+            buffers = tape._tape.buffers
+        g = tape.gradient(y, x)
+        return y.numpy(), g.numpy(), buffers
+
+    clear_spare_buffers()
+    x0 = np.array([0.5, 1.5, -0.25, 2.0, 0.75])
+    first = run(x0)
+    assert _spare_buffers and _spare_buffers[-1] is first[2]
+    # a different recording in between leaves other codes, offsets and attributes behind
+    with nt.GradientTape() as other:
+        z = nt.constant(np.arange(12.0).reshape(3, 4))
+        other.watch(z)
+        w = nt.reduce_sum(nt.transpose(z) @ z, axis=0)
+    other.gradient(w, z)
+    second = run(x0)
+    assert second[2] is first[2]  # reused, after the other recording used it
+    clear_spare_buffers()
+    fresh = run(x0)
+    assert fresh[2] is not first[2]
+    for result in (first, second):
+        np.testing.assert_array_equal(result[0], fresh[0])
+        np.testing.assert_array_equal(result[1], fresh[1])
+    b = TapeBuffers()
+    b.push_array(64, 0, np.ones(3), (3,), False, fn=5, b=2, c=1, ints=(1, 2, 3, 4))
+    b.push_scalar(11, 0, 0, 0.5)
+    b.reset()
+    assert b.n == b.n_aux == b.arena_size == b.iarena_size == 0 and b.shapes == [] and b.external == []
+    assert not b.code.any() and not b.arg0.any() and not b.arg1.any() and not b.value.any() and not b.aux.any()
 
 
 @pytest.mark.slow

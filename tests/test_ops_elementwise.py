@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import numtape as nt
+from numtape._kernels import sweep as K
 
 
 def _grad(f, x0):
@@ -109,3 +110,27 @@ def test_operators_and_reflections() -> None:
     assert (2.0 - x).numpy() == -1.0 and (2.0 / x).numpy() == 2.0 / 3.0 and (2.0 ** x).numpy() == 8.0
     assert (-x).numpy() == -3.0 and abs(nt.constant(-2.0)).numpy() == 2.0 and (+x) is x
     assert (7.0 % x).numpy() == 1.0 and (7.0 // x).numpy() == 2.0
+
+
+@pytest.mark.parametrize("shapes, layout", [
+    (((256, 128), (128,)), (128, K.BROADCAST_BY_SIZE, K.BROADCAST_ROW)),
+    (((256, 10), (256, 1)), (10, K.BROADCAST_BY_SIZE, K.BROADCAST_COLUMN)),
+    (((3, 1), (1, 4)), (4, K.BROADCAST_COLUMN, K.BROADCAST_ROW)),
+    (((2, 3), ()), ()),
+    (((2, 1, 3), (1, 4, 1)), None),  # neither a row nor a column: an explicit broadcast
+])
+def test_row_and_column_broadcasts_record_no_broadcast_entry(shapes, layout) -> None:
+    from numtape.ops.elementwise import _broadcast_layout
+
+    out_shape = np.broadcast_shapes(*shapes)
+    assert _broadcast_layout(shapes[0], shapes[1], out_shape, int(np.prod(out_shape))) == layout
+    a, b = (nt.constant(np.ones(s)) for s in shapes)
+    with nt.GradientTape(persistent=True) as tape:
+        tape.watch([a, b])
+        nt.add(a, b)
+    buffers = tape._tape.buffers
+    codes = [int(c) & K.CODE_MASK for c in buffers.code[: buffers.n]]
+    assert (K.OP_BROADCAST in codes) == (layout is None)
+    if layout:
+        row = buffers.aux[int(buffers.arg1[codes.index(K.OP_BINARY)])]
+        assert tuple(int(v) for v in row[K.A_I0 : K.A_I2 + 1]) == layout

@@ -268,6 +268,14 @@ CASES: list[tuple[str, Callable[..., Any], list[tuple[int, ...]]]] = [
     ("clip_by_value", lambda a: nt.clip_by_value(a, -5.0, 5.0), [(2, 3)]),
     ("broadcast_row", lambda a, b: a * b, [(2, 3), (3,)]),
     ("broadcast_outer", lambda a, b: a - b, [(2, 1, 3), (1, 4, 1)]),
+    # row and column broadcasts are recorded without a broadcast entry (OP_BINARY layouts)
+    ("broadcast_column", lambda a, b: a - b, [(2, 3), (2, 1)]),
+    ("broadcast_bias_first", lambda a, b: a + b * a, [(3,), (2, 3)]),
+    ("broadcast_outer_product", lambda a, b: a * b, [(3, 1), (1, 4)]),
+    ("broadcast_row_3d_divide", lambda a, b: a / b, [(2, 3, 4), (3, 4)]),
+    ("broadcast_column_3d_maximum", lambda a, b: nt.maximum(a, b) * a, [(2, 3, 4), (2, 1, 1)]),
+    ("broadcast_row_atan2", lambda a, b: nt.atan2(a, b), [(2, 3), (3,)]),
+    ("broadcast_constant_row", lambda a: a * np.array([1.0, -2.0, 0.5], a.dtype), [(2, 3)]),
     ("scalar_times_array", lambda a, b: nt.sin(a) * b, [(), (2, 3)]),
 ]
 

@@ -102,7 +102,7 @@ OP_ELEM = 60  # scalar = array.flat[arg1]; arg0 is the array's slot
 # Array entries: arg1 is a row of ``aux``.
 OP_ARRAY_LEAF = 64
 OP_UNARY = 65  # y = fn(x)
-OP_BINARY = 66  # z = fn(x, y); each operand has the output's size or size 1
+OP_BINARY = 66  # z = fn(x, y); each operand full-size, size 1, or a row/column broadcast (see BROADCAST_*)
 OP_WHERE = 67  # z = a if cond else b; arg0 = cond (not differentiable)
 OP_GATHER = 68  # y[k] = x[map[k]]
 OP_SCATTER_ADD = 69  # y = zeros(size); y[map[k]] += x[k]
@@ -146,6 +146,15 @@ GUARD_NOT_EQUAL = 5
 GUARD_TRUTH = 6  # bool(a) as traced
 GUARD_INT = 7  # int(a) as traced
 GUARD_SAME = 8  # a itself as traced (a float pulled out to Python)
+
+# OP_BINARY broadcasting. With A_I0 = 0 each operand has the output's size or size 1.
+# With A_I0 = inner > 0 the output is seen as (outer, inner) and A_I1 / A_I2 say how
+# the first / second operand maps onto it: by its size (full or size 1), as a row
+# (inner elements, the same for every o: a bias), or as a column (outer elements,
+# one per row: a per-row shift). So a bias add records no broadcast entry.
+BROADCAST_BY_SIZE = 0
+BROADCAST_ROW = 1
+BROADCAST_COLUMN = 2
 
 # OP_MATMUL flags (aux A_FN)
 MM_TRANSPOSE_A = 1
@@ -603,6 +612,32 @@ def _matmul_block(a, b, transpose_a, transpose_b):
 # Array kernels: forward (replay) and backward, on flat views
 # ---------------------------------------------------------------------------
 @kernel
+def _operand_strides(mode, size, inner):
+    """(stride per row, stride per column) of an OP_BINARY operand in the (outer, inner) view."""
+    if mode == BROADCAST_ROW:
+        return 0, 1
+    if mode == BROADCAST_COLUMN:
+        return 1, 0
+    if size > 1:
+        return inner, 1
+    return 0, 0
+
+
+@kernel
+def broadcast_layout(row, x_size, w_size, n):
+    """How an OP_BINARY entry's operands map onto its ``n`` outputs: (outer, inner, x's row
+    and column strides, w's row and column strides); element (o, j) of the output reads
+    x[o * sxo + j * sxi] and w[o * swo + j * swi]. Without a broadcast layout the output
+    is one row and each operand is full (stride 1) or size 1 (stride 0)."""
+    inner = row[A_I0]
+    if inner <= 0 or n == 0:
+        return 1, n, 0, (1 if x_size > 1 else 0), 0, (1 if w_size > 1 else 0)
+    sxo, sxi = _operand_strides(row[A_I1], x_size, inner)
+    swo, swi = _operand_strides(row[A_I2], w_size, inner)
+    return n // inner, inner, sxo, sxi, swo, swi
+
+
+@kernel
 def _unary_loop(fn, x, y):
     """y = fn(x) with a loop of its own for the common functions (no per-element switch, so
     the compiler can vectorise it); False for the others. Same float operations as _unary."""
@@ -625,6 +660,21 @@ def _unary_loop(fn, x, y):
     elif fn == FN_SIGMOID:
         for k in range(n):
             y[k] = _sigmoid(x[k])
+    elif fn == FN_SQRT:
+        for k in range(n):
+            y[k] = math.sqrt(x[k]) if x[k] >= 0.0 else np.nan
+    elif fn == FN_RECIPROCAL:
+        for k in range(n):
+            y[k] = 1.0 / x[k]
+    elif fn == FN_ABS:
+        for k in range(n):
+            y[k] = abs(x[k])
+    elif fn == FN_RELU:
+        for k in range(n):
+            y[k] = 0.0 if x[k] <= 0.0 else x[k]
+    elif fn == FN_IDENTITY or fn == FN_STOP_GRADIENT:
+        for k in range(n):
+            y[k] = x[k]
     else:
         return False
     return True
@@ -829,11 +879,19 @@ def _array_forward(i, code, arg0, arg1, value, aux, arena, iarena):
     elif op == OP_BINARY:
         x = _view(arg0[i], code, arg1, aux, value, arena)
         w = _view(aux[r, A_B], code, arg1, aux, value, arena)
-        if not _binary_loop(fn, x, w, y):
-            sx = 1 if x.size > 1 else 0
-            sw = 1 if w.size > 1 else 0
-            for k in range(n):
-                y[k] = _binary(fn, x[k * sx], w[k * sw])
+        outer, inner, sxo, sxi, swo, swi = broadcast_layout(aux[r], x.size, w.size, n)
+        wx = inner if sxi else 1
+        ww = inner if swi else 1
+        fast = True
+        for o in range(outer):  # one row unless broadcast; each row is full or size 1
+            if not _binary_loop(fn, x[o * sxo : o * sxo + wx], w[o * swo : o * swo + ww],
+                                y[o * inner : (o + 1) * inner]):
+                fast = False
+                break
+        if not fast:
+            for o in range(outer):
+                for j in range(inner):
+                    y[o * inner + j] = _binary(fn, x[o * sxo + j * sxi], w[o * swo + j * swi])
     elif op == OP_WHERE:
         cond = _view(arg0[i], code, arg1, aux, value, arena)
         a = _view(aux[r, A_B], code, arg1, aux, value, arena)
@@ -1081,8 +1139,16 @@ def flat_backward(op, row, iarena, gy, x, w, y, gx, gw, need_x, need_w, fresh_x,
     if op == OP_CONCAT or op == OP_MATMUL or op >= OP_CUSTOM_CALL or op < OP_UNARY:
         return False
     if op == OP_BINARY:
-        if fn < FIRST_NONDIFF_BINARY and _binary_backward_loop(fn, gy, x, w, gx, gw, need_x, need_w,
-                                                               fresh_x, fresh_w):
+        if fn < FIRST_NONDIFF_BINARY and (fn == FN_ADD or fn == FN_SUB or fn == FN_MUL or fn == FN_DIV):
+            outer, inner, sxo, sxi, swo, swi = broadcast_layout(row, x.size, w.size, n)
+            wx = inner if sxi else 1
+            ww = inner if swi else 1
+            for o in range(outer):  # one row unless broadcast; each row is full or size 1
+                # an operand row seen again by later rows (sxo == 0) is fresh only the first time
+                _binary_backward_loop(fn, gy[o * inner : (o + 1) * inner], x[o * sxo : o * sxo + wx],
+                                      w[o * swo : o * swo + ww], gx[o * sxo : o * sxo + wx],
+                                      gw[o * swo : o * swo + ww], need_x, need_w,
+                                      fresh_x and (sxo != 0 or o == 0), fresh_w and (swo != 0 or o == 0))
             return True
     elif op == OP_WINDOW and row[A_I0] == 1 and fresh_x:
         if need_x:
@@ -1108,15 +1174,18 @@ def flat_backward(op, row, iarena, gy, x, w, y, gx, gw, need_x, need_w, fresh_x,
     if op == OP_BINARY:
         if fn >= FIRST_NONDIFF_BINARY:
             return True
-        sx = 1 if x.size > 1 else 0
-        sw = 1 if w.size > 1 else 0
-        for k in range(n):
-            dx, dw = _binary_partials(fn, x[k * sx], w[k * sw], y[k])
-            g = gy[k]
-            if need_x:
-                gx[k * sx] += _apply(fn, g, dx)
-            if need_w:
-                gw[k * sw] += _apply(fn, g, dw)
+        outer, inner, sxo, sxi, swo, swi = broadcast_layout(row, x.size, w.size, n)
+        for o in range(outer):
+            for j in range(inner):
+                k = o * inner + j
+                kx = o * sxo + j * sxi
+                kw = o * swo + j * swi
+                dx, dw = _binary_partials(fn, x[kx], w[kw], y[k])
+                g = gy[k]
+                if need_x:
+                    gx[kx] += _apply(fn, g, dx)
+                if need_w:
+                    gw[kw] += _apply(fn, g, dw)
     elif op == OP_WHERE:
         sc = 1 if x.size > 1 else 0
         sa = 1 if gx.size > 1 else 0
@@ -1221,11 +1290,14 @@ def _array_tangent(i, code, arg0, arg1, value, aux, arena, iarena, dvalue, daren
         z = _view(i, code, arg1, aux, value, arena)
         dx = _view(arg0[i], code, arg1, aux, dvalue, darena)
         dw = _view(aux[r, A_B], code, arg1, aux, dvalue, darena)
-        sx = 1 if x.size > 1 else 0
-        sw = 1 if w.size > 1 else 0
-        for k in range(n):
-            pa, pb = _binary_partials(fn, x[k * sx], w[k * sw], z[k])
-            dy[k] = _apply(fn, dx[k * sx], pa) + _apply(fn, dw[k * sw], pb)
+        outer, inner, sxo, sxi, swo, swi = broadcast_layout(aux[r], x.size, w.size, n)
+        for o in range(outer):
+            for jj in range(inner):
+                k = o * inner + jj
+                kx = o * sxo + jj * sxi
+                kw = o * swo + jj * swi
+                pa, pb = _binary_partials(fn, x[kx], w[kw], z[k])
+                dy[k] = _apply(fn, dx[kx], pa) + _apply(fn, dw[kw], pb)
     elif op == OP_WHERE:
         cond = _view(arg0[i], code, arg1, aux, value, arena)
         da = _view(aux[r, A_B], code, arg1, aux, dvalue, darena)
@@ -1304,22 +1376,25 @@ def _array_tangents(i, code, arg0, arg1, value, aux, arena, iarena, dvalue, dare
         z = _view(i, code, arg1, aux, value, arena)
         dx = _view2(arg0[i], code, arg1, aux, dvalue, darena)
         dw = _view2(aux[r, A_B], code, arg1, aux, dvalue, darena)
-        sx = 1 if x.size > 1 else 0
-        sw = 1 if w.size > 1 else 0
-        for k in range(z.size):
-            if fn == FN_MUL:
-                pa = w[k * sw]
-                pb = x[k * sx]
-            elif fn == FN_ADD:
-                pa = 1.0
-                pb = 1.0
-            elif fn == FN_SUB:
-                pa = 1.0
-                pb = -1.0
-            else:
-                pa, pb = _binary_partials(fn, x[k * sx], w[k * sw], z[k])
-            for j in range(kk):
-                dy[j, k] = _apply(fn, dx[j, k * sx], pa) + _apply(fn, dw[j, k * sw], pb)
+        outer, inner, sxo, sxi, swo, swi = broadcast_layout(aux[r], x.size, w.size, z.size)
+        for o in range(outer):
+            for jj in range(inner):
+                k = o * inner + jj
+                kx = o * sxo + jj * sxi
+                kw = o * swo + jj * swi
+                if fn == FN_MUL:
+                    pa = w[kw]
+                    pb = x[kx]
+                elif fn == FN_ADD:
+                    pa = 1.0
+                    pb = 1.0
+                elif fn == FN_SUB:
+                    pa = 1.0
+                    pb = -1.0
+                else:
+                    pa, pb = _binary_partials(fn, x[kx], w[kw], z[k])
+                for j in range(kk):
+                    dy[j, k] = _apply(fn, dx[j, kx], pa) + _apply(fn, dw[j, kw], pb)
     else:
         for j in range(kk):
             _array_tangent(i, code, arg0, arg1, value, aux, arena, iarena, dvalue[j], darena[j])
@@ -1451,23 +1526,26 @@ def _array_backward_second(i, code, rcode, arg0, arg1, value, aux, arena, iarena
         dg = _view2(i, code, arg1, aux, dadj, dadj_arena)
         dgx = _view2(arg0[i], code, arg1, aux, dadj, dadj_arena)
         dgw = _view2(aux[r, A_B], code, arg1, aux, dadj, dadj_arena)
-        sx = 1 if x.size > 1 else 0
-        sw = 1 if w.size > 1 else 0
         curved = _binary_curved(fn)
-        for k in range(g.size):
-            xa = x[k * sx]
-            xb = w[k * sw]
-            pa, pb = _binary_partials(fn, xa, xb, z[k])
-            haa, hab, hba, hbb = _binary_second(fn, xa, xb, z[k], pa, pb)
-            gk = g[k]
-            for j in range(kk):
-                ta = _apply(fn, dg[j, k], pa)
-                tb = _apply(fn, dg[j, k], pb)
-                if curved:
-                    ta += gk * (haa * dx[j, k * sx] + hab * dw[j, k * sw])
-                    tb += gk * (hba * dx[j, k * sx] + hbb * dw[j, k * sw])
-                dgx[j, k * sx] += ta
-                dgw[j, k * sw] += tb
+        outer, inner, sxo, sxi, swo, swi = broadcast_layout(aux[r], x.size, w.size, g.size)
+        for o in range(outer):
+            for jj in range(inner):
+                k = o * inner + jj
+                kx = o * sxo + jj * sxi
+                kw = o * swo + jj * swi
+                xa = x[kx]
+                xb = w[kw]
+                pa, pb = _binary_partials(fn, xa, xb, z[k])
+                haa, hab, hba, hbb = _binary_second(fn, xa, xb, z[k], pa, pb)
+                gk = g[k]
+                for j in range(kk):
+                    ta = _apply(fn, dg[j, k], pa)
+                    tb = _apply(fn, dg[j, k], pb)
+                    if curved:
+                        ta += gk * (haa * dx[j, kx] + hab * dw[j, kw])
+                        tb += gk * (hba * dx[j, kx] + hbb * dw[j, kw])
+                    dgx[j, kx] += ta
+                    dgw[j, kw] += tb
     elif op == OP_MATMUL:
         a = _view(arg0[i], code, arg1, aux, value, arena)
         b = _view(aux[r, A_B], code, arg1, aux, value, arena)
@@ -1844,6 +1922,15 @@ def replay_value_and_gradient(code, rcode, arg0, arg1, value, aux, arena, iarena
     status = forward_replay(code, arg0, arg1, value, aux, arena, iarena, 0, code.shape[0])
     if status >= 0:
         return status
+    return replay_gradient(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, zones,
+                           guard_kind, guard_a, guard_b, guard_off, expected, target, stop)
+
+
+@kernel
+def replay_gradient(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, zones,
+                    guard_kind, guard_a, guard_b, guard_off, expected, target, stop):
+    """The second half of ``replay_value_and_gradient``, for values already replayed: guard
+    check, then the reverse sweep seeded with ones at ``target``. Same returns."""
     if not guards_hold(code, arg1, value, aux, arena, guard_kind, guard_a, guard_b, guard_off, expected):
         return -2
     adj[:] = 0.0

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -108,8 +108,9 @@ def _unary_general(spec: Elementwise, x: Any) -> Tensor:
     return out
 
 
-def record_elementwise(code: int, operands: tuple[Any, ...], out: Tensor) -> None:
-    """Record an elementwise result: a scalar entry if 0-d, else OP_UNARY/OP_BINARY."""
+def record_elementwise(code: int, operands: tuple[Any, ...], out: Tensor, layout: tuple[int, ...] = ()) -> None:
+    """Record an elementwise result: a scalar entry if 0-d, else OP_UNARY/OP_BINARY
+    (``layout``: OP_BINARY's broadcast layout, see ``_broadcast_layout``)."""
     v = out._v
     if isinstance(v, np.ndarray):
         f32 = v.dtype == np.float32
@@ -117,7 +118,8 @@ def record_elementwise(code: int, operands: tuple[Any, ...], out: Tensor) -> Non
             record_entry(operands, out, lambda b, s: b.push_array(K.OP_UNARY, s[0], v, v.shape, f32, fn=code))
         else:
             record_entry(
-                operands, out, lambda b, s: b.push_array(K.OP_BINARY, s[0], v, v.shape, f32, fn=code, b=s[1])
+                operands, out,
+                lambda b, s: b.push_array(K.OP_BINARY, s[0], v, v.shape, f32, fn=code, b=s[1], ints=layout),
             )
     else:
         c = code | (K.F32 if type(v) is np.float32 else 0)
@@ -198,15 +200,58 @@ def _binary_general(spec: Elementwise, x: Any, y: Any) -> Tensor:
             record_elementwise(K.FN_SQUARE, (tx,), out)
             return out
         shape = out.shape
-        a = _full_or_single(tx if tx is not None else xv, shape)
-        b = _full_or_single(ty if ty is not None else yv, shape)
-        record_elementwise(spec.code, (a, b), out)
+        size = math.prod(shape)
+        a = tx if tx is not None else xv
+        b = ty if ty is not None else yv
+        layout = _broadcast_layout(np.shape(xv), np.shape(yv), shape, size)
+        if layout is None:
+            a = _full_or_single(a, shape, size)
+            b = _full_or_single(b, shape, size)
+            layout = ()
+        record_elementwise(spec.code, (a, b), out, layout)
     return out
 
 
-def _full_or_single(x: Any, shape: tuple[int, ...]) -> Any:
-    """``x`` broadcast to ``shape`` unless it already has that many elements or one."""
-    size = int(np.prod(shape))
+def _broadcast_layout(x_shape: tuple[int, ...], w_shape: tuple[int, ...], shape: tuple[int, ...],
+                      size: int) -> Optional[tuple[int, ...]]:
+    """OP_BINARY's layout for operands of these shapes broadcast to ``shape``.
+
+    () when each operand is full-size or size 1; (inner, x mode, w mode) when an
+    operand is a row (it matches the trailing axes of ``shape``: a bias) or a column
+    (it matches the leading axes: a per-row shift) of the output seen as
+    (outer, inner), so no broadcast copy is recorded; None when an operand needs one
+    (the broadcast is then recorded explicitly).
+    """
+    inner = 0
+    modes = []
+    for s in (x_shape, w_shape):
+        count = math.prod(s)
+        if count == size or count == 1:
+            modes.append(K.BROADCAST_BY_SIZE)
+            continue
+        padded = (1,) * (len(shape) - len(s)) + tuple(s)
+        used = [k for k, d in enumerate(padded) if d != 1]
+        first, last = used[0], used[-1] + 1
+        if padded[first:] == shape[first:]:
+            mode, this_inner = K.BROADCAST_ROW, math.prod(shape[first:])
+        elif padded[:last] == shape[:last]:
+            mode, this_inner = K.BROADCAST_COLUMN, math.prod(shape[last:])
+        else:
+            return None
+        if this_inner == 0 or (inner and this_inner != inner):
+            return None
+        inner = this_inner
+        modes.append(mode)
+    if not inner:
+        return ()
+    return (inner, modes[0], modes[1])
+
+
+def _full_or_single(x: Any, shape: tuple[int, ...], size: int = -1) -> Any:
+    """``x`` broadcast to ``shape`` (of ``size`` elements, if known) unless it already has that
+    many elements or one."""
+    if size < 0:
+        size = math.prod(shape)
     x_size = x.size if isinstance(x, Tensor) else np.size(x)
     if x_size == 1 or x_size == size:
         return x

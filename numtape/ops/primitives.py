@@ -220,7 +220,8 @@ def _concat_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> l
 # ---------------------------------------------------------------------------
 def reduce_sum_3(x: Tensor, outer: int, mid: int, inner: int, shape: tuple[int, ...]) -> Tensor:
     """x viewed as (outer, mid, inner), summed over mid, reshaped to ``shape``."""
-    v = quietly(np.sum, np.asarray(x._v).reshape(outer, mid, inner), axis=1)  # inf - inf is NaN, silently
+    # np.add.reduce is np.sum without its Python wrapper; inf - inf is NaN, silently
+    v = quietly(np.add.reduce, np.asarray(x._v).reshape(outer, mid, inner), 1)
     out = wrap(v.reshape(shape))
     if state.stack:
         record_entry((x,), out, _push(K.OP_REDUCE_SUM, out, ints=(outer, mid, inner)))
@@ -404,10 +405,17 @@ def _where_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> li
 
 
 def _to_size(ct: Tensor, operand: Tensor) -> Tensor:
-    """A cotangent summed down to a size-1 operand when the operand was broadcast."""
+    """A cotangent summed down to its operand's shape where the operand was broadcast."""
     if operand.size == ct.size:
         return ct if ct.shape == operand.shape else window(ct, 1, ct.size, 0, ct.size, operand.shape)
-    return reduce_sum_3(ct, 1, ct.size, 1, operand.shape)
+    if operand.size == 1:
+        return reduce_sum_3(ct, 1, ct.size, 1, operand.shape)
+    from .reduce import reduce_sum
+    from .shape import reshape
+
+    padded = (1,) * (ct.ndim - operand.ndim) + operand.shape
+    axes = tuple(k for k, (d, c) in enumerate(zip(padded, ct.shape)) if d == 1 and c != 1)
+    return reshape(reduce_sum(ct, axes, keepdims=True), operand.shape)
 
 
 @register_primitive(K.OP_ARRAY_LEAF, "leaf", "A source or constant array: no operands.")

@@ -13,6 +13,7 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
+from .._state import state
 from ..errors import op_type_error, op_value_error
 from ..tensor import Tensor, TensorLike, wrap
 from .elementwise import exp, float_operand, log, multiply, sqrt
@@ -61,6 +62,11 @@ def _runs(axes: tuple[int, ...]) -> list[tuple[int, int]]:
 def reduce_sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Sum over ``axis`` (all axes when None)."""
     t = float_operand(x, "reduce_sum")
+    if axis is None and not keepdims:  # the common case, without the axis bookkeeping
+        v = t._v
+        if type(v) is float or v.ndim == 0:
+            return t
+        return reduce_sum_3(t, 1, v.size, 1, ())
     axes = _axes(axis, t.ndim, "reduce_sum")
     final = _out_shape(t.shape, axes, keepdims)
     if not axes:
@@ -159,13 +165,19 @@ def reduce_logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -
 def max_shift(t: Tensor, axes: Any) -> Tensor:
     """The maximum over ``axes`` (kept), or 0 where it is not finite: a constant shift.
 
-    It is recorded (through stop_gradient) rather than computed in NumPy so that a
-    replayed trace recomputes it from its own inputs; no gradient flows through it.
+    No gradient flows through it, at any order, so to a tape it is a constant and an
+    eager recording computes it in NumPy (four entries fewer). Inside an nt.function
+    trace it is recorded (through stop_gradient) so that a replay recomputes it from
+    its own inputs.
     """
     from .elementwise import isfinite, stop_gradient_op
 
     if t.size == 0 or any(t.shape[a] == 0 for a in axes):
         return wrap(np.zeros(_out_shape(t.shape, axes, True), t.dtype))
+    if state.trace is None:
+        v = np.asarray(t._v)
+        top = np.max(v, axis=axes, keepdims=True)
+        return wrap(np.where(np.isfinite(top), top, 0.0).astype(v.dtype))
     top = stop_gradient_op(reduce_max(t, axes, keepdims=True))
     return where(isfinite(top), top, 0.0)
 

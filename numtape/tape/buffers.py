@@ -72,6 +72,24 @@ class TapeBuffers:
         self.iarena = np.zeros(256, np.int64)
         self.external: list[Any] = []
 
+    def reset(self) -> None:
+        """Empty the buffers for a new tape, keeping their capacity.
+
+        The used part of the entry columns and aux rows is zeroed, so a reused
+        TapeBuffers reads exactly like a new one (whose memory comes zeroed).
+        """
+        self.code[: self.n] = 0
+        self.arg0[: self.n] = 0
+        self.arg1[: self.n] = 0
+        self.value[: self.n] = 0.0
+        self.aux[: self.n_aux] = 0
+        self.n = 0
+        self.n_aux = 0
+        self.shapes = []
+        self.arena_size = 0
+        self.iarena_size = 0
+        self.external = []
+
     # -- growth -----------------------------------------------------------------
     def grow(self) -> None:
         """Double the entry columns (called when ``n`` reaches their length).

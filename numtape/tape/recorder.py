@@ -30,6 +30,14 @@ from .buffers import ARENA_MAX_SIZE, TapeBuffers
 
 _new = object.__new__
 _tape_ids = itertools.count(1)
+
+#: Buffers of finished tapes, kept for the next tape: a training loop records one tape
+#: per step, and without this every step would allocate its columns and arena again
+#: and grow them by doubling (a copy, and fresh pages to fault in, per doubling).
+#: Bounded in number and size; list.append/pop are atomic, so threads may share it.
+_spare_buffers: list[TapeBuffers] = []
+SPARE_BUFFERS = 2
+SPARE_MAX_BYTES = 16 * 2**20
 _live_tapes: "weakref.WeakValueDictionary[int, Tape]" = weakref.WeakValueDictionary()
 
 
@@ -44,6 +52,20 @@ class VariableRecord:
         self.last: Optional[Tensor] = None
 
 
+def _fresh_buffers() -> TapeBuffers:
+    try:
+        b = _spare_buffers.pop()
+    except IndexError:
+        return TapeBuffers()
+    b.reset()
+    return b
+
+
+def clear_spare_buffers() -> None:
+    """Free the buffers kept for reuse."""
+    _spare_buffers.clear()
+
+
 class Tape:
     """One recording: buffers plus the Tensor-to-slot tables."""
 
@@ -53,7 +75,7 @@ class Tape:
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
         self.id = next(_tape_ids)
         self.thread = threading.get_ident()
-        self.buffers: Optional[TapeBuffers] = TapeBuffers()
+        self.buffers: Optional[TapeBuffers] = _fresh_buffers()
         self.persistent = persistent
         self.watch_accessed = watch_accessed_variables
         self.capture_all_variables = False  # nt.function traces record every variable read
@@ -153,8 +175,16 @@ class Tape:
     def watched_variables(self) -> tuple[Any, ...]:
         return tuple(r.variable for r in self.variables.values())
 
-    def release(self) -> None:
-        """Drop the buffers and tables (a non-persistent tape after its gradient)."""
+    def release(self, recycle: bool = False) -> None:
+        """Drop the buffers and tables (a non-persistent tape after its gradient).
+
+        ``recycle``: no view of the buffers escaped (the gradient was computed on
+        the fast path, which returns copies, with no other tape recording), so the
+        next tape may reuse them.
+        """
+        b = self.buffers
+        if recycle and b is not None and len(_spare_buffers) < SPARE_BUFFERS and b.nbytes <= SPARE_MAX_BYTES:
+            _spare_buffers.append(b)
         self.buffers = None
         self.known = {}
         self.keep = {}
