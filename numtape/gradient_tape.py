@@ -317,7 +317,7 @@ def _target_seeds(tape: Tape, targets: list[Tensor], seeds: list[Any], recorded:
         if recorded:
             pairs.append((slot, seed if seed is not None else wrap(_ones(t))))
         else:
-            pairs.append((slot, seed._v if seed is not None else _ones(t)))
+            pairs.append((slot, seed._v if seed is not None else None))  # None: ones
     return pairs
 
 

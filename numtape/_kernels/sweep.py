@@ -1809,6 +1809,30 @@ def reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_a
 
 
 @kernel
+def gradient_sweep(code, arg0, arg1, value, aux, arena, iarena, targets, sources, adj, adj_arena):
+    """The common gradient in one call: ``mark_live``, seeds of ones at the ``targets`` (held
+    in the value column or the arena), and the reverse sweep down to the lowest live
+    source. ``adj``/``adj_arena`` come zeroed. Returns (status, live, rcode), status as
+    ``reverse_sweep``'s (an entry for Python, to resume below it) and the lowest live
+    source as the sweep's stop."""
+    live, rcode = mark_live(code, arg0, arg1, aux, iarena, targets, sources)
+    start = -1
+    for t in targets:
+        seed = _view(t, code, arg1, aux, adj, adj_arena)
+        for k in range(seed.size):
+            seed[k] += 1.0
+        start = max(start, t)
+    stop = code.shape[0]
+    for s in sources:
+        if live[s]:
+            stop = min(stop, s)
+    if start < stop:
+        return -1, stop, live, rcode
+    return reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, start, stop), stop, \
+        live, rcode
+
+
+@kernel
 def forward_replay(code, arg0, arg1, value, aux, arena, iarena, start, stop):
     """Recompute the values of entries ``start`` .. ``stop - 1`` from their operands.
 

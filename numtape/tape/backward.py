@@ -188,6 +188,12 @@ class Adjoints:
     def read(self, slot: int) -> Any:
         """The adjoint of ``slot`` as a value of the slot's shape and dtype."""
         b = self.buffers
+        c = b.code.item(slot)
+        if c >= K.OP_ARRAY_LEAF and not c & K.F32:  # the common case, without _location's calls
+            r = b.arg1.item(slot)
+            off = b.aux.item(r, K.A_OFF)
+            if off >= 0:
+                return self.arena[off : off + b.aux.item(r, K.A_SIZE)].reshape(b.shapes[r]).copy()
         where, off, size = self._location(slot)
         if where is None:
             flat = self.external.get(slot)
@@ -266,31 +272,54 @@ def _dtype(buffers: TapeBuffers, slot: int) -> np.dtype:
 
 
 def fast_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: Sequence[Source],
-                   live: np.ndarray, rcode: np.ndarray, views: Optional[tuple] = None) -> list[Any]:
-    """Adjoint values of ``sources`` (None where unconnected) after one compiled sweep."""
+                   live: Optional[np.ndarray] = None, rcode: Optional[np.ndarray] = None,
+                   views: Optional[tuple] = None) -> list[Any]:
+    """Adjoint values of ``sources`` (None where unconnected) after one compiled sweep.
+
+    A seed None means ones. Without ``live``/``rcode``, the pruning is computed here,
+    together with the seeding and the first stretch of the sweep in one compiled call
+    when every seed is ones on a target the compiled code can index.
+    """
     b = tape.buffers
     code, arg0, arg1, value, aux, arena, iarena = views if views is not None else b.views()
     adjoints = Adjoints(b)
-    for slot, seed in targets:
-        adjoints.add(slot, seed)
-    start = max(slot for slot, _ in targets)
-    stop = _lowest_live(sources, live)
+    if live is None and all(seed is None and not _is_external(b, slot) for slot, seed in targets):
+        i, stop, live, rcode = K.gradient_sweep(
+            code, arg0, arg1, value, aux, arena, iarena, np.array([slot for slot, _ in targets], np.int64),
+            np.array([s for slots, _, _ in sources for s in slots], np.int64), adjoints.column, adjoints.arena)
+    else:
+        if live is None:
+            live, rcode = K.mark_live(code, arg0, arg1, aux, iarena, np.array([slot for slot, _ in targets], np.int64),
+                                      np.array([s for slots, _, _ in sources for s in slots], np.int64))
+        for slot, seed in targets:
+            adjoints.add(slot, seed if seed is not None else _ones_like_slot(b, slot))
+        i = K.reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adjoints.column, adjoints.arena,
+                            max(slot for slot, _ in targets), _lowest_live(sources, live)) if targets else -1
+        stop = _lowest_live(sources, live)
     needed = None
-    i = start
-    while i >= stop:
-        j = K.reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adjoints.column, adjoints.arena,
-                            i, stop)
-        if j < 0:
-            break
+    while i >= 0:
         if needed is None:
             needed = _Needed(b, sources)
-        _handoff(tape, j, adjoints, live, needed)
-        i = j - 1
+        _handoff(tape, i, adjoints, live, needed)
+        i = i - 1
+        if i < stop:
+            break
+        i = K.reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adjoints.column, adjoints.arena,
+                            i, stop)
     results = [_read_source(adjoints, slots, live) for slots, _, _ in sources]
     source_slots = {s for slots, _, _ in sources for s in slots}
     for s in list(adjoints.pooled - source_slots):
         adjoints.drop(s, recycle=True)
     return results
+
+
+def _is_external(b: TapeBuffers, slot: int) -> bool:
+    return b.is_array(slot) and b.offset(slot) <= -2
+
+
+def _ones_like_slot(b: TapeBuffers, slot: int) -> Any:
+    shape = b.shape(slot)
+    return np.ones(shape, _dtype(b, slot)) if shape else 1.0
 
 
 def _lowest_live(sources: Sequence[Source], live: np.ndarray) -> int:
@@ -520,20 +549,21 @@ def compute_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: S
     """Gradients of the seeded targets with respect to each source (None when unconnected).
 
     ``targets`` pairs each target slot with its seed (a value on the fast path, a
-    Tensor on the recorded path). Results are values (fast path) or Tensors.
+    Tensor on the recorded path; None for ones on the fast path). Results are values
+    (fast path) or Tensors.
     """
     K.ensure_compiled()
     b = tape.buffers
     if not targets:
         return [None] * len(sources)
     views = b.views()
+    if not recorded:
+        return fast_gradients(tape, targets, sources, views=views)
     code, arg0, arg1, _, aux, _, iarena = views
     target_slots = np.array([slot for slot, _ in targets], np.int64)
     source_slots = np.array([s for slots, _, _ in sources for s in slots], np.int64)
-    live, rcode = K.mark_live(code, arg0, arg1, aux, iarena, target_slots, source_slots)
-    if recorded:
-        return recorded_gradients(tape, targets, sources, live)
-    return fast_gradients(tape, targets, sources, live, rcode, views)
+    live, _ = K.mark_live(code, arg0, arg1, aux, iarena, target_slots, source_slots)
+    return recorded_gradients(tape, targets, sources, live)
 
 
 def must_record() -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._kernels.sweep import A_OFF, A_SIZE, F32, IN_VALUE_COLUMN, N_AUX
+from .._kernels.sweep import A_I0, A_OFF, A_SIZE, F32, IN_VALUE_COLUMN, N_AUX
 
 #: Arrays with more elements than this are kept by reference rather than copied
 #: into the arena; their entries are differentiated one at a time from Python,
@@ -75,14 +75,12 @@ class TapeBuffers:
     def reset(self) -> None:
         """Empty the buffers for a new tape, keeping their capacity.
 
-        The used part of the entry columns and aux rows is zeroed, so a reused
-        TapeBuffers reads exactly like a new one (whose memory comes zeroed).
+        Every append writes all of its entry's columns and aux row except the integer
+        attributes an op does not use, so those are zeroed; the rest of the old
+        contents lies beyond the used lengths, where nothing reads.
         """
-        self.code[: self.n] = 0
-        self.arg0[: self.n] = 0
-        self.arg1[: self.n] = 0
-        self.value[: self.n] = 0.0
-        self.aux[: self.n_aux] = 0
+        if self.n_aux:
+            self.aux[: self.n_aux, A_I0:] = 0
         self.n = 0
         self.n_aux = 0
         self.shapes = []

@@ -38,7 +38,13 @@ _tape_ids = itertools.count(1)
 _spare_buffers: list[TapeBuffers] = []
 SPARE_BUFFERS = 2
 SPARE_MAX_BYTES = 16 * 2**20
-_live_tapes: "weakref.WeakValueDictionary[int, Tape]" = weakref.WeakValueDictionary()
+# Tape id -> weak reference to the tape, removed when the tape dies (a plain dict of
+# weakrefs: half the cost of a WeakValueDictionary on every tape's creation).
+_live_tapes: "dict[int, weakref.ref[Tape]]" = {}
+
+
+def _forget_tape(tape_id: int) -> Callable[[Any], None]:
+    return lambda _ref: _live_tapes.pop(tape_id, None)
 
 
 class VariableRecord:
@@ -84,7 +90,7 @@ class Tape:
         self.variables: dict[int, VariableRecord] = {}
         self.custom: dict[int, Any] = {}
         self.constants: dict[float, int] = {}  # Python float operand -> its (shared) leaf slot
-        _live_tapes[self.id] = self
+        _live_tapes[self.id] = weakref.ref(self, _forget_tape(self.id))
 
     # -- lookups --------------------------------------------------------------------
     def slot_of(self, t: Tensor) -> int:
@@ -106,7 +112,8 @@ class Tape:
         """Bind a Tensor that may be shared with other tapes or threads (never writes to it)."""
         self.known[id(t)] = slot
         self.keep[slot] = t
-        other = _live_tapes.get(t._tid) if t._tid else None
+        ref = _live_tapes.get(t._tid) if t._tid else None
+        other = ref() if ref is not None else None
         # nested tapes live in one thread; another thread's tape is never touched
         if other is not None and other is not self and other.thread == self.thread and other.buffers is not None:
             other.keep[t._slot] = t
