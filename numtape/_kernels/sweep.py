@@ -1809,12 +1809,24 @@ def reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_a
 
 
 @kernel
-def gradient_sweep(code, arg0, arg1, value, aux, arena, iarena, targets, sources, adj, adj_arena):
-    """The common gradient in one call: ``mark_live``, seeds of ones at the ``targets`` (held
+def gradient_sweep(code, arg0, arg1, value, aux, arena, iarena, request, adj, adj_arena):
+    """The common gradient in one call: ``mark_live``, seeds of ones at the targets (held
     in the value column or the arena), and the reverse sweep down to the lowest live
-    source. ``adj``/``adj_arena`` come zeroed. Returns (status, live, rcode), status as
-    ``reverse_sweep``'s (an entry for Python, to resume below it) and the lowest live
-    source as the sweep's stop."""
+    source. The buffers come untrimmed; ``request`` holds their used lengths (entries,
+    aux rows, arena, iarena), the number of targets, the target slots and the source
+    slots. ``adj``/``adj_arena`` come zeroed, of the used lengths. Returns (status, stop,
+    live, rcode), status as ``reverse_sweep``'s (an entry for Python, to resume below it)
+    and the lowest live source as the sweep's stop."""
+    n = request[0]
+    code = code[:n]
+    arg0 = arg0[:n]
+    arg1 = arg1[:n]
+    value = value[:n]
+    aux = aux[: request[1]]
+    arena = arena[: request[2]]
+    iarena = iarena[: request[3]]
+    targets = request[5 : 5 + request[4]]
+    sources = request[5 + request[4] :]
     live, rcode = mark_live(code, arg0, arg1, aux, iarena, targets, sources)
     start = -1
     for t in targets:
@@ -1822,7 +1834,7 @@ def gradient_sweep(code, arg0, arg1, value, aux, arena, iarena, targets, sources
         for k in range(seed.size):
             seed[k] += 1.0
         start = max(start, t)
-    stop = code.shape[0]
+    stop = n
     for s in sources:
         if live[s]:
             stop = min(stop, s)

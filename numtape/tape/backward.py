@@ -281,13 +281,18 @@ def fast_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: Sequ
     when every seed is ones on a target the compiled code can index.
     """
     b = tape.buffers
-    code, arg0, arg1, value, aux, arena, iarena = views if views is not None else b.views()
     adjoints = Adjoints(b)
-    if live is None and all(seed is None and not _is_external(b, slot) for slot, seed in targets):
-        i, stop, live, rcode = K.gradient_sweep(
-            code, arg0, arg1, value, aux, arena, iarena, np.array([slot for slot, _ in targets], np.int64),
-            np.array([s for slots, _, _ in sources for s in slots], np.int64), adjoints.column, adjoints.arena)
+    if live is None and _all_ones_on_compiled_slots(b, targets):
+        request = [b.n, b.n_aux, b.arena_size, b.iarena_size, len(targets)]
+        request += [slot for slot, _ in targets]
+        request += [s for slots, _, _ in sources for s in slots]
+        i, stop, live, rcode = K.gradient_sweep(b.code, b.arg0, b.arg1, b.value, b.aux, b.arena, b.iarena,
+                                                np.array(request, np.int64), adjoints.column, adjoints.arena)
+        if i >= 0:
+            views = b.views()
     else:
+        views = views if views is not None else b.views()
+        code, arg0, arg1, value, aux, arena, iarena = views
         if live is None:
             live, rcode = K.mark_live(code, arg0, arg1, aux, iarena, np.array([slot for slot, _ in targets], np.int64),
                                       np.array([s for slots, _, _ in sources for s in slots], np.int64))
@@ -296,6 +301,8 @@ def fast_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: Sequ
         i = K.reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adjoints.column, adjoints.arena,
                             max(slot for slot, _ in targets), _lowest_live(sources, live)) if targets else -1
         stop = _lowest_live(sources, live)
+    if i >= 0:
+        code, arg0, arg1, value, aux, arena, iarena = views
     needed = None
     while i >= 0:
         if needed is None:
@@ -313,8 +320,12 @@ def fast_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: Sequ
     return results
 
 
-def _is_external(b: TapeBuffers, slot: int) -> bool:
-    return b.is_array(slot) and b.offset(slot) <= -2
+def _all_ones_on_compiled_slots(b: TapeBuffers, targets: Sequence[tuple[int, Any]]) -> bool:
+    """Every seed is None (ones) and every target's adjoint is one the compiled code holds."""
+    for slot, seed in targets:
+        if seed is not None or (b.is_array(slot) and b.offset(slot) <= -2):
+            return False
+    return bool(targets)
 
 
 def _ones_like_slot(b: TapeBuffers, slot: int) -> Any:
@@ -556,10 +567,9 @@ def compute_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: S
     b = tape.buffers
     if not targets:
         return [None] * len(sources)
-    views = b.views()
     if not recorded:
-        return fast_gradients(tape, targets, sources, views=views)
-    code, arg0, arg1, _, aux, _, iarena = views
+        return fast_gradients(tape, targets, sources)
+    code, arg0, arg1, _, aux, _, iarena = b.views()
     target_slots = np.array([slot for slot, _ in targets], np.int64)
     source_slots = np.array([s for slots, _, _ in sources for s in slots], np.int64)
     live, _ = K.mark_live(code, arg0, arg1, aux, iarena, target_slots, source_slots)
