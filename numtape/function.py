@@ -24,6 +24,7 @@ an ordinary, branch-free tape) and differentiate that trace the same way.
 from __future__ import annotations
 
 import functools
+import math
 import warnings
 from typing import Any, Callable, Optional, Sequence, Union
 
@@ -53,6 +54,18 @@ _GUARD_KINDS = {
 #: value_and_grad uses forward mode (one pass carrying a tangent per input element)
 #: when the inputs have at most this many elements in all; reverse mode otherwise.
 FORWARD_MODE_MAX_INPUTS = 2
+_IDENTITIES = {n: np.eye(n) for n in range(1, FORWARD_MODE_MAX_INPUTS + 1)}  # read-only seeds
+
+
+def _identity(n: int) -> np.ndarray:
+    return _IDENTITIES[n] if n in _IDENTITIES else np.eye(n)
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """np.all(np.isfinite(a)) without its 3 us of wrappers on the few elements forward mode has."""
+    if a.size == 1:
+        return math.isfinite(a.item())
+    return bool(np.isfinite(a).all())
 
 #: Signatures (shapes, dtypes, static argument values) traced per function before new
 #: ones run eagerly: a static argument that takes many values must not grow the cache forever.
@@ -150,6 +163,10 @@ def _signature(args: tuple, kwargs: dict) -> tuple[tuple, list[Any]]:
         elif kind is np.ndarray and arg.dtype.kind == "f" and arg.dtype.itemsize in (4, 8):
             values.append(arg)
             key.append(("input", arg.shape, arg.dtype.str))
+        elif kind is Tensor and type(arg._v) is np.ndarray:  # canonical: a float32/64 array
+            v = arg._v
+            values.append(v)
+            key.append(("input", v.shape, v.dtype.str))
         elif _is_dynamic(arg):
             v = _input_value(arg)
             values.append(v)
@@ -208,6 +225,7 @@ class CompiledTape:
         self._live: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
         self._hessian_plans: dict[int, tuple] = {}
         self._pool: list[tuple[np.ndarray, ...]] = []  # reusable workspaces (see _acquire)
+        self._tangent_pool: dict[tuple[int, ...], list[tuple[np.ndarray, np.ndarray]]] = {}  # by wrt
         self._zones: dict[int, np.ndarray] = {}  # by id of a cached live array
         # where each input lives: (in the value column, index, size), or None
         self.input_locations = [self._location(slot) if slot >= 0 else None for slot in inputs]
@@ -219,6 +237,7 @@ class CompiledTape:
         state_["_live"] = {}
         state_["_hessian_plans"] = {}
         state_["_pool"] = []
+        state_["_tangent_pool"] = {}
         state_["_zones"] = {}
         if state_["custom"]:
             raise TypeError("a compiled tape with custom gradients refers to Python functions and cannot be pickled")
@@ -231,12 +250,13 @@ class CompiledTape:
     # -- workspaces ------------------------------------------------------------------
     def _location(self, slot: int) -> tuple[bool, int, int]:
         """(in the value column, index, size) of a slot."""
-        if (int(self.code[slot]) & K.CODE_MASK) < K.OP_ARRAY_LEAF:
+        if (self.code.item(slot) & K.CODE_MASK) < K.OP_ARRAY_LEAF:
             return True, slot, 1
-        row = self.aux[int(self.arg1[slot])]
-        if row[K.A_OFF] == K.IN_VALUE_COLUMN:
+        r = self.arg1.item(slot)
+        offset = self.aux.item(r, K.A_OFF)
+        if offset == K.IN_VALUE_COLUMN:
             return True, slot, 1
-        return False, int(row[K.A_OFF]), int(row[K.A_SIZE])
+        return False, offset, self.aux.item(r, K.A_SIZE)
 
     def _write(self, value: np.ndarray, arena: np.ndarray, slot: int, data: Any) -> None:
         in_column, at, size = self._location(slot)
@@ -244,6 +264,13 @@ class CompiledTape:
             value[at] = float(np.asarray(data).reshape(-1)[0])
         else:
             arena[at : at + size] = np.asarray(data, np.float64).reshape(-1)
+
+    def result(self, value: np.ndarray, arena: np.ndarray, slot: int, shape: tuple[int, ...], dtype: Any) -> Any:
+        """The slot's data as a result: a NumPy scalar of ``dtype`` for shape (), else a copy."""
+        if shape:
+            return self.read(value, arena, slot, shape, dtype)
+        in_column, at, _ = self._location(slot)
+        return quietly(dtype.type, value[at] if in_column else arena[at])  # float32 overflow is inf, silently
 
     def read(self, value: np.ndarray, arena: np.ndarray, slot: int, shape: tuple[int, ...], dtype: Any) -> Any:
         """A copy of the slot's data (workspaces are reused by later calls)."""
@@ -424,20 +451,18 @@ class CompiledTape:
                 target, stop)
             if status == -2:
                 return None
-            f_value = self.read(value, arena, target, shape, dtype)
+            f_value = self.result(value, arena, target, shape, dtype)
             grads = [self._gradient(adj, adj_arena, k, live) for k in wrt]
         finally:
             self._pool.append(workspace)
-        return (f_value if shape else dtype.type(f_value.reshape(())[()])), grads
+        return f_value, grads
 
     def _gradient(self, adj: np.ndarray, adj_arena: np.ndarray, k: int, live: np.ndarray) -> np.ndarray:
         shape, dtype = self.input_meta[k]
         slot = self.inputs[k]
         if slot < 0 or not live[slot]:
-            gradient = np.zeros(shape, dtype)
-        else:
-            gradient = self.read(adj, adj_arena, slot, shape, dtype).copy()
-        return gradient if shape else dtype.type(gradient.reshape(())[()])
+            return np.zeros(shape, dtype) if shape else dtype.type(0.0)
+        return self.result(adj, adj_arena, slot, shape, dtype)  # read copies: workspaces are reused
 
     def _segmented_value_and_gradient(self, values: Sequence[Any], wrt: Sequence[int], target: int,
                                       shape: tuple[int, ...], dtype: np.dtype, live: np.ndarray,
@@ -535,7 +560,14 @@ class CompiledTape:
         K.ensure_compiled()
         target, shape, dtype = self.outputs[0]
         sizes = [self.input_sizes[j] for j in wrt]
-        dvalue, darena = self._tangents(wrt, np.eye(sum(sizes)))
+        # Seeded tangent buffers are reused: a replay writes every tangent but the leaves',
+        # and those (seeds at the inputs, zeros elsewhere) are the same on every call.
+        pool = self._tangent_pool.setdefault(tuple(wrt), [])
+        try:
+            tangent_workspace = pool.pop()
+        except IndexError:
+            tangent_workspace = self._tangents(wrt, _identity(sum(sizes)))
+        dvalue, darena = tangent_workspace
         workspace = self._acquire(values)
         try:
             value, arena = workspace[0], workspace[1]
@@ -544,11 +576,12 @@ class CompiledTape:
                                        self.guard_off, self.guard_expected)
             if status == -2:
                 return None
-            f_value = self.read(value, arena, target, shape, dtype)
+            f_value = self.result(value, arena, target, shape, dtype)
+            in_column, at, size = self._location(target)
+            tangents = dvalue[:, at].copy() if in_column else darena[:, at : at + size].sum(axis=1)
         finally:
             self._pool.append(workspace)
-        in_column, at, size = self._location(target)
-        tangents = dvalue[:, at] if in_column else darena[:, at : at + size].sum(axis=1)
+            pool.append(tangent_workspace)
         grads = []
         start = 0
         for j, size_j in zip(wrt, sizes):
@@ -556,12 +589,12 @@ class CompiledTape:
             g = _cast(tangents[start : start + size_j], in_dtype).reshape(in_shape)
             grads.append(g if in_shape else in_dtype.type(g.reshape(())[()]))
             start += size_j
-        if not (np.all(np.isfinite(f_value)) and np.all(np.isfinite(tangents))):
+        if not (_all_finite(f_value) and _all_finite(tangents)):
             # Forward mode multiplies zero tangents by infinite partials (1*0 + 0*inf = NaN for d(a*b)/da
             # at a = inf, b = 0), so its NaNs need not be reverse mode's, whose are TensorFlow's: any
             # non-finite number is recomputed in reverse mode (finite results agree up to rounding).
             return self.value_and_gradient(values, wrt)
-        return (f_value if shape else dtype.type(f_value.reshape(())[()])), grads
+        return f_value, grads
 
     def second_order(self, values: Sequence[Any], k: int, seeds: np.ndarray) -> Optional[np.ndarray]:
         """Rows ``H @ seeds[j]`` for the Hessian of f (summed over its elements) in argument k."""

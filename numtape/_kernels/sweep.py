@@ -1446,6 +1446,14 @@ def forward_tangent(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena,
             for j in range(k):
                 dvalue[j, i] = dvalue[j, a] * d
             continue
+        if c == FN_SQUARE:  # x * x records square: the inner step of most scalar loops
+            a = arg0[i]
+            x = value[a]
+            value[i] = x * x
+            d = 2.0 * x
+            for j in range(k):
+                dvalue[j, i] = dvalue[j, a] * d
+            continue
         op = c & CODE_MASK
         if op == OP_LEAF or op == OP_ARRAY_LEAF:
             continue
