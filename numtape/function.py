@@ -282,16 +282,7 @@ class CompiledTape:
         """Copies of the value buffers with the inputs and current variable values written in."""
         value = self.value.copy()
         arena = self.arena.copy()
-        for location, v in zip(self.input_locations, values):
-            if location is not None:
-                in_column, at, size = location
-                if in_column:
-                    value[at] = v if type(v) is float else float(np.asarray(v).reshape(-1)[0])
-                else:
-                    arena[at : at + size] = np.asarray(v).reshape(-1)
-        for variable, slots in self.variables:
-            for slot in slots:
-                self._write(value, arena, slot, variable._t._v)
+        self._write_inputs(value, arena, values)
         return value, arena
 
     def _acquire(self, values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -303,7 +294,11 @@ class CompiledTape:
             workspace = self._pool.pop()
         except IndexError:
             workspace = (self.value.copy(), self.arena.copy(), np.empty(len(self.code)), np.empty(len(self.arena)))
-        value, arena = workspace[0], workspace[1]
+        self._write_inputs(workspace[0], workspace[1], values)
+        return workspace
+
+    def _write_inputs(self, value: np.ndarray, arena: np.ndarray, values: Sequence[Any]) -> None:
+        """Write the input values and the variables' current values into their leaf slots."""
         for location, v in zip(self.input_locations, values):
             if location is not None:
                 in_column, at, size = location
@@ -314,7 +309,6 @@ class CompiledTape:
         for variable, slots in self.variables:
             for slot in slots:
                 self._write(value, arena, slot, variable._t._v)
-        return workspace
 
     def live(self, targets: tuple[int, ...], sources: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Reachability from ``targets`` back to ``sources`` and the reverse codes (cached: the
