@@ -531,6 +531,12 @@ class CompiledTape:
             start += size
         return dvalue, darena
 
+    def _replay_tangents(self, value: np.ndarray, arena: np.ndarray, dvalue: np.ndarray, darena: np.ndarray) -> int:
+        """One compiled forward pass with tangents, then the guards: -1, -2 (a guard failed) or a hand-off."""
+        return K.replay_tangents(self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena, dvalue,
+                                 darena, self.guard_kind, self.guard_a, self.guard_b, self.guard_off,
+                                 self.guard_expected)
+
     def forward_mode(self, values: Sequence[Any], wrt: Sequence[int], seeds: np.ndarray
                      ) -> Optional[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
         """Values and tangents of every slot for the directions ``seeds`` (copies), or None when a
@@ -540,9 +546,7 @@ class CompiledTape:
         workspace = self._acquire(values)
         try:
             value, arena = workspace[0], workspace[1]
-            status = K.replay_tangents(self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena,
-                                       dvalue, darena, self.guard_kind, self.guard_a, self.guard_b,
-                                       self.guard_off, self.guard_expected)
+            status = self._replay_tangents(value, arena, dvalue, darena)
             result = None if status == -2 else (value.copy(), arena.copy(), dvalue, darena)
         finally:
             self._pool.append(workspace)
@@ -565,9 +569,7 @@ class CompiledTape:
         workspace = self._acquire(values)
         try:
             value, arena = workspace[0], workspace[1]
-            status = K.replay_tangents(self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena,
-                                       dvalue, darena, self.guard_kind, self.guard_a, self.guard_b,
-                                       self.guard_off, self.guard_expected)
+            status = self._replay_tangents(value, arena, dvalue, darena)
             if status == -2:
                 return None
             f_value = self.result(value, arena, target, shape, dtype)

@@ -174,7 +174,8 @@ def _matmul_structure(trace: Any, i: int, aux_row: np.ndarray, rows: Any, out: n
     b = rows(int(aux_row[K.A_B]))
     n = a.shape[1]
     a = a.reshape(1 if flags & K.MM_BROADCAST_A else batch, *((k, m) if flags & K.MM_TRANSPOSE_A else (m, k)), n)
-    b = b.reshape(1 if flags & K.MM_BROADCAST_B else batch, *((n_cols, k) if flags & K.MM_TRANSPOSE_B else (k, n_cols)), n)
+    b_block = (n_cols, k) if flags & K.MM_TRANSPOSE_B else (k, n_cols)
+    b = b.reshape(1 if flags & K.MM_BROADCAST_B else batch, *b_block, n)
     if flags & K.MM_TRANSPOSE_A:
         a = a.transpose(0, 2, 1, 3)
     if flags & K.MM_TRANSPOSE_B:

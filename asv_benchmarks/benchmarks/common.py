@@ -137,7 +137,9 @@ def ratio(builder: Callable[..., Any], numerator: str, denominator: str, rounds:
 
 
 class _RatioBenchmark(Benchmark):
-    """Base of the ratio benchmarks (private: asv must not collect it). ``track_ratio``: median(numerator) / median(reference), both timed in this process.
+    """Base of the ratio benchmarks (private: asv must not collect it).
+
+    ``track_ratio``: median(numerator) / median(reference), both timed in this process.
 
     Subclasses set ``builder`` (a workload builder), ``kwargs`` and the parameter
     lists; a numerator or reference that is not available (``replay`` before

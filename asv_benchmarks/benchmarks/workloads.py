@@ -304,8 +304,7 @@ def mlp_numpy(X, Y, W1, b1, W2, b2) -> tuple[float, list[np.ndarray]]:
 
 @njit
 def mlp_numba(X, Y, W1, b1, W2, b2):
-    batch, d = X.shape
-    h = W1.shape[1]
+    batch = X.shape[0]
     c = W2.shape[1]
     hidden = np.tanh(X @ W1 + b1)
     logits = hidden @ W2 + b2

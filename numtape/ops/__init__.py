@@ -20,7 +20,8 @@ from .shape import (
 )
 
 __all__ = [
-    "abs", "acos", "add", "equal", "greater", "greater_equal", "isfinite", "less", "less_equal", "not_equal", "asin", "atan", "atan2", "broadcast_to", "clip_by_value", "concat",
+    "abs", "acos", "add", "equal", "greater", "greater_equal", "isfinite", "less", "less_equal", "not_equal",
+    "asin", "atan", "atan2", "broadcast_to", "clip_by_value", "concat",
     "constant", "convert_to_tensor", "cos", "cosh", "divide", "dot", "exp", "expand_dims",
     "expm1", "fill", "floor", "floor_divide", "gather", "getitem", "identity", "linspace", "log",
     "log1p", "log_softmax", "matmul", "maximum", "minimum", "mod", "multiply", "negative",

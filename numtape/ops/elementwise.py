@@ -60,7 +60,7 @@ def _raw_operand(x: Any, op: str) -> tuple[Any, Any]:
     if type(x) is int:
         try:
             return None, float(x)
-        except OverflowError as error:
+        except OverflowError:
             raise op_value_error(op, f"an integer of {x.bit_length()} bits is too large for a float64", x) from None
     return None, to_value(x, op)
 

@@ -293,8 +293,10 @@ register_primitive(K.OP_REDUCE_MIN, "reduce_min", "Min over the middle axis; tie
 def matmul_raw(a: Tensor, b: Tensor, flags: int, batch: int, m: int, k: int, n: int,
                shape: tuple[int, ...]) -> Tensor:
     """Batched ``op(A) @ op(B)`` of (m, k) and (k, n) blocks; ``flags`` as OP_MATMUL's."""
-    av = np.asarray(a._v).reshape(1 if flags & K.MM_BROADCAST_A else batch, *((k, m) if flags & K.MM_TRANSPOSE_A else (m, k)))
-    bv = np.asarray(b._v).reshape(1 if flags & K.MM_BROADCAST_B else batch, *((n, k) if flags & K.MM_TRANSPOSE_B else (k, n)))
+    a_block = (k, m) if flags & K.MM_TRANSPOSE_A else (m, k)
+    b_block = (n, k) if flags & K.MM_TRANSPOSE_B else (k, n)
+    av = np.asarray(a._v).reshape(1 if flags & K.MM_BROADCAST_A else batch, *a_block)
+    bv = np.asarray(b._v).reshape(1 if flags & K.MM_BROADCAST_B else batch, *b_block)
     if flags & K.MM_TRANSPOSE_A:
         av = av.transpose(0, 2, 1)
     if flags & K.MM_TRANSPOSE_B:

@@ -527,7 +527,8 @@ def recorded_gradients(tape: Tape, targets: Sequence[tuple[int, Tensor]], source
             upstream = [adjoint.get(o) for o in record.output_slots]
             if all(u is None for u in upstream):
                 continue
-            upstream = [u if u is not None else _zeros_for(tape.buffers, o) for u, o in zip(upstream, record.output_slots)]
+            upstream = [u if u is not None else _zeros_for(tape.buffers, o)
+                        for u, o in zip(upstream, record.output_slots)]
             pairs = record.backward(upstream)
         else:
             g = adjoint.get(i)
