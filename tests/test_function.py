@@ -14,7 +14,7 @@ import numtape as nt
 from numtape.function import NUMPY_MIN_SIZE, NUMPY_UNARY
 from numtape.ops.registry import ELEMENTWISE
 
-from .test_registry import CASES
+from .test_registry import BINARY, CASES, UNARY, _op, _sample_binary, _sample_unary
 
 
 def _eager_value_and_grad(f, args, argnums):
@@ -64,6 +64,44 @@ def test_replay_equals_eager_for_every_elementwise_row(spec, rng) -> None:
         np.testing.assert_allclose(value, expected_value, rtol=1e-12)
         for a, b in zip(grads, expected_grads):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-300)
+
+
+def _fd_hessian(f, w, h=1e-4):
+    """Central second differences of a NumPy function: the Hessian without numtape."""
+    n = w.size
+    hess = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            ei, ej = np.eye(n)[i] * h, np.eye(n)[j] * h
+            hess[i, j] = (f(w + ei + ej) - f(w + ei - ej) - f(w - ei + ej) + f(w - ei - ej)) / (4 * h * h)
+    return hess
+
+
+@pytest.mark.parametrize("layout", ["array", "scalar"])
+@pytest.mark.parametrize("spec", UNARY + BINARY, ids=lambda s: s.name)
+def test_compiled_hessian_of_every_elementwise_row_matches_finite_differences(spec, layout, rng) -> None:
+    """The compiled second order (forward over reverse) of each row, on array entries and on
+    scalar entries, against second differences of the NumPy ufunc."""
+    op = _op(spec)
+    k = 3
+    args = [_sample_unary(spec, (k,), rng)] if spec.arity == 1 else list(_sample_binary(spec, ((k,), (k,)), rng))
+    w0 = np.concatenate(args)
+    u = rng.uniform(0.5, 1.5, k)
+
+    def f(w):
+        parts = [w[p * k : (p + 1) * k] for p in range(spec.arity)]
+        if layout == "array":
+            return nt.reduce_sum(op(*parts) * u)
+        return sum(op(*[part[i] for part in parts]) * u[i] for i in range(k))
+
+    def f_numpy(w):
+        return float(np.sum(spec.ufunc(*[w[p * k : (p + 1) * k] for p in range(spec.arity)]) * u))
+
+    expected = _fd_hessian(f_numpy, w0)
+    g = nt.function(f)
+    np.testing.assert_allclose(g.hessian(w0), expected, rtol=1e-5, atol=1e-6 * (1 + np.abs(expected).max()))
+    v = rng.standard_normal(w0.size)
+    np.testing.assert_allclose(g.hvp(w0, v), expected @ v, rtol=1e-5, atol=1e-6 * (1 + np.abs(expected @ v).max()))
 
 
 @pytest.mark.parametrize("name, f, shapes", CASES, ids=[c[0] for c in CASES])

@@ -503,7 +503,7 @@ def _unary_second(fn, x, y, d):
     if fn == FN_ASIN:
         return x * d * d * d
     if fn == FN_ACOS:
-        return -(x * d * d * d)
+        return x * d * d * d  # d = -(1 - x^2)^(-1/2), so -x (1 - x^2)^(-3/2) = x d^3, as asin's
     if fn == FN_ATAN:
         return -2.0 * x * d * d
     if fn == FN_SINH:
