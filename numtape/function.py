@@ -972,7 +972,9 @@ class Function:
 
         def jac(trace: CompiledTape, values: list[Any]) -> Any:
             out = trace.outputs[0]
-            if not isinstance(out, tuple):
+            if not isinstance(out, tuple):  # a constant output: zeros, if this trace's branch holds
+                if trace.forward(values) is None:
+                    return None
                 return [np.zeros(np.shape(out) + trace.input_meta[j][0]) for j in wrt]
             target, shape, _ = out
             size = int(np.prod(shape))
@@ -1053,9 +1055,10 @@ class Function:
         if result is None or result is _EAGER:
             from .functional import hvp
 
-            if len(args) == 1:
-                return hvp(self._fn, args[0], v)
-            return hvp(lambda *xs: self._fn(*xs, **kwargs), tuple(args), v, argnums=k)
+            def f_of_k(x_k: Any) -> Any:  # f as a function of argument k alone
+                return self._fn(*args[:k], x_k, *args[k + 1 :], **kwargs)
+
+            return hvp(f_of_k, args[k], v)
         return result[0]
 
     def batch_value_and_grad(self, *stacked: Any, argnums: int = 0) -> tuple[np.ndarray, np.ndarray]:

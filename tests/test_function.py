@@ -373,6 +373,34 @@ def test_several_arguments_and_argnums(rng) -> None:
     np.testing.assert_allclose(g.grad(a, b, c, argnums=1), a + np.exp(c))
 
 
+def test_jacobian_of_a_constant_branch_still_checks_its_guards() -> None:
+    def f(x):
+        return nt.constant(1.0) if x > 0 else x * x
+
+    g = nt.function(f)
+    assert g.jacobian(1.0) == 0.0  # traced on the constant branch
+    assert g.jacobian(-1.5) == pytest.approx(-3.0)  # d(x^2)/dx: the other branch, retraced
+    assert g.jacobian(2.0) == 0.0
+
+
+def test_hvp_that_runs_eagerly_keeps_keyword_and_other_arguments() -> None:
+    """A custom gradient makes hvp fall back to eager: f must get every argument."""
+    @nt.custom_gradient
+    def cube(t):
+        return t * t * t, lambda dy: dy * 3.0 * t * t
+
+    def f(x, y, scale=1.0):
+        return nt.reduce_sum(cube(x) * y) * scale
+
+    g = nt.function(f)
+    x, y, v = np.array([1.0, 2.0]), np.array([3.0, 4.0]), np.array([1.0, -1.0])
+    # d2/dx2 of scale * sum(y x^3) = diag(6 scale y x); d2/dy2 = 0
+    np.testing.assert_allclose(g.hvp(x, y, v, argnums=0, scale=2.0), 12.0 * y * x * v)
+    np.testing.assert_allclose(g.hvp(x, y, v, argnums=1, scale=2.0), np.zeros(2))
+    h = nt.function(lambda x, scale=1.0: nt.reduce_sum(cube(x)) * scale)
+    np.testing.assert_allclose(h.hvp(x, v, scale=3.0), 18.0 * x * v)
+
+
 def test_forward_mode_replays_reuse_their_tangents_correctly(rng) -> None:
     """Few inputs run forward mode, whose seeded tangent buffers are reused between calls:
     every call, with either argnums and on both sides of a branch, must match the math."""

@@ -543,7 +543,8 @@ _power = _ops["pow"]
 
 def power(x: TensorLike, y: TensorLike) -> Tensor:
     if (type(y) is int or type(y) is float) and y == 2:
-        return square(x)  # as NumPy does: pow(x, 2) is exactly x * x, with the same derivative
+        # as NumPy does: pow(x, 2) is exactly x * x, with the same derivative (bad x: pow's error)
+        return square(float_operand(x, "pow"))
     return _power(x, y)
 
 
