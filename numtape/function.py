@@ -4,8 +4,9 @@ The first call with a new input signature (shapes, dtypes, and the values of any
 non-array arguments) runs ``f`` eagerly on a private tape, and freezes the tape
 into a :class:`CompiledTape`: its buffers, with every value moved into one arena,
 the slots of the inputs, of the variables ``f`` read and of the outputs, and the
-**guards**. Later calls write the new inputs into a copy of the buffers and run the
-forward replay and, when asked, the reverse sweep, in one Numba call.
+**guards**. Later calls write the new inputs into a pooled workspace (a copy of the
+value buffers, reused between calls) and run the forward replay and, when asked,
+the reverse sweep, in one Numba call (large exp/log/tanh-like entries go to NumPy).
 
 Guards make a replay never return a stale answer. While tracing, every decision
 Python makes on a recorded value is recorded: a comparison (``if x > 0``, ``while
@@ -16,10 +17,12 @@ that leaves the tape where it cannot be guarded (``t.numpy()``, ``np.asarray(t)`
 a variable assignment) makes the trace unusable: that signature then runs eagerly,
 with a one-time warning.
 
-Derivatives: ``value_and_grad``/``grad`` replay with one reverse sweep;
-``jacobian`` runs the vector-mode sweep (one pass carrying one seed per output);
-``hessian`` and ``hvp`` trace the gradient itself (the recorded backward pass is
-an ordinary, branch-free tape) and differentiate that trace the same way.
+Derivatives: ``value_and_grad``/``grad`` replay with one reverse sweep, or with one
+forward pass carrying tangents when the inputs have at most
+``FORWARD_MODE_MAX_INPUTS`` elements; ``jacobian`` runs the vector-mode sweep (one
+pass carrying one seed per output), or forward mode when there are fewer inputs
+than outputs; ``hvp`` is one forward-over-reverse pass, and ``hessian`` the same with
+one direction per color of the Hessian's structural sparsity pattern.
 """
 from __future__ import annotations
 
@@ -54,11 +57,6 @@ _GUARD_KINDS = {
 #: value_and_grad uses forward mode (one pass carrying a tangent per input element)
 #: when the inputs have at most this many elements in all; reverse mode otherwise.
 FORWARD_MODE_MAX_INPUTS = 2
-_IDENTITIES = {n: np.eye(n) for n in range(1, FORWARD_MODE_MAX_INPUTS + 1)}  # read-only seeds
-
-
-def _identity(n: int) -> np.ndarray:
-    return _IDENTITIES[n] if n in _IDENTITIES else np.eye(n)
 
 
 def _all_finite(a: np.ndarray) -> bool:
@@ -564,7 +562,7 @@ class CompiledTape:
         try:
             tangent_workspace = pool.pop()
         except IndexError:
-            tangent_workspace = self._tangents(wrt, _identity(sum(sizes)))
+            tangent_workspace = self._tangents(wrt, np.eye(sum(sizes)))
         dvalue, darena = tangent_workspace
         workspace = self._acquire(values)
         try:
@@ -692,7 +690,7 @@ class CompiledTape:
         """(njit function, data) so that ``fn(data, x)`` returns ``(value, gradient, ok)`` in Numba code."""
         if self.custom:
             raise TypeError("a trace with custom gradients needs Python and cannot run inside Numba code")
-        if len([s for s in self.inputs]) != 1 or not isinstance(self.outputs[0], tuple):
+        if len(self.inputs) != 1 or not isinstance(self.outputs[0], tuple):
             raise TypeError("compiled_value_and_grad needs a function of one array argument with a Tensor output")
         target, shape, _ = self.outputs[0]
         if shape:

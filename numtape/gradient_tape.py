@@ -190,7 +190,7 @@ class GradientTape:
         except BaseException:
             self._finish(tape)
             raise
-        self._finish(tape, recycle=not recorded and not state.stack)
+        self._finish(tape, recycle=not recorded)  # recorded is bool(state.stack)
         return _nest.pack_sequence_as(sources, flat)
 
     def jacobian(

@@ -1266,39 +1266,14 @@ def _matmul_blocks(a, b, t, m, k, n, flags):
 
 @kernel
 def _array_tangent(i, code, arg0, arg1, value, aux, arena, iarena, dvalue, darena):
-    """The tangent of array entry ``i`` for one direction, its values already computed."""
+    """The tangent of array entry ``i`` for one direction, its values already computed.
+    Elementwise entries never come here: ``_array_tangents`` does them for all directions."""
     op = code[i] & CODE_MASK
     r = arg1[i]
     fn = aux[r, A_FN]
     dy = _view(i, code, arg1, aux, dvalue, darena)
     n = dy.size
-    if op == OP_UNARY:
-        if fn >= FIRST_NONDIFF_UNARY:
-            dy[:] = 0.0
-            return
-        x = _view(arg0[i], code, arg1, aux, value, arena)
-        y = _view(i, code, arg1, aux, value, arena)
-        dx = _view(arg0[i], code, arg1, aux, dvalue, darena)
-        for k in range(n):
-            dy[k] = _apply(fn, dx[k], _unary_partial(fn, x[k], y[k]))
-    elif op == OP_BINARY:
-        if fn >= FIRST_NONDIFF_BINARY:
-            dy[:] = 0.0
-            return
-        x = _view(arg0[i], code, arg1, aux, value, arena)
-        w = _view(aux[r, A_B], code, arg1, aux, value, arena)
-        z = _view(i, code, arg1, aux, value, arena)
-        dx = _view(arg0[i], code, arg1, aux, dvalue, darena)
-        dw = _view(aux[r, A_B], code, arg1, aux, dvalue, darena)
-        outer, inner, sxo, sxi, swo, swi = broadcast_layout(aux[r], x.size, w.size, n)
-        for o in range(outer):
-            for jj in range(inner):
-                k = o * inner + jj
-                kx = o * sxo + jj * sxi
-                kw = o * swo + jj * swi
-                pa, pb = _binary_partials(fn, x[kx], w[kw], z[k])
-                dy[k] = _apply(fn, dx[kx], pa) + _apply(fn, dw[kw], pb)
-    elif op == OP_WHERE:
+    if op == OP_WHERE:
         cond = _view(arg0[i], code, arg1, aux, value, arena)
         da = _view(aux[r, A_B], code, arg1, aux, dvalue, darena)
         db = _view(aux[r, A_C], code, arg1, aux, dvalue, darena)

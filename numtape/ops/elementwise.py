@@ -4,7 +4,7 @@ Each public op has a fast path for float64 scalars (Python floats and the ``math
 module, no NumPy), which is what makes scalar loops cheap to record, and a general
 path for arrays, float32 and NumPy broadcasting. Both compute the value first and
 record last. The VJPs below use numtape ops, so outer tapes record them; their
-compiled twins are ``_unary_vjp``/``_binary_vjp`` in ``numtape/_kernels/sweep.py``
+compiled twins are ``_unary_partial``/``_binary_partials`` in ``numtape/_kernels/sweep.py``
 and must do the same float operations in the same order.
 
 Subgradient conventions (TensorFlow's): ``abs'(0) = 0``, ``relu'(0) = 0``,

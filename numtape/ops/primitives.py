@@ -225,7 +225,7 @@ def reduce_sum_3(x: Tensor, outer: int, mid: int, inner: int, shape: tuple[int, 
     if outer == 1 and inner == 1 and not shape and type(v) is np.ndarray and v.flags.c_contiguous:
         out = wrap(quietly(np.add.reduce, v, None))  # a total: the same pairwise order, without reshapes
     else:
-        v = quietly(np.add.reduce, np.asarray(x._v).reshape(outer, mid, inner), 1)
+        v = quietly(np.add.reduce, np.asarray(v).reshape(outer, mid, inner), 1)
         out = wrap(v.reshape(shape))
     if state.stack:
         record_entry((x,), out, _push(K.OP_REDUCE_SUM, out, ints=(outer, mid, inner)))

@@ -272,35 +272,34 @@ def _dtype(buffers: TapeBuffers, slot: int) -> np.dtype:
 
 
 def fast_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: Sequence[Source],
-                   live: Optional[np.ndarray] = None, rcode: Optional[np.ndarray] = None,
-                   views: Optional[tuple] = None) -> list[Any]:
+                   live: Optional[np.ndarray] = None, rcode: Optional[np.ndarray] = None) -> list[Any]:
     """Adjoint values of ``sources`` (None where unconnected) after one compiled sweep.
 
-    A seed None means ones. Without ``live``/``rcode``, the pruning is computed here,
-    together with the seeding and the first stretch of the sweep in one compiled call
-    when every seed is ones on a target the compiled code can index.
+    ``targets`` is not empty; a seed None means ones. Without ``live``/``rcode``, the
+    pruning is computed here, together with the seeding and the first stretch of the
+    sweep in one compiled call when every seed is ones on a target the compiled code
+    can index.
     """
     b = tape.buffers
     adjoints = Adjoints(b)
+    target_slots = [slot for slot, _ in targets]
+    source_slots = [s for slots, _, _ in sources for s in slots]
     if live is None and _all_ones_on_compiled_slots(b, targets):
-        request = [b.n, b.n_aux, b.arena_size, b.iarena_size, len(targets)]
-        request += [slot for slot, _ in targets]
-        request += [s for slots, _, _ in sources for s in slots]
+        request = [b.n, b.n_aux, b.arena_size, b.iarena_size, len(targets)] + target_slots + source_slots
         i, stop, live, rcode = K.gradient_sweep(b.code, b.arg0, b.arg1, b.value, b.aux, b.arena, b.iarena,
                                                 np.array(request, np.int64), adjoints.column, adjoints.arena)
-        if i >= 0:
-            views = b.views()
+        views = b.views() if i >= 0 else None
     else:
-        views = views if views is not None else b.views()
+        views = b.views()
         code, arg0, arg1, value, aux, arena, iarena = views
         if live is None:
-            live, rcode = K.mark_live(code, arg0, arg1, aux, iarena, np.array([slot for slot, _ in targets], np.int64),
-                                      np.array([s for slots, _, _ in sources for s in slots], np.int64))
+            live, rcode = K.mark_live(code, arg0, arg1, aux, iarena, np.array(target_slots, np.int64),
+                                      np.array(source_slots, np.int64))
         for slot, seed in targets:
             adjoints.add(slot, seed if seed is not None else _ones_like_slot(b, slot))
+        stop = _lowest_live(source_slots, live)
         i = K.reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adjoints.column, adjoints.arena,
-                            max(slot for slot, _ in targets), _lowest_live(sources, live)) if targets else -1
-        stop = _lowest_live(sources, live)
+                            max(target_slots), stop)
     if i >= 0:
         code, arg0, arg1, value, aux, arena, iarena = views
     needed = None
@@ -314,8 +313,7 @@ def fast_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: Sequ
         i = K.reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adjoints.column, adjoints.arena,
                             i, stop)
     results = [_read_source(adjoints, slots, live) for slots, _, _ in sources]
-    source_slots = {s for slots, _, _ in sources for s in slots}
-    for s in list(adjoints.pooled - source_slots):
+    for s in list(adjoints.pooled.difference(source_slots)):
         adjoints.drop(s, recycle=True)
     return results
 
@@ -325,7 +323,7 @@ def _all_ones_on_compiled_slots(b: TapeBuffers, targets: Sequence[tuple[int, Any
     for slot, seed in targets:
         if seed is not None or (b.is_array(slot) and b.offset(slot) <= -2):
             return False
-    return bool(targets)
+    return True
 
 
 def _ones_like_slot(b: TapeBuffers, slot: int) -> Any:
@@ -333,8 +331,8 @@ def _ones_like_slot(b: TapeBuffers, slot: int) -> Any:
     return np.ones(shape, _dtype(b, slot)) if shape else 1.0
 
 
-def _lowest_live(sources: Sequence[Source], live: np.ndarray) -> int:
-    lows = [s for slots, _, _ in sources for s in slots if live[s]]
+def _lowest_live(source_slots: Sequence[int], live: np.ndarray) -> int:
+    lows = [s for s in source_slots if live[s]]
     return min(lows) if lows else len(live)
 
 
@@ -515,7 +513,7 @@ def recorded_gradients(tape: Tape, targets: Sequence[tuple[int, Tensor]], source
     for slot, seed in targets:
         accumulate(slot, seed)
     start = max(slot for slot, _ in targets)
-    stop = _lowest_live(sources, live)
+    stop = _lowest_live([s for slots, _, _ in sources for s in slots], live)
     for i in range(start, stop - 1, -1):
         if not live[i]:
             continue

@@ -75,9 +75,10 @@ class TapeBuffers:
     def reset(self) -> None:
         """Empty the buffers for a new tape, keeping their capacity.
 
-        Every append writes all of its entry's columns and aux row except the integer
-        attributes an op does not use, so those are zeroed; the rest of the old
-        contents lies beyond the used lengths, where nothing reads.
+        Every append writes its entry's code, arg0 and value, the arg1 its code reads
+        (a scalar unary entry leaves the old one, which nothing reads), and its aux row
+        except the integer attributes an op does not use, so those are zeroed; the rest
+        of the old contents lies beyond the used lengths, where nothing reads.
         """
         if self.n_aux:
             self.aux[: self.n_aux, A_I0:] = 0

@@ -56,11 +56,3 @@ def give(buffer: np.ndarray) -> None:
         if _held + buffer.nbytes <= MAX_BYTES:
             _free.setdefault(buffer.size, []).append(buffer)
             _held += buffer.nbytes
-
-
-def clear() -> None:
-    """Drop every free buffer (tests of memory use call this)."""
-    global _held
-    with _lock:
-        _free.clear()
-        _held = 0
