@@ -34,6 +34,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 import numpy as np
 
 from . import _nest
+from ._kernels import replay as R
 from ._kernels import sweep as K
 from ._fpstate import quietly
 from ._state import state
@@ -339,8 +340,8 @@ class CompiledTape:
         K.ensure_compiled()
         value, arena = self.workspace(values)
         calls = self._replay_values(value, arena)
-        if not K.guards_hold(self.code, self.arg1, value, self.aux, arena, self.guard_kind, self.guard_a,
-                             self.guard_b, self.guard_off, self.guard_expected):
+        if not R.guards_hold(self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena, self.guard_kind,
+                             self.guard_a, self.guard_b, self.guard_off, self.guard_expected):
             return None
         return value, arena, calls
 
@@ -434,9 +435,9 @@ class CompiledTape:
             value, arena, adj, adj_arena = workspace
             if self.numpy_entries:
                 self._replay_values(value, arena)
-                replay = K.replay_gradient
+                replay = R.replay_gradient
             else:
-                replay = K.replay_value_and_gradient  # values and gradient in one compiled call
+                replay = R.replay_value_and_gradient  # values and gradient in one compiled call
             status = replay(
                 self.code, rcode, self.arg0, self.arg1, value, self.aux, arena, self.iarena, adj, adj_arena,
                 self.zones(live), self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected,
@@ -531,7 +532,7 @@ class CompiledTape:
 
     def _replay_tangents(self, value: np.ndarray, arena: np.ndarray, dvalue: np.ndarray, darena: np.ndarray) -> int:
         """One compiled forward pass with tangents, then the guards: -1, -2 (a guard failed) or a hand-off."""
-        return K.replay_tangents(self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena, dvalue,
+        return R.replay_tangents(self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena, dvalue,
                                  darena, self.guard_kind, self.guard_a, self.guard_b, self.guard_off,
                                  self.guard_expected)
 
@@ -606,7 +607,7 @@ class CompiledTape:
         workspace = self._acquire(values)
         try:
             value, arena, adj, adj_arena = workspace
-            status = K.replay_second_order(
+            status = R.replay_second_order(
                 self.code, rcode, self.arg0, self.arg1, value, self.aux, arena, self.iarena, dvalue, darena, adj,
                 adj_arena, dadj, dadj_arena, self.guard_kind, self.guard_a, self.guard_b, self.guard_off,
                 self.guard_expected, target, slot)
@@ -632,7 +633,7 @@ class CompiledTape:
         workspace = self._acquire(values)
         try:
             value, arena = workspace[0], workspace[1]
-            status, h = K.replay_hessian(self.code, rcode, self.arg0, self.arg1, value, self.aux, arena,
+            status, h = R.replay_hessian(self.code, rcode, self.arg0, self.arg1, value, self.aux, arena,
                                          self.iarena, self.guard_kind, self.guard_a, self.guard_b, self.guard_off,
                                          self.guard_expected, target, slot, seeds, rows, cols, col_colors)
         finally:
@@ -676,7 +677,7 @@ class CompiledTape:
         adjs = np.empty_like(values)
         adj_arenas = np.empty_like(arenas)
         status = np.zeros(n_batch, np.int64)
-        K.batch_value_and_gradient(
+        R.batch_value_and_gradient(
             self.code, rcode, self.arg0, self.arg1, values, self.aux, arenas, self.iarena, self.zones(live),
             self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected, target, stop,
             adjs, adj_arenas, status)
@@ -706,7 +707,7 @@ class CompiledTape:
                 self.zones(live),
                 self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected,
                 np.int64(target), np.int64(slot), np.int64(at), np.int64(size), in_column)
-        return K.standalone_value_and_grad, data
+        return R.standalone_value_and_grad, data
 
 
 class _TraceRun:
@@ -772,8 +773,7 @@ def _cast(data: Any, dtype: Any) -> np.ndarray:
 #: C library per element (NumPy has SIMD versions: 5-11x for 32,768 float64 elements,
 #: measured; sin and cos are not faster), and the array size from which a replay hands
 #: them to NumPy (a round trip through Python costs a few microseconds).
-NUMPY_UNARY = frozenset((K.FN_EXP, K.FN_EXPM1, K.FN_LOG, K.FN_LOG1P, K.FN_TAN, K.FN_ASIN, K.FN_ACOS, K.FN_ATAN,
-                         K.FN_SINH, K.FN_COSH, K.FN_TANH, K.FN_SOFTPLUS))
+NUMPY_UNARY = frozenset(code for code, spec in ELEMENTWISE.items() if spec.numpy_replay)
 NUMPY_MIN_SIZE = 2048
 
 

@@ -30,13 +30,6 @@ from ._kernels import sweep as K
 #: Above this many booleans (slots' elements times inputs), use one direction per input.
 MAX_PATTERN_BITS = 50_000_000
 
-_CURVED_UNARY = {K.FN_SQUARE, K.FN_SQRT, K.FN_RECIPROCAL, K.FN_EXP, K.FN_EXPM1, K.FN_LOG, K.FN_LOG1P, K.FN_SIN,
-                 K.FN_COS, K.FN_TAN, K.FN_ASIN, K.FN_ACOS, K.FN_ATAN, K.FN_SINH, K.FN_COSH, K.FN_TANH,
-                 K.FN_SIGMOID, K.FN_SOFTPLUS}
-_BILINEAR = {K.FN_MUL}
-_CURVED_BINARY = {K.FN_DIV, K.FN_POW, K.FN_ATAN2}
-
-
 def _outer_any(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Pattern of sum_k x[k] (x) y[k] for boolean (size, n) rows (size-1 rows broadcast)."""
     if x.shape[0] != y.shape[0]:
@@ -68,28 +61,29 @@ def hessian_pattern(trace: Any, input_slot: int, target: int) -> Optional[np.nda
         if op in (K.OP_LEAF, K.OP_ARRAY_LEAF):
             continue
         out = rows(i)
-        if op <= K.LAST_UNARY or op == K.OP_UNARY:
-            fn = op if op <= K.LAST_UNARY else int(aux[int(arg1[i]), K.A_FN])
-            if fn >= K.FIRST_NONDIFF_UNARY:
+        scalar = op < K.OP_ARRAY_LEAF
+        if (scalar and K.ARITY[op] == 1) or op == K.OP_UNARY:
+            fn = op if scalar else int(aux[int(arg1[i]), K.A_FN])
+            if not K.DIFFERENTIABLE[fn]:
                 out[:] = False
                 continue
             x = rows(int(arg0[i]))
             out[:] = x
-            if live[i] and fn in _CURVED_UNARY:
+            if live[i] and K.CURVED[fn]:
                 pattern |= _outer_any(x, x)
-        elif op <= K.LAST_BINARY or op == K.OP_BINARY:
-            fn = op if op <= K.LAST_BINARY else int(aux[int(arg1[i]), K.A_FN])
-            b_slot = int(arg1[i]) if op <= K.LAST_BINARY else int(aux[int(arg1[i]), K.A_B])
-            if fn >= K.FIRST_NONDIFF_BINARY:
+        elif (scalar and K.ARITY[op] == 2) or op == K.OP_BINARY:
+            fn = op if scalar else int(aux[int(arg1[i]), K.A_FN])
+            b_slot = int(arg1[i]) if scalar else int(aux[int(arg1[i]), K.A_B])
+            if not K.DIFFERENTIABLE[fn]:
                 out[:] = False
                 continue
             a, b = rows(int(arg0[i])), rows(b_slot)
             if op == K.OP_BINARY and int(aux[int(arg1[i]), K.A_I0]) > 0:
                 a, b = _broadcast_rows(aux[int(arg1[i])], a, b, out.shape[0])
             out[:] = a | b
-            if live[i] and fn in _BILINEAR:
+            if live[i] and K.BILINEAR[fn]:
                 pattern |= _outer_any(a, b) | _outer_any(b, a)
-            elif live[i] and fn in _CURVED_BINARY:
+            elif live[i] and K.CURVED[fn]:
                 u = np.broadcast_to(a | b, out.shape)
                 pattern |= _outer_any(u, u)
         elif op == K.OP_ELEM:

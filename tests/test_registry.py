@@ -77,16 +77,19 @@ def _fast_and_recorded(f: Callable[..., Any], args: list[np.ndarray], u: np.ndar
 # ---------------------------------------------------------------------------
 def test_every_code_has_exactly_one_row() -> None:
     fn_codes = {v for k, v in vars(K).items() if k.startswith("FN_")}
-    op_codes = {v for k, v in vars(K).items() if k.startswith("OP_") and k not in ("OP_END", "OP_LEAF")}
+    op_codes = {v for k, v in vars(K).items() if k.startswith("OP_") and k != "OP_LEAF"}
     assert set(ELEMENTWISE) == fn_codes
-    assert all(1 <= c <= K.LAST_UNARY for c in fn_codes if ELEMENTWISE[c].arity == 1)
-    assert all((c >= K.FIRST_NONDIFF_UNARY if ELEMENTWISE[c].arity == 1 else c >= K.FIRST_NONDIFF_BINARY)
-               == (not ELEMENTWISE[c].differentiable) for c in fn_codes)
-    assert all(K.LAST_UNARY < c <= K.LAST_BINARY for c in fn_codes if ELEMENTWISE[c].arity == 2)
+    assert all(0 < c < K.OP_ARRAY_LEAF for c in fn_codes)  # scalar codes
+    # the compiled property arrays say what the rows say
+    assert all(K.ARITY[c] == ELEMENTWISE[c].arity for c in fn_codes)
+    assert all(bool(K.DIFFERENTIABLE[c]) == ELEMENTWISE[c].differentiable for c in fn_codes)
+    assert all(bool(K.CURVED[c]) == ELEMENTWISE[c].curved for c in fn_codes)
+    assert all(bool(K.SELECT[c]) == ELEMENTWISE[c].select for c in fn_codes)
+    assert not any(K.ARITY[c] or K.DIFFERENTIABLE[c] for c in range(K.N_CODES) if c not in fn_codes)
     # OP_UNARY/OP_BINARY use the elementwise rows, custom calls have their own backward
     structural = op_codes - {K.OP_UNARY, K.OP_BINARY, K.OP_CUSTOM_CALL, K.OP_CUSTOM_OUT}
     assert set(PRIMITIVES) == structural
-    assert max(op_codes | fn_codes) < K.OP_END <= K.CODE_MASK
+    assert max(op_codes | fn_codes) < K.HANDOFF == K.CODE_MASK
 
 
 def test_op_codes_are_append_only() -> None:

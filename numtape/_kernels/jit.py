@@ -12,11 +12,19 @@ Every compiled function of numtape goes through :func:`njit_kernel`:
   instead of a ``ZeroDivisionError``.
 * no ``fastmath``: it would change NaN/inf handling and summation order.
 
-Numba itself is imported here, lazily, the first time a kernel is needed, so
-``import numtape`` stays cheap.
+Kernels are plain Python functions marked ``@kernel`` in the modules of this
+package; :func:`ensure_compiled` replaces each by its dispatcher, in its own
+module's namespace, on the first gradient (never at import). Kernels call kernels
+of other modules through the module (``S.unary(...)``, ``V.slot_data(...)``), which
+Numba resolves to the swapped-in dispatcher; a ``from .scalar import unary`` would
+keep the plain function and fail loudly at typing time, never silently. Numba
+itself is imported here, lazily, so ``import numtape`` stays cheap.
 """
 from __future__ import annotations
 
+import importlib
+import sys
+import threading
 import warnings
 from typing import Any, Callable
 
@@ -47,3 +55,46 @@ def njit_kernel(function: Callable[..., Any], parallel: bool = False) -> Callabl
                 stacklevel=2,
             )
         return numba.njit(cache=False, **options)(function)
+
+
+#: Every module of this package that defines kernels, in dependency order.
+KERNEL_MODULES = ("mathfn", "scalar", "views", "elementwise", "structural", "matmul", "arrays", "sweep", "replay")
+_REGISTRY: list[tuple[str, str, bool]] = []  # (module, function, parallel)
+_compiled = False
+_compile_lock = threading.Lock()  # threads taking their first gradient at once compile once
+
+
+def kernel(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a function for compilation by :func:`ensure_compiled`."""
+    _REGISTRY.append((function.__module__, function.__name__, False))
+    return function
+
+
+def parallel_kernel(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Like :func:`kernel`, compiled with ``parallel=True`` (its ``prange`` loops use every core)."""
+    _REGISTRY.append((function.__module__, function.__name__, True))
+    return function
+
+
+def ensure_compiled() -> None:
+    """Replace every ``@kernel`` function by its Numba dispatcher (once per process).
+
+    Dispatchers compile on their first call; with a warm cache they load instead.
+    """
+    global _compiled
+    if _compiled:
+        return
+    with _compile_lock:
+        if _compiled:
+            return
+        import numba
+
+        package = __name__.rpartition(".")[0]
+        for name in KERNEL_MODULES:
+            module = importlib.import_module(f"{package}.{name}")
+            if hasattr(module, "prange"):
+                module.prange = numba.prange
+        for module_name, name, parallel in _REGISTRY:
+            namespace = sys.modules[module_name].__dict__
+            namespace[name] = njit_kernel(namespace[name], parallel=parallel)
+        _compiled = True

@@ -1,11 +1,11 @@
-"""Elementwise ops: one :class:`Elementwise` row per function, and its public op.
+"""Elementwise ops: one :class:`~numtape.ops.registry.Elementwise` row per function, and its public op.
 
-Each public op has a fast path for float64 scalars (Python floats and the ``math``
-module, no NumPy), which is what makes scalar loops cheap to record, and a general
-path for arrays, float32 and NumPy broadcasting. Both compute the value first and
-record last. The VJPs below use numtape ops, so outer tapes record them; their
-compiled twins are ``_unary_partial``/``_binary_partials`` in ``numtape/_kernels/sweep.py``
-and must do the same float operations in the same order.
+A row is the single home of a function: its code, forward (``math`` fast path and
+NumPy ufunc), VJP in numtape ops (so outer tapes record it), compiled formulas
+(``kernel``, ``partial``, ``second``: generated into ``numtape/_kernels/scalar.py``
+by ``python -m numtape._codegen``, where they must do the same float operations
+in the same order as the VJP), properties and docstring. ``ufunc.py`` turns a row
+into an op.
 
 Subgradient conventions (TensorFlow's): ``abs'(0) = 0``, ``relu'(0) = 0``,
 ``sign' = 0``; ``maximum``/``minimum`` give a tie's gradient to the first operand;
@@ -18,249 +18,17 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import numpy as np
 
-from .._fpstate import quietly
-from .._kernels import sweep as K
-from .._state import state
+from ..tensor import Tensor, TensorLike, wrap
+from .registry import LINEAR, Elementwise, register_elementwise
+from .ufunc import (  # noqa: F401  (re-exported: other ops import them from here)
+    _broadcast_layout, _full_or_single, _is_integer, _raw_operand, binary_op, float_operand, record_elementwise,
+    unary_op,
+)
 from ..errors import op_type_error, op_value_error
-from ..tape.recorder import record_binary, record_entry, record_unary
-from ..tensor import Tensor, TensorLike, to_value, wrap
-from ..variable import Variable
-from .registry import Elementwise, register_elementwise
-
-_new = object.__new__
-_MATH_ERRORS = (ValueError, OverflowError, ZeroDivisionError)
-
-
-# ---------------------------------------------------------------------------
-# Operand conversion
-# ---------------------------------------------------------------------------
-def float_operand(x: Any, op: str) -> Tensor:
-    """``x`` as a float Tensor (constants are wrapped, not recorded)."""
-    if type(x) is Variable:
-        x = x._read()
-    if isinstance(x, Tensor):
-        if x.dtype.kind != "f":
-            raise op_type_error(op, f"expected a float tensor, got dtype {x.dtype}", x)
-        return x
-    return wrap(to_value(x, op))
-
-
-def _raw_operand(x: Any, op: str) -> tuple[Any, Any]:
-    """(Tensor or None, value). Python numbers stay Python floats: weak, like NumPy scalars."""
-    if type(x) is Variable:
-        x = x._read()
-    if isinstance(x, Tensor):
-        return x, x._v
-    if type(x) is float:
-        return None, x
-    if type(x) is int:
-        try:
-            return None, float(x)
-        except OverflowError:
-            raise op_value_error(op, f"an integer of {x.bit_length()} bits is too large for a float64", x) from None
-    return None, to_value(x, op)
-
-
-def _is_integer(v: Any) -> bool:
-    return type(v) is not float and np.asarray(v).dtype.kind in "iub"
-
-
-# ---------------------------------------------------------------------------
-# Op factories
-# ---------------------------------------------------------------------------
-def _unary_op(spec: Elementwise) -> Callable[[TensorLike], Tensor]:
-    code, scalar, ufunc = spec.code, spec.scalar, spec.ufunc
-
-    def op(x: TensorLike) -> Tensor:
-        if type(x) is Variable:
-            x = x._read()
-        if type(x) is Tensor:
-            xv = x._v
-            if type(xv) is float:
-                try:
-                    v = scalar(xv)
-                except _MATH_ERRORS:
-                    v = float(quietly(ufunc, xv))
-                stack = state.stack
-                if stack:
-                    return record_unary(code, x, v, stack)
-                out = _new(Tensor)
-                out._v = v
-                out._tid = 0
-                out._slot = -1
-                return out
-        return _unary_general(spec, x)
-
-    op.__name__ = op.__qualname__ = spec.name
-    op.__doc__ = spec.doc
-    return op
-
-
-def _unary_general(spec: Elementwise, x: Any) -> Tensor:
-    t = float_operand(x, spec.name)
-    out = wrap(quietly(spec.ufunc, t._v))
-    if state.stack:
-        record_elementwise(spec.code, (t,), out)
-    return out
-
-
-def record_elementwise(code: int, operands: tuple[Any, ...], out: Tensor, layout: tuple[int, ...] = ()) -> None:
-    """Record an elementwise result: a scalar entry if 0-d, else OP_UNARY/OP_BINARY
-    (``layout``: OP_BINARY's broadcast layout, see ``_broadcast_layout``)."""
-    v = out._v
-    if isinstance(v, np.ndarray):
-        f32 = v.dtype == np.float32
-        if len(operands) == 1:
-            record_entry(operands, out, lambda b, s: b.push_array(K.OP_UNARY, s[0], v, v.shape, f32, fn=code))
-        else:
-            record_entry(
-                operands, out,
-                lambda b, s: b.push_array(K.OP_BINARY, s[0], v, v.shape, f32, fn=code, b=s[1], ints=layout),
-            )
-    else:
-        c = code | (K.F32 if type(v) is np.float32 else 0)
-        fv = float(v)
-        if len(operands) == 1:
-            record_entry(operands, out, lambda b, s: b.push_scalar(c, s[0], 0, fv))
-        else:
-            record_entry(operands, out, lambda b, s: b.push_scalar(c, s[0], s[1], fv))
-
-
-def _binary_op(spec: Elementwise) -> Callable[[TensorLike, TensorLike], Tensor]:
-    code, scalar, ufunc = spec.code, spec.scalar, spec.ufunc
-
-    def op(x: TensorLike, y: TensorLike) -> Tensor:
-        if type(x) is Variable:
-            x = x._read()
-        if type(y) is Variable:
-            y = y._read()
-        tx = type(x)
-        ty = type(y)
-        if tx is Tensor:
-            xv = x._v
-            if type(xv) is float:
-                if ty is Tensor:
-                    yv = y._v
-                    if type(yv) is not float:
-                        return _binary_general(spec, x, y)
-                elif ty is float:
-                    yv = y
-                else:
-                    return _binary_general(spec, x, y)
-            else:
-                return _binary_general(spec, x, y)
-        elif ty is Tensor and tx is float:
-            xv = x
-            yv = y._v
-            if type(yv) is not float:
-                return _binary_general(spec, x, y)
-        else:
-            return _binary_general(spec, x, y)
-        try:
-            v = scalar(xv, yv)
-        except _MATH_ERRORS:
-            v = float(quietly(ufunc, xv, yv))
-        stack = state.stack
-        if stack:
-            return record_binary(code, x, y, v, stack)
-        out = _new(Tensor)
-        out._v = v
-        out._tid = 0
-        out._slot = -1
-        return out
-
-    op.__name__ = op.__qualname__ = spec.name
-    op.__doc__ = spec.doc
-    return op
-
-
-def _binary_general(spec: Elementwise, x: Any, y: Any) -> Tensor:
-    name = spec.name
-    tx, xv = _raw_operand(x, name)
-    ty, yv = _raw_operand(y, name)
-    x_int, y_int = _is_integer(xv), _is_integer(yv)
-    if x_int or y_int:
-        if x_int and y_int and spec.code in _INTEGER_SAFE:
-            return wrap(quietly(spec.ufunc, xv, yv))
-        raise op_type_error(name, "expected float tensors (integer tensors are not differentiable)", x, y)
-    try:
-        out = wrap(quietly(spec.ufunc, xv, yv))
-    except ValueError as error:
-        raise op_value_error(
-            name, f"shapes {np.shape(xv)} and {np.shape(yv)} cannot be broadcast together", x, y
-        ) from error
-    if state.stack and (tx is not None or ty is not None):
-        if tx is ty and spec.code == K.FN_MUL:
-            # x * x is recorded as square(x), bit for bit the same value: one backward
-            # pass (g * 2x) instead of two products accumulated into the same adjoint.
-            record_elementwise(K.FN_SQUARE, (tx,), out)
-            return out
-        shape = out.shape
-        size = math.prod(shape)
-        a = tx if tx is not None else xv
-        b = ty if ty is not None else yv
-        layout = _broadcast_layout(np.shape(xv), np.shape(yv), shape, size)
-        if layout is None:
-            a = _full_or_single(a, shape, size)
-            b = _full_or_single(b, shape, size)
-            layout = ()
-        record_elementwise(spec.code, (a, b), out, layout)
-    return out
-
-
-def _broadcast_layout(x_shape: tuple[int, ...], w_shape: tuple[int, ...], shape: tuple[int, ...],
-                      size: int) -> Optional[tuple[int, ...]]:
-    """OP_BINARY's layout for operands of these shapes broadcast to ``shape``.
-
-    () when each operand is full-size or size 1; (inner, x mode, w mode) when an
-    operand is a row (it matches the trailing axes of ``shape``: a bias) or a column
-    (it matches the leading axes: a per-row shift) of the output seen as
-    (outer, inner), so no broadcast copy is recorded; None when an operand needs one
-    (the broadcast is then recorded explicitly).
-    """
-    inner = 0
-    modes = []
-    for s in (x_shape, w_shape):
-        count = math.prod(s)
-        if count == size or count == 1:
-            modes.append(K.BROADCAST_BY_SIZE)
-            continue
-        padded = (1,) * (len(shape) - len(s)) + tuple(s)
-        used = [k for k, d in enumerate(padded) if d != 1]
-        first, last = used[0], used[-1] + 1
-        if padded[first:] == shape[first:]:
-            mode, this_inner = K.BROADCAST_ROW, math.prod(shape[first:])
-        elif padded[:last] == shape[:last]:
-            mode, this_inner = K.BROADCAST_COLUMN, math.prod(shape[last:])
-        else:
-            return None
-        if this_inner == 0 or (inner and this_inner != inner):
-            return None
-        inner = this_inner
-        modes.append(mode)
-    if not inner:
-        return ()
-    return (inner, modes[0], modes[1])
-
-
-def _full_or_single(x: Any, shape: tuple[int, ...], size: int = -1) -> Any:
-    """``x`` broadcast to ``shape`` (of ``size`` elements, if known) unless it already has that
-    many elements or one."""
-    if size < 0:
-        size = math.prod(shape)
-    x_size = x.size if isinstance(x, Tensor) else np.size(x)
-    if x_size == 1 or x_size == size:
-        return x
-    if isinstance(x, Tensor):
-        from .shape import broadcast_to
-
-        return broadcast_to(x, shape)
-    return np.broadcast_to(x, shape).copy()
-
 
 # ---------------------------------------------------------------------------
 # Scalar (Python float) implementations: the same formulas as the kernels
@@ -324,76 +92,119 @@ def _select(mask: Tensor, g: Tensor) -> Tensor:
     return where(mask, g, 0.0)
 
 
+
+
+def _unary(code: int, name: str, scalar: Callable[..., Any], ufunc: Any, vjp: Callable[..., Any], doc: str,
+           **row: Any) -> Elementwise:
+    return register_elementwise(Elementwise(code, name, 1, scalar, ufunc, vjp, doc, **row))
+
+
+def _binary(code: int, name: str, scalar: Callable[..., Any], ufunc: Any, vjp: Callable[..., Any], doc: str,
+            **row: Any) -> Elementwise:
+    return register_elementwise(Elementwise(code, name, 2, scalar, ufunc, vjp, doc, **row))
+
+
+# ---------------------------------------------------------------------------
+# Unary rows (VJP argument order: cotangent, output, input)
+# ---------------------------------------------------------------------------
 _UNARY_ROWS = [
-    (K.FN_NEG, "negative", operator.neg, np.negative, lambda g, y, x: -g,
-     "Elementwise -x. Derivative: -1."),
-    (K.FN_SQUARE, "square", lambda x: x * x, np.square, lambda g, y, x: g * (2.0 * x),
-     "Elementwise x**2. Derivative: 2x."),
-    (K.FN_SQRT, "sqrt", math.sqrt, np.sqrt, lambda g, y, x: g * (0.5 / y),
-     "Elementwise square root. Derivative: 0.5/sqrt(x) (inf at 0; NaN for x < 0)."),
-    (K.FN_RECIPROCAL, "reciprocal", lambda x: 1.0 / x, np.reciprocal, lambda g, y, x: g * -(y * y),
-     "Elementwise 1/x. Derivative: -1/x**2."),
-    (K.FN_ABS, "abs", abs, np.abs, lambda g, y, x: g * sign(x),
-     "Elementwise |x|. Derivative: sign(x); the subgradient at 0 is 0."),
-    (K.FN_SIGN, "sign", _py_sign, np.sign, lambda g, y, x: _zeros_like(x),
-     "Elementwise sign (-1, 0 or 1; NaN stays NaN). Derivative: 0 everywhere."),
-    (K.FN_EXP, "exp", math.exp, np.exp, lambda g, y, x: g * y,
-     "Elementwise e**x. Derivative: e**x."),
-    (K.FN_EXPM1, "expm1", math.expm1, np.expm1, lambda g, y, x: g * (y + 1.0),
-     "Elementwise e**x - 1, accurate near 0. Derivative: e**x."),
-    (K.FN_LOG, "log", math.log, np.log, lambda g, y, x: g * (1.0 / x),
-     "Elementwise natural logarithm (-inf at 0, NaN below). Derivative: 1/x."),
-    (K.FN_LOG1P, "log1p", math.log1p, np.log1p, lambda g, y, x: g * (1.0 / (1.0 + x)),
-     "Elementwise log(1 + x), accurate near 0. Derivative: 1/(1 + x)."),
-    (K.FN_SIN, "sin", math.sin, np.sin, lambda g, y, x: g * cos(x),
-     "Elementwise sine. Derivative: cos(x)."),
-    (K.FN_COS, "cos", math.cos, np.cos, lambda g, y, x: g * -sin(x),
-     "Elementwise cosine. Derivative: -sin(x)."),
-    (K.FN_TAN, "tan", math.tan, np.tan, lambda g, y, x: g * (1.0 + y * y),
-     "Elementwise tangent. Derivative: 1 + tan(x)**2."),
-    (K.FN_ASIN, "asin", math.asin, np.arcsin, lambda g, y, x: g * (1.0 / sqrt(1.0 - x * x)),
-     "Elementwise arcsine (NaN outside [-1, 1]). Derivative: 1/sqrt(1 - x**2)."),
-    (K.FN_ACOS, "acos", math.acos, np.arccos, lambda g, y, x: g * (-1.0 / sqrt(1.0 - x * x)),
-     "Elementwise arccosine (NaN outside [-1, 1]). Derivative: -1/sqrt(1 - x**2)."),
-    (K.FN_ATAN, "atan", math.atan, np.arctan, lambda g, y, x: g * (1.0 / (1.0 + x * x)),
-     "Elementwise arctangent. Derivative: 1/(1 + x**2)."),
-    (K.FN_SINH, "sinh", math.sinh, np.sinh, lambda g, y, x: g * cosh(x),
-     "Elementwise hyperbolic sine. Derivative: cosh(x)."),
-    (K.FN_COSH, "cosh", math.cosh, np.cosh, lambda g, y, x: g * sinh(x),
-     "Elementwise hyperbolic cosine. Derivative: sinh(x)."),
-    (K.FN_TANH, "tanh", math.tanh, np.tanh, lambda g, y, x: g * (1.0 - y * y),
-     "Elementwise hyperbolic tangent. Derivative: 1 - tanh(x)**2."),
-    (K.FN_SIGMOID, "sigmoid", _py_sigmoid, _np_sigmoid, lambda g, y, x: g * (y * (1.0 - y)),
-     "Elementwise logistic function 1/(1 + e**-x), computed without overflow. Derivative: s(1 - s)."),
-    (K.FN_SOFTPLUS, "softplus", _py_softplus, _np_softplus, lambda g, y, x: g * sigmoid(x),
-     "Elementwise log(1 + e**x), computed without overflow. Derivative: sigmoid(x)."),
-    (K.FN_RELU, "relu", _py_relu, lambda x: np.maximum(x, 0), lambda g, y, x: _select(greater(x, 0.0), g),
-     "Elementwise max(x, 0). Derivative: 1 for x > 0, else 0 (the subgradient at 0 is 0)."),
-    (K.FN_IDENTITY, "identity", _identity, _identity, lambda g, y, x: g,
-     "The same value, recorded as a new Tensor. Derivative: 1."),
+    _unary(1, "negative", operator.neg, np.negative, lambda g, y, x: -g,
+           "Elementwise -x. Derivative: -1.",
+           short="neg", kernel="-x", partial="-1.0", second=LINEAR, numpy=(np.negative,)),
+    _unary(2, "square", lambda x: x * x, np.square, lambda g, y, x: g * (2.0 * x),
+           "Elementwise x**2. Derivative: 2x.",
+           kernel="x * x", partial="2.0 * x", second="2.0", numpy=(np.square,)),
+    _unary(3, "sqrt", math.sqrt, np.sqrt, lambda g, y, x: g * (0.5 / y),
+           "Elementwise square root. Derivative: 0.5/sqrt(x) (inf at 0; NaN for x < 0).",
+           kernel="M.sqrt(x)", partial="0.5 / y", second="-0.25 / (y * y * y)", domain=(0.1, 3.0),
+           numpy=(np.sqrt,)),
+    _unary(4, "reciprocal", lambda x: 1.0 / x, np.reciprocal, lambda g, y, x: g * -(y * y),
+           "Elementwise 1/x. Derivative: -1/x**2.",
+           kernel="1.0 / x", partial="-(y * y)", second="2.0 * y * y * y", domain=(0.2, 3.0),
+           numpy=(np.reciprocal,)),
+    _unary(5, "abs", abs, np.abs, lambda g, y, x: g * sign(x),
+           "Elementwise |x|. Derivative: sign(x); the subgradient at 0 is 0.",
+           kernel="abs(x)", partial="M.sign(x)", second=LINEAR, nondifferentiable_at=(0.0,),
+           numpy=(np.absolute, np.fabs)),
+    _unary(6, "sign", _py_sign, np.sign, lambda g, y, x: _zeros_like(x),
+           "Elementwise sign (-1, 0 or 1; NaN stays NaN). Derivative: 0 everywhere.",
+           kernel="M.sign(x)", partial="0.0", second=LINEAR, select=True, nondifferentiable_at=(0.0,),
+           numpy=(np.sign,)),
+    _unary(7, "exp", math.exp, np.exp, lambda g, y, x: g * y,
+           "Elementwise e**x. Derivative: e**x.",
+           kernel="math.exp(x)", partial="y", second="y", numpy_replay=True, numpy=(np.exp,)),
+    _unary(8, "expm1", math.expm1, np.expm1, lambda g, y, x: g * (y + 1.0),
+           "Elementwise e**x - 1, accurate near 0. Derivative: e**x.",
+           kernel="math.expm1(x)", partial="y + 1.0", second="y + 1.0", numpy_replay=True, numpy=(np.expm1,)),
+    _unary(9, "log", math.log, np.log, lambda g, y, x: g * (1.0 / x),
+           "Elementwise natural logarithm (-inf at 0, NaN below). Derivative: 1/x.",
+           kernel="M.log(x)", partial="1.0 / x", second="-(d * d)", domain=(0.1, 3.0), numpy_replay=True,
+           numpy=(np.log,)),
+    _unary(10, "log1p", math.log1p, np.log1p, lambda g, y, x: g * (1.0 / (1.0 + x)),
+           "Elementwise log(1 + x), accurate near 0. Derivative: 1/(1 + x).",
+           kernel="M.log1p(x)", partial="1.0 / (1.0 + x)", second="-(d * d)", domain=(-0.9, 3.0),
+           numpy_replay=True, numpy=(np.log1p,)),
+    _unary(11, "sin", math.sin, np.sin, lambda g, y, x: g * cos(x),
+           "Elementwise sine. Derivative: cos(x).",
+           kernel="math.sin(x)", partial="math.cos(x)", second="-y", numpy=(np.sin,)),
+    _unary(12, "cos", math.cos, np.cos, lambda g, y, x: g * -sin(x),
+           "Elementwise cosine. Derivative: -sin(x).",
+           kernel="math.cos(x)", partial="-math.sin(x)", second="-y", numpy=(np.cos,)),
+    _unary(13, "tan", math.tan, np.tan, lambda g, y, x: g * (1.0 + y * y),
+           "Elementwise tangent. Derivative: 1 + tan(x)**2.",
+           kernel="math.tan(x)", partial="1.0 + y * y", second="2.0 * y * d", domain=(-1.2, 1.2),
+           numpy_replay=True, numpy=(np.tan,)),
+    _unary(14, "asin", math.asin, np.arcsin, lambda g, y, x: g * (1.0 / sqrt(1.0 - x * x)),
+           "Elementwise arcsine (NaN outside [-1, 1]). Derivative: 1/sqrt(1 - x**2).",
+           kernel="M.asin(x)", partial="1.0 / math.sqrt(1.0 - x * x)", second="x * d * d * d",
+           domain=(-0.9, 0.9), numpy_replay=True, numpy=(np.arcsin,)),
+    # d = -(1 - x^2)^(-1/2), so d(d)/dx = -x (1 - x^2)^(-3/2) = x d^3, as asin's
+    _unary(15, "acos", math.acos, np.arccos, lambda g, y, x: g * (-1.0 / sqrt(1.0 - x * x)),
+           "Elementwise arccosine (NaN outside [-1, 1]). Derivative: -1/sqrt(1 - x**2).",
+           kernel="M.acos(x)", partial="-1.0 / math.sqrt(1.0 - x * x)", second="x * d * d * d",
+           domain=(-0.9, 0.9), numpy_replay=True, numpy=(np.arccos,)),
+    _unary(16, "atan", math.atan, np.arctan, lambda g, y, x: g * (1.0 / (1.0 + x * x)),
+           "Elementwise arctangent. Derivative: 1/(1 + x**2).",
+           kernel="math.atan(x)", partial="1.0 / (1.0 + x * x)", second="-2.0 * x * d * d", numpy_replay=True,
+           numpy=(np.arctan,)),
+    _unary(17, "sinh", math.sinh, np.sinh, lambda g, y, x: g * cosh(x),
+           "Elementwise hyperbolic sine. Derivative: cosh(x).",
+           kernel="math.sinh(x)", partial="math.cosh(x)", second="y", numpy_replay=True, numpy=(np.sinh,)),
+    _unary(18, "cosh", math.cosh, np.cosh, lambda g, y, x: g * sinh(x),
+           "Elementwise hyperbolic cosine. Derivative: sinh(x).",
+           kernel="math.cosh(x)", partial="math.sinh(x)", second="y", numpy_replay=True, numpy=(np.cosh,)),
+    _unary(19, "tanh", math.tanh, np.tanh, lambda g, y, x: g * (1.0 - y * y),
+           "Elementwise hyperbolic tangent. Derivative: 1 - tanh(x)**2.",
+           kernel="math.tanh(x)", partial="1.0 - y * y", second="-2.0 * y * d", numpy_replay=True,
+           numpy=(np.tanh,)),
+    _unary(20, "sigmoid", _py_sigmoid, _np_sigmoid, lambda g, y, x: g * (y * (1.0 - y)),
+           "Elementwise logistic function 1/(1 + e**-x), computed without overflow. Derivative: s(1 - s).",
+           kernel="M.sigmoid(x)", partial="y * (1.0 - y)", second="d * (1.0 - 2.0 * y)"),
+    _unary(21, "softplus", _py_softplus, _np_softplus, lambda g, y, x: g * sigmoid(x),
+           "Elementwise log(1 + e**x), computed without overflow. Derivative: sigmoid(x).",
+           kernel="math.log1p(math.exp(-abs(x))) + max(x, 0.0)", partial="M.sigmoid(x)", second="d * (1.0 - d)",
+           numpy_replay=True),
+    _unary(22, "relu", _py_relu, lambda x: np.maximum(x, 0), lambda g, y, x: _select(greater(x, 0.0), g),
+           "Elementwise max(x, 0). Derivative: 1 for x > 0, else 0 (the subgradient at 0 is 0).",
+           kernel="0.0 if x <= 0.0 else x", partial="1.0 if x > 0.0 else 0.0", second=LINEAR, select=True,
+           nondifferentiable_at=(0.0,)),
+    _unary(23, "identity", _identity, _identity, lambda g, y, x: g,
+           "The same value, recorded as a new Tensor. Derivative: 1.",
+           kernel="x", partial="1.0", second=LINEAR, numpy=(np.positive,)),
     # recorded as data, never differentiated: the gradient through them is None
-    (K.FN_STOP_GRADIENT, "stop_gradient", _identity, _identity, lambda g, y, x: None,
-     "The same value, through which no gradient flows (the gradient is None, as in TensorFlow)."),
-    (K.FN_FLOOR, "floor", lambda x: float(math.floor(x)), np.floor, lambda g, y, x: None,
-     "Elementwise floor. Not differentiable: no gradient flows through it (None, as in TensorFlow)."),
-    (K.FN_ISFINITE, "isfinite", lambda x: 1.0 if math.isfinite(x) else 0.0,
-     lambda x: np.isfinite(x).astype(np.result_type(x, 0.0)), lambda g, y, x: None,
-     "1.0 where x is finite, else 0.0 (a float mask). Not differentiable."),
+    _unary(30, "stop_gradient", _identity, _identity, lambda g, y, x: None,
+           "The same value, through which no gradient flows (the gradient is None, as in TensorFlow).",
+           kernel="x", differentiable=False),
+    _unary(31, "floor", lambda x: float(math.floor(x)), np.floor, lambda g, y, x: None,
+           "Elementwise floor. Not differentiable: no gradient flows through it (None, as in TensorFlow).",
+           kernel="np.floor(x)", differentiable=False, numpy=(np.floor,)),
+    _unary(32, "isfinite", lambda x: 1.0 if math.isfinite(x) else 0.0,
+           lambda x: np.isfinite(x).astype(np.result_type(x, 0.0)), lambda g, y, x: None,
+           "1.0 where x is finite, else 0.0 (a float mask). Not differentiable.",
+           kernel="1.0 if np.isfinite(x) else 0.0", differentiable=False),
 ]
 
-_DOMAINS = {
-    K.FN_SQRT: (0.1, 3.0), K.FN_LOG: (0.1, 3.0), K.FN_LOG1P: (-0.9, 3.0), K.FN_RECIPROCAL: (0.2, 3.0),
-    K.FN_ASIN: (-0.9, 0.9), K.FN_ACOS: (-0.9, 0.9), K.FN_TAN: (-1.2, 1.2),
-}
-_KINKS = {K.FN_ABS: (0.0,), K.FN_RELU: (0.0,), K.FN_SIGN: (0.0,)}
-
-_ops: dict[str, Callable[..., Tensor]] = {}
-for _code, _name, _scalar, _ufunc, _vjp, _doc in _UNARY_ROWS:
-    _spec = register_elementwise(Elementwise(
-        _code, _name, 1, _scalar, _ufunc, _vjp, _doc, _DOMAINS.get(_code, (-2.0, 2.0)), _KINKS.get(_code, ())
-    ))
-    _ops[_name] = _unary_op(_spec)
-
+_ops: dict[str, Callable[..., Tensor]] = {spec.name: unary_op(spec) for spec in _UNARY_ROWS}
 negative = _ops["negative"]
 square = _ops["square"]
 sqrt = _ops["sqrt"]
@@ -477,62 +288,67 @@ def _py_mod(a: float, b: float) -> float:
     return a % b
 
 
+def _comparison(code: int, name: str, scalar: Callable[[float, float], float], ufunc: Any, op: str) -> Elementwise:
+    return _binary(code, name, scalar, _float_mask(ufunc), _no_vjp,
+                   f"1.0 where x {op} y, else 0.0. Not differentiable.",
+                   kernel=f"1.0 if a {op} b else 0.0", differentiable=False)
+
+
 _BINARY_ROWS = [
-    (K.FN_ADD, "add", operator.add, np.add, lambda g, z, a, b: (g, g),
-     "Elementwise x + y with broadcasting. Derivatives: 1, 1."),
-    (K.FN_SUB, "subtract", operator.sub, np.subtract, lambda g, z, a, b: (g, -g),
-     "Elementwise x - y with broadcasting. Derivatives: 1, -1."),
-    (K.FN_MUL, "multiply", operator.mul, np.multiply, lambda g, z, a, b: (g * b, g * a),
-     "Elementwise x * y with broadcasting. Derivatives: y, x."),
-    (K.FN_DIV, "divide", operator.truediv, np.divide, _div_vjp,
-     "Elementwise x / y with broadcasting (x/0 is +-inf, 0/0 NaN). Derivatives: 1/y, -x/y**2."),
-    (K.FN_POW, "pow", _py_pow, np.power, _pow_vjp,
-     "Elementwise x ** y. Derivatives: y x**(y-1), and x**y log(x) where x > 0 (0 elsewhere)."),
-    (K.FN_ATAN2, "atan2", math.atan2, np.arctan2, _atan2_vjp,
-     "Elementwise arctan(y/x) with the quadrant of (x, y); called atan2(y, x). "
-     "Derivatives: x/(x**2 + y**2), -y/(x**2 + y**2)."),
-    (K.FN_MAXIMUM, "maximum", _py_maximum, np.maximum, _maximum_vjp,
-     "Elementwise max with NaN propagation. The gradient goes to x where x >= y, else to y."),
-    (K.FN_MINIMUM, "minimum", _py_minimum, np.minimum, _minimum_vjp,
-     "Elementwise min with NaN propagation. The gradient goes to x where x <= y, else to y."),
-    (K.FN_MOD, "mod", _py_mod, np.remainder, _mod_vjp,
-     "Elementwise remainder with the divisor's sign, as NumPy's %. Derivatives: 1, -floor(x/y)."),
+    _binary(40, "add", operator.add, np.add, lambda g, z, a, b: (g, g),
+            "Elementwise x + y with broadcasting. Derivatives: 1, 1.",
+            kernel="a + b", partial="(1.0, 1.0)", second=LINEAR, integer_safe=True, numpy=(np.add,),
+            partials=(lambda g, z, a, b: g, lambda g, z, a, b: g)),
+    _binary(41, "subtract", operator.sub, np.subtract, lambda g, z, a, b: (g, -g),
+            "Elementwise x - y with broadcasting. Derivatives: 1, -1.",
+            short="sub", kernel="a - b", partial="(1.0, -1.0)", second=LINEAR, integer_safe=True,
+            numpy=(np.subtract,), partials=(lambda g, z, a, b: g, lambda g, z, a, b: -g)),
+    _binary(42, "multiply", operator.mul, np.multiply, lambda g, z, a, b: (g * b, g * a),
+            "Elementwise x * y with broadcasting. Derivatives: y, x.",
+            short="mul", kernel="a * b", partial="(b, a)", second="(0.0, 1.0, 1.0, 0.0)", bilinear=True,
+            integer_safe=True, numpy=(np.multiply,),
+            partials=(lambda g, z, a, b: g * b, lambda g, z, a, b: g * a)),
+    _binary(43, "divide", operator.truediv, np.divide, _div_vjp,
+            "Elementwise x / y with broadcasting (x/0 is +-inf, 0/0 NaN). Derivatives: 1/y, -x/y**2.",
+            short="div", kernel="a / b", partial="(1.0 / b, (-a / b) / b)", second="M.div_second(a, b)",
+            domain=(0.5, 2.0), numpy=(np.divide, np.true_divide),
+            partials=(lambda g, z, a, b: g * (1.0 / b), lambda g, z, a, b: g * ((-a / b) / b))),
+    _binary(44, "pow", _py_pow, np.power, _pow_vjp,
+            "Elementwise x ** y. Derivatives: y x**(y-1), and x**y log(x) where x > 0 (0 elsewhere).",
+            kernel="a**b", partial="M.pow_partials(a, b, z)", second="M.pow_second(a, b, z, da, db)",
+            domain=(0.2, 2.0)),
+    _binary(45, "atan2", math.atan2, np.arctan2, _atan2_vjp,
+            "Elementwise arctan(y/x) with the quadrant of (x, y); called atan2(y, x). "
+            "Derivatives: x/(x**2 + y**2), -y/(x**2 + y**2).",
+            kernel="math.atan2(a, b)", partial="M.atan2_partials(a, b)", second="M.atan2_second(a, b)",
+            numpy=(np.arctan2,)),
+    _binary(46, "maximum", _py_maximum, np.maximum, _maximum_vjp,
+            "Elementwise max with NaN propagation. The gradient goes to x where x >= y, else to y.",
+            kernel="M.maximum(a, b)", partial="(1.0, 0.0) if a >= b else (0.0, 1.0)", second=LINEAR,
+            select=True, integer_safe=True, numpy=(np.maximum,)),
+    _binary(47, "minimum", _py_minimum, np.minimum, _minimum_vjp,
+            "Elementwise min with NaN propagation. The gradient goes to x where x <= y, else to y.",
+            kernel="M.minimum(a, b)", partial="(1.0, 0.0) if a <= b else (0.0, 1.0)", second=LINEAR,
+            select=True, integer_safe=True, numpy=(np.minimum,)),
+    _binary(48, "mod", _py_mod, np.remainder, _mod_vjp,
+            "Elementwise remainder with the divisor's sign, as NumPy's %. Derivatives: 1, -floor(x/y).",
+            kernel="M.mod(a, b)", partial="(1.0, -M.floor_divide(a, b))", second=LINEAR, domain=(0.3, 2.0),
+            integer_safe=True, numpy=(np.remainder,)),
     # comparisons as 0.0/1.0 float masks (TensorFlow returns booleans): recorded as data, so
     # compiled tapes recompute them and nt.where(nt.greater(x, 0), a, b) needs no guard
     # (x > 0 gives NumPy bools, which a trace must guard); never differentiated
-    (K.FN_GREATER, "greater", lambda a, b: 1.0 if a > b else 0.0, _float_mask(np.greater), _no_vjp,
-     "1.0 where x > y, else 0.0. Not differentiable."),
-    (K.FN_GREATER_EQUAL, "greater_equal", lambda a, b: 1.0 if a >= b else 0.0, _float_mask(np.greater_equal),
-     _no_vjp, "1.0 where x >= y, else 0.0. Not differentiable."),
-    (K.FN_LESS, "less", lambda a, b: 1.0 if a < b else 0.0, _float_mask(np.less), _no_vjp,
-     "1.0 where x < y, else 0.0. Not differentiable."),
-    (K.FN_LESS_EQUAL, "less_equal", lambda a, b: 1.0 if a <= b else 0.0, _float_mask(np.less_equal), _no_vjp,
-     "1.0 where x <= y, else 0.0. Not differentiable."),
-    (K.FN_EQUAL, "equal", lambda a, b: 1.0 if a == b else 0.0, _float_mask(np.equal), _no_vjp,
-     "1.0 where x == y, else 0.0. Not differentiable."),
-    (K.FN_NOT_EQUAL, "not_equal", lambda a, b: 1.0 if a != b else 0.0, _float_mask(np.not_equal), _no_vjp,
-     "1.0 where x != y, else 0.0. Not differentiable."),
-    (K.FN_FLOOR_DIVIDE, "floor_divide", operator.floordiv, np.floor_divide, _no_vjp,
-     "Elementwise floor(x / y), as NumPy's and Python's //. Not differentiable: its gradient is None, "
-     "as in TensorFlow."),
+    _comparison(50, "greater", lambda a, b: 1.0 if a > b else 0.0, np.greater, ">"),
+    _comparison(51, "greater_equal", lambda a, b: 1.0 if a >= b else 0.0, np.greater_equal, ">="),
+    _comparison(52, "less", lambda a, b: 1.0 if a < b else 0.0, np.less, "<"),
+    _comparison(53, "less_equal", lambda a, b: 1.0 if a <= b else 0.0, np.less_equal, "<="),
+    _comparison(54, "equal", lambda a, b: 1.0 if a == b else 0.0, np.equal, "=="),
+    _comparison(55, "not_equal", lambda a, b: 1.0 if a != b else 0.0, np.not_equal, "!="),
+    _binary(56, "floor_divide", operator.floordiv, np.floor_divide, _no_vjp,
+            "Elementwise floor(x / y), as NumPy's and Python's //. Not differentiable: its gradient is None, "
+            "as in TensorFlow.",
+            kernel="M.floor_divide(a, b)", differentiable=False, integer_safe=True, numpy=(np.floor_divide,)),
 ]
-_BINARY_DOMAINS = {K.FN_POW: (0.2, 2.0), K.FN_DIV: (0.5, 2.0), K.FN_MOD: (0.3, 2.0)}
-# One-sided rules, the same expressions as the rows' VJPs (see Elementwise.partials).
-_PARTIALS = {
-    K.FN_ADD: (lambda g, z, a, b: g, lambda g, z, a, b: g),
-    K.FN_SUB: (lambda g, z, a, b: g, lambda g, z, a, b: -g),
-    K.FN_MUL: (lambda g, z, a, b: g * b, lambda g, z, a, b: g * a),
-    K.FN_DIV: (lambda g, z, a, b: g * (1.0 / b), lambda g, z, a, b: g * ((-a / b) / b)),
-}
-
-for _code, _name, _scalar, _ufunc, _vjp, _doc in _BINARY_ROWS:
-    _spec = register_elementwise(Elementwise(
-        _code, _name, 2, _scalar, _ufunc, _vjp, _doc, _BINARY_DOMAINS.get(_code, (-2.0, 2.0)),
-        partials=_PARTIALS.get(_code),
-    ))
-    _ops[_name] = _binary_op(_spec)
-
-_INTEGER_SAFE = {K.FN_ADD, K.FN_SUB, K.FN_MUL, K.FN_MAXIMUM, K.FN_MINIMUM, K.FN_MOD, K.FN_FLOOR_DIVIDE}
+_ops.update((spec.name, binary_op(spec)) for spec in _BINARY_ROWS)
 
 add = _ops["add"]
 subtract = _ops["subtract"]

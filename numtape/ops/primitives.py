@@ -86,7 +86,7 @@ def element(x: Tensor, k: int) -> Tensor:
     return out
 
 
-@register_primitive(K.OP_ELEM, "element", "x.flat[k]; its VJP scatters g to position k.")
+@register_primitive(60, "element", "x.flat[k]; its VJP scatters g to position k.", short="elem")
 def _element_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> list[Optional[Tensor]]:
     (x,) = operands
     return [scatter_add_flat(g, np.array([entry.element_index], np.int64), x.shape)]
@@ -104,7 +104,7 @@ def gather_flat(x: Tensor, index_map: np.ndarray, shape: tuple[int, ...]) -> Ten
     return out
 
 
-@register_primitive(K.OP_GATHER, "gather", "y.flat[k] = x.flat[map[k]]; the VJP scatter-adds g back.")
+@register_primitive(68, "gather", "y.flat[k] = x.flat[map[k]]; the VJP scatter-adds g back.")
 def _gather_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> list[Optional[Tensor]]:
     (x,) = operands
     return [scatter_add_flat(g, entry.index_map(ans.size), x.shape)]
@@ -122,7 +122,7 @@ def scatter_add_flat(x: Tensor, index_map: np.ndarray, shape: tuple[int, ...]) -
     return out
 
 
-@register_primitive(K.OP_SCATTER_ADD, "scatter_add", "y.flat[map[k]] += x.flat[k]; the VJP gathers g.")
+@register_primitive(69, "scatter_add", "y.flat[map[k]] += x.flat[k]; the VJP gathers g.")
 def _scatter_add_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> list[Optional[Tensor]]:
     (x,) = operands
     return [gather_flat(g, entry.index_map(x.size), x.shape)]
@@ -156,7 +156,7 @@ def window(x: Tensor, outer: int, stride: int, start: int, width: int, shape: tu
     return out
 
 
-@register_primitive(K.OP_WINDOW, "window", "A strided window of x; the VJP pads g with zeros.")
+@register_primitive(70, "window", "A strided window of x; the VJP pads g with zeros.")
 def _window_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> list[Optional[Tensor]]:
     (x,) = operands
     return [pad(g, *entry.ints, x.shape)]
@@ -175,7 +175,7 @@ def pad(x: Tensor, outer: int, stride: int, start: int, width: int, shape: tuple
     return out
 
 
-@register_primitive(K.OP_PAD, "pad", "x placed in zeros; the VJP takes the window of g.")
+@register_primitive(71, "pad", "x placed in zeros; the VJP takes the window of g.")
 def _pad_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> list[Optional[Tensor]]:
     (x,) = operands
     return [window(g, *entry.ints, x.shape)]
@@ -203,7 +203,7 @@ def concat_flat(pieces: Sequence[Tensor], outer: int, shape: tuple[int, ...]) ->
     return out
 
 
-@register_primitive(K.OP_CONCAT, "concat", "Pieces side by side; the VJP cuts g into windows.")
+@register_primitive(72, "concat", "Pieces side by side; the VJP cuts g into windows.")
 def _concat_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> list[Optional[Tensor]]:
     outer = entry.ints[2]
     total = ans.size // outer if outer else 0
@@ -232,7 +232,7 @@ def reduce_sum_3(x: Tensor, outer: int, mid: int, inner: int, shape: tuple[int, 
     return out
 
 
-@register_primitive(K.OP_REDUCE_SUM, "reduce_sum", "Sum over the middle axis; the VJP broadcasts g.")
+@register_primitive(73, "reduce_sum", "Sum over the middle axis; the VJP broadcasts g.")
 def _reduce_sum_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> list[Optional[Tensor]]:
     (x,) = operands
     return [broadcast_3(g, *entry.ints[:3], x.shape)]
@@ -247,7 +247,7 @@ def broadcast_3(x: Tensor, outer: int, mid: int, inner: int, shape: tuple[int, .
     return out
 
 
-@register_primitive(K.OP_BROADCAST, "broadcast", "Repeat along the middle axis; the VJP sums g.")
+@register_primitive(74, "broadcast", "Repeat along the middle axis; the VJP sums g.")
 def _broadcast_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> list[Optional[Tensor]]:
     (x,) = operands
     return [reduce_sum_3(g, *entry.ints[:3], x.shape)]
@@ -279,10 +279,10 @@ def _extreme_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> 
     return [multiply(broadcast_3(g, outer, mid, inner, x.shape), weights)]
 
 
-register_primitive(K.OP_REDUCE_MAX, "reduce_max", "Max over the middle axis; tied maxima share g equally.")(
+register_primitive(75, "reduce_max", "Max over the middle axis; tied maxima share g equally.")(
     _extreme_vjp
 )
-register_primitive(K.OP_REDUCE_MIN, "reduce_min", "Min over the middle axis; tied minima share g equally.")(
+register_primitive(76, "reduce_min", "Min over the middle axis; tied minima share g equally.")(
     _extreme_vjp
 )
 
@@ -307,7 +307,7 @@ def matmul_raw(a: Tensor, b: Tensor, flags: int, batch: int, m: int, k: int, n: 
     return out
 
 
-@register_primitive(K.OP_MATMUL, "matmul", "op(A) @ op(B); the VJP is G op(B)^T and op(A)^T G in A's and B's layouts.")
+@register_primitive(77, "matmul", "op(A) @ op(B); the VJP is G op(B)^T and op(A)^T G in A's and B's layouts.")
 def _matmul_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> list[Optional[Tensor]]:
     a, b = operands
     flags = entry.fn
@@ -402,7 +402,7 @@ def where(condition: Any, x: TensorLike, y: TensorLike) -> Tensor:
     return out
 
 
-@register_primitive(K.OP_WHERE, "where", "cond ? a : b; the VJP routes g to a where cond holds, else to b.")
+@register_primitive(67, "where", "cond ? a : b; the VJP routes g to a where cond holds, else to b.")
 def _where_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> list[Optional[Tensor]]:
     cond, a, b = operands
     ga = where(cond, g, 0.0)
@@ -424,7 +424,7 @@ def _to_size(ct: Tensor, operand: Tensor) -> Tensor:
     return reshape(reduce_sum(ct, axes, keepdims=True), operand.shape)
 
 
-@register_primitive(K.OP_ARRAY_LEAF, "leaf", "A source or constant array: no operands.")
+@register_primitive(64, "leaf", "A source or constant array: no operands.", short="array_leaf")
 def _leaf_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> list[Optional[Tensor]]:
     return []
 

@@ -1,18 +1,25 @@
-"""The op table: every tape primitive, defined once.
+"""The op table: every tape primitive, defined once, in one row.
 
-Two kinds of rows:
+Three kinds of rows:
 
-* :class:`Elementwise`: a unary or binary function with an ``FN_*`` code. It is
-  a scalar entry when its output is 0-d and the ``fn`` of an ``OP_UNARY`` /
-  ``OP_BINARY`` array entry otherwise. The row holds the ``math`` fast path for
-  Python floats, the NumPy ufunc, the VJP written in numtape ops (so that outer
-  tapes record it: higher order derivatives), the test domain and the docstring.
+* :class:`Elementwise`: a unary or binary function with an explicit code. It is a
+  scalar entry when its output is 0-d and the ``fn`` of an ``OP_UNARY`` /
+  ``OP_BINARY`` array entry otherwise. The row holds everything about the function:
+  the ``math`` fast path for Python floats, the NumPy ufunc, the VJP written in
+  numtape ops (so that outer tapes record it: higher order derivatives), the
+  compiled formulas (value, partial derivatives, second derivatives), its
+  properties (differentiable, curvature, select, kinks, test domain, integer
+  safety, NumPy aliases) and the docstring.
 * :class:`Primitive`: a structural array primitive (gather, window, reduce_sum,
-  matmul, ...) with an ``OP_*`` code and its VJP.
+  matmul, ...) with an explicit code and its VJP.
+* :data:`FORMAT_CODES`: the codes of the tape format that no op defines (leaves,
+  the two elementwise array entries, custom gradients).
 
-The compiled twin of each VJP is the branch with the same code in
-``numtape/_kernels/sweep.py``; ``tests/test_registry.py`` checks that both give the
-same numbers for every row, and that every code has exactly one row.
+``python -m numtape._codegen`` writes the code table and the per-code property
+arrays (``numtape/_kernels/codes.py``) and the compiled scalar switches
+(``numtape/_kernels/scalar.py``) from these rows; ``tests/test_codegen.py`` checks
+that the committed files are what the rows generate. Codes are append-only: never
+renumber one (caches and pickled compiled tapes store them).
 """
 from __future__ import annotations
 
@@ -22,10 +29,37 @@ from typing import Any, Callable, Optional
 ELEMENTWISE: dict[int, "Elementwise"] = {}
 PRIMITIVES: dict[int, "Primitive"] = {}
 
+#: ``second`` of a function whose partial derivatives are constant (piecewise):
+#: the second-order sweeps skip its term and the Hessian pattern adds nothing.
+LINEAR = "LINEAR"
+
+#: Tape codes that are not an op of their own: (code, constant name, meaning).
+FORMAT_CODES = (
+    (0, "OP_LEAF", "a watched tensor, a variable read or a constant: a value, no operands"),
+    (65, "OP_UNARY", "y = fn(x) on arrays, fn an elementwise code in aux A_FN"),
+    (66, "OP_BINARY", "z = fn(x, y) on arrays; each operand full-size, size 1, or a row/column broadcast"),
+    (78, "OP_CUSTOM_CALL", "a custom_gradient call: handed to Python"),
+    (79, "OP_CUSTOM_OUT", "one output of a custom_gradient call (arg0 = the call)"),
+)
+
+#: Scalar codes are below this; array entries (and the F32 bit's 7 bits) at or above.
+FIRST_ARRAY_CODE = 64
+#: One past the largest code in use (structural codes are allocated upwards from 64).
+CODE_LIMIT = 127
+
 
 @dataclass(frozen=True)
 class Elementwise:
-    """An elementwise function and its derivative."""
+    """An elementwise function, its derivatives and everything the compiled code needs.
+
+    Formulas are Python expressions that ``numtape._codegen`` pastes into the
+    compiled switches. Unary: ``kernel`` in ``x``; ``partial`` in ``x`` and ``y`` (the
+    value); ``second`` (d partial / dx) in ``x``, ``y`` and ``d`` (the partial).
+    Binary: ``kernel`` in ``a``, ``b``; ``partial`` a pair in ``a``, ``b``, ``z``;
+    ``second`` a 4-tuple (d da/da, d da/db, d db/da, d db/db) in ``a, b, z, da, db``.
+    ``M.`` names a helper of ``numtape/_kernels/mathfn.py``. ``second`` is
+    :data:`LINEAR` when the partials are (piecewise) constant.
+    """
 
     code: int
     name: str
@@ -34,18 +68,30 @@ class Elementwise:
     ufunc: Callable[..., Any]  # NumPy forward, any shape
     vjp: Callable[..., Any]  # (g, ans, x) -> gx, or (g, ans, x, y) -> (gx, gy), in numtape ops
     doc: str
+    kernel: str  # compiled value
+    partial: Optional[str] = None  # compiled partial derivative(s); None when not differentiable
+    second: Optional[str] = None  # compiled second derivative(s), or LINEAR
+    differentiable: bool = True  # False: recorded as data, the gradient through it is None
+    short: str = ""  # the code's constant is FN_<short>, default FN_<NAME>
     domain: tuple[float, float] = (-2.0, 2.0)  # where tests sample inputs
     nondifferentiable_at: tuple[float, ...] = field(default=())  # kinks, avoided by tests
+    select: bool = False  # the derivative selects (g where d != 0, else 0) instead of multiplying
+    bilinear: bool = False  # binary: only the mixed second derivative is nonzero (x * y)
+    integer_safe: bool = False  # binary: integer operands give the integer ufunc's result, unrecorded
+    numpy_replay: bool = False  # large replays compute it with the ufunc (faster than the scalar loop)
+    numpy: tuple[Any, ...] = ()  # NumPy ufuncs that dispatch to this op on Tensors
     # Binary rows may add (d/dx, d/dy) as two rules computing exactly what ``vjp``
     # returns, so that a cotangent nobody reads (a constant operand) is not computed.
     partials: Optional[tuple[Callable[..., Any], Callable[..., Any]]] = None
 
     @property
-    def differentiable(self) -> bool:
-        """False for the functions recorded only as data (comparisons, floor, stop_gradient)."""
-        from .._kernels.sweep import FIRST_NONDIFF_BINARY, FIRST_NONDIFF_UNARY
+    def constant(self) -> str:
+        return "FN_" + (self.short or self.name).upper()
 
-        return self.code < (FIRST_NONDIFF_UNARY if self.arity == 1 else FIRST_NONDIFF_BINARY)
+    @property
+    def curved(self) -> bool:
+        """The second derivative is not identically 0."""
+        return self.differentiable and self.second != LINEAR
 
 
 @dataclass(frozen=True)
@@ -56,6 +102,11 @@ class Primitive:
     name: str
     vjp: Callable[..., list[Optional[Any]]]  # (g, ans, operands, entry) -> cotangent per operand
     doc: str
+    short: str = ""  # the code's constant is OP_<short>, default OP_<NAME>
+
+    @property
+    def constant(self) -> str:
+        return "OP_" + (self.short or self.name).upper()
 
 
 def register_elementwise(spec: Elementwise) -> Elementwise:
@@ -65,13 +116,14 @@ def register_elementwise(spec: Elementwise) -> Elementwise:
     return spec
 
 
-def register_primitive(code: int, name: str, doc: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def register_primitive(code: int, name: str, doc: str, short: str = "") -> Callable[[Callable[..., Any]],
+                                                                                    Callable[..., Any]]:
     """Decorator registering ``vjp`` as the derivative rule of primitive ``code``."""
 
     def decorate(vjp: Callable[..., Any]) -> Callable[..., Any]:
         if code in PRIMITIVES:
             raise AssertionError(f"code {code} registered twice ({name})")
-        PRIMITIVES[code] = Primitive(code, name, vjp, doc)
+        PRIMITIVES[code] = Primitive(code, name, vjp, doc, short)
         return vjp
 
     return decorate

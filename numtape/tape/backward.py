@@ -30,6 +30,7 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from .._fpstate import quietly
+from .._kernels import arrays as KA
 from .._kernels import sweep as K
 from .._state import state
 from ..ops.elementwise import add
@@ -94,9 +95,10 @@ def operand_slots(buffers: TapeBuffers, slot: int) -> list[int]:
     if op == K.OP_LEAF or op == K.OP_ARRAY_LEAF:
         return []
     a0 = int(buffers.arg0[slot])
-    if op <= K.LAST_UNARY or op == K.OP_ELEM:
+    arity = K.ARITY[op]
+    if arity == 1 or op == K.OP_ELEM:
         return [a0]
-    if op <= K.LAST_BINARY:
+    if arity == 2:
         return [a0, int(buffers.arg1[slot])]
     aux = buffers.aux[int(buffers.arg1[slot])]
     if op == K.OP_CONCAT or op == K.OP_CUSTOM_CALL:
@@ -123,8 +125,8 @@ def entry_vjp(buffers: TapeBuffers, slot: int, g: Tensor, tensor_for: Callable[[
     wanted = None if needed is None else [needed(s) for s in slots]
     if wanted is not None and not any(wanted):
         return []
-    if op <= K.LAST_BINARY or op == K.OP_UNARY or op == K.OP_BINARY:
-        fn = op if op <= K.LAST_BINARY else int(buffers.aux[int(buffers.arg1[slot]), K.A_FN])
+    if K.ARITY[op] or op == K.OP_UNARY or op == K.OP_BINARY:
+        fn = op if K.ARITY[op] else int(buffers.aux[int(buffers.arg1[slot]), K.A_FN])
         spec = ELEMENTWISE[fn]
         ans = tensor_for(slot)
         if spec.arity == 1:
@@ -478,7 +480,7 @@ def _compiled_handoff(b: TapeBuffers, slot: int, op: int, adjoints: Adjoints, li
         need_x = False
     gx, fresh_x = adjoints.flat(adjoint_slots[0]) if need_x else (_UNUSED, False)
     gw, fresh_w = adjoints.flat(adjoint_slots[1]) if need_w else (_UNUSED, False)
-    if not K.flat_backward(op, row, b.iarena, gy, x, w, y, gx, gw, need_x, need_w, fresh_x, fresh_w):
+    if not KA.flat_backward(op, row, b.iarena, gy, x, w, y, gx, gw, need_x, need_w, fresh_x, fresh_w):
         raise AssertionError(f"flat_backward does not handle op {op}")  # _FLAT_OPS is out of step
     return True
 

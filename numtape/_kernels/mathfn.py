@@ -1,0 +1,173 @@
+"""Scalar helpers that the op rows' compiled formulas call (``M.name`` in a row's formula).
+
+A formula in a row is one expression; what needs a domain check, a branch or a
+shared temporary is written here once. Each helper does exactly the float
+operations of the row's NumPy/``math`` forward and its VJP in numtape ops, so the
+compiled path and the recorded path agree bit for bit. They also run as plain
+Python under ``NUMBA_DISABLE_JIT=1``, where ``math.log(0.0)`` would raise: hence
+the explicit domain checks.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .jit import kernel
+from .layout import F32
+
+
+@kernel
+def sigmoid(x):
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+@kernel
+def sign(x):
+    if x > 0.0:
+        return 1.0
+    if x < 0.0:
+        return -1.0
+    if x == 0.0:
+        return 0.0
+    return x  # NaN
+
+
+@kernel
+def log(x):
+    if x == 0.0:
+        return -np.inf
+    if x < 0.0:
+        return np.nan
+    return math.log(x)
+
+
+@kernel
+def log1p(x):
+    if x == -1.0:
+        return -np.inf
+    if x < -1.0:
+        return np.nan
+    return math.log1p(x)
+
+
+@kernel
+def sqrt(x):
+    if x < 0.0:
+        return np.nan
+    return math.sqrt(x)
+
+
+@kernel
+def asin(x):
+    if abs(x) > 1.0:
+        return np.nan
+    return math.asin(x)
+
+
+@kernel
+def acos(x):
+    if abs(x) > 1.0:
+        return np.nan
+    return math.acos(x)
+
+
+@kernel
+def maximum(a, b):
+    if a != a or a >= b:
+        return a
+    return b
+
+
+@kernel
+def minimum(a, b):
+    if a != a or a <= b:
+        return a
+    return b
+
+
+@kernel
+def floor_divide(a, b):
+    """NumPy's (and Python's) floor division, exact: 1 // 0.1 is 9.0, not floor(1 / 0.1) = 10.0."""
+    if b == 0.0:
+        return a / b
+    mod = np.fmod(a, b)
+    div = (a - mod) / b
+    if mod != 0.0:
+        if (b < 0.0) != (mod < 0.0):
+            div -= 1.0
+    if div != 0.0:
+        floor_div = np.floor(div)
+        if div - floor_div > 0.5:
+            floor_div += 1.0
+        return floor_div
+    return np.copysign(0.0, a / b)
+
+
+@kernel
+def mod(a, b):
+    """NumPy's remainder: the result has the divisor's sign."""
+    if b == 0.0 or a != a or b != b or a == np.inf or a == -np.inf:
+        return np.nan
+    if b == np.inf or b == -np.inf:
+        if a == 0.0 or (a > 0.0) == (b > 0.0):
+            return a
+        return b
+    r = np.fmod(a, b)
+    if r != 0.0 and (r < 0.0) != (b < 0.0):
+        r += b
+    return r
+
+
+@kernel
+def pow_partials(a, b, z):
+    """pow's partials; d/db is 0 where the base is not positive (TensorFlow's convention)."""
+    log_a = 0.0
+    if a > 0.0:
+        log_a = math.log(a)
+    return b * a ** (b - 1.0), z * log_a
+
+
+@kernel
+def pow_second(a, b, z, da, db):
+    """pow's second derivatives as the recorded rules give them: the mixed terms differ
+    where a <= 0, because there d/db is the constant 0."""
+    log_a = 0.0
+    if a > 0.0:
+        log_a = math.log(a)
+    lower = a ** (b - 1.0)
+    haa = b * (b - 1.0) * a ** (b - 2.0)
+    hab = lower + b * lower * log_a
+    hba = 0.0
+    if a > 0.0:
+        hba = da * log_a + z / a
+    return haa, hab, hba, db * log_a
+
+
+@kernel
+def div_second(a, b):
+    inv = 1.0 / b
+    return 0.0, -(inv * inv), -(inv * inv), 2.0 * a * inv * inv * inv
+
+
+@kernel
+def atan2_partials(a, b):
+    den = a * a + b * b
+    return b / den, -a / den
+
+
+@kernel
+def atan2_second(a, b):
+    den = a * a + b * b
+    den2 = den * den
+    return -2.0 * a * b / den2, (a * a - b * b) / den2, (a * a - b * b) / den2, 2.0 * a * b / den2
+
+
+@kernel
+def round_if_f32(code, x):
+    if code & F32:
+        return np.float64(np.float32(x))
+    return x
