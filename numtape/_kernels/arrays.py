@@ -35,13 +35,13 @@ def array_forward(t, i, value, arena):
     elif op == OP_CONCAT:
         ST.concat_forward(t, row, value, arena, y)
     elif op == OP_WHERE:
-        ST.where_forward(V.slot_data(t, t.arg0[i], value, arena), V.slot_data(t, row[A_B], value, arena),
+        ST.where_forward(V.slot_data(t, np.int64(t.arg0[i]), value, arena), V.slot_data(t, row[A_B], value, arena),
                          V.slot_data(t, row[A_C], value, arena), y)
     elif op == OP_BINARY:
-        E.binary_forward(row, row[A_FN], V.slot_data(t, t.arg0[i], value, arena),
+        E.binary_forward(row, row[A_FN], V.slot_data(t, np.int64(t.arg0[i]), value, arena),
                          V.slot_data(t, row[A_B], value, arena), y)
     else:
-        x = V.slot_data(t, t.arg0[i], value, arena)
+        x = V.slot_data(t, np.int64(t.arg0[i]), value, arena)
         if op == OP_UNARY:
             E.unary_forward(row[A_FN], x, y)
         elif op == OP_GATHER:
@@ -81,7 +81,7 @@ def array_backward(t, rcode, i, value, arena, adj, adj_arena):
     if op == OP_CONCAT:
         ST.concat_backward(t, row, gy, adj, adj_arena)
         return
-    a = t.arg0[i]
+    a = np.int64(t.arg0[i])
     x = V.slot_data(t, a, value, arena)
     y = V.slot_data(t, i, value, arena)
     no = np.bool_(False)  # a plain bool, not a literal: one compiled version of flat_backward
@@ -158,10 +158,10 @@ def array_tangent(t, i, value, arena, dvalue, darena):
     op = t.code[i] & CODE_MASK
     row = t.aux[t.arg1[i]]
     if op == OP_WHERE:
-        ST.where_forward(V.slot_data(t, t.arg0[i], value, arena), V.slot_data(t, row[A_B], dvalue, darena),
+        ST.where_forward(V.slot_data(t, np.int64(t.arg0[i]), value, arena), V.slot_data(t, row[A_B], dvalue, darena),
                          V.slot_data(t, row[A_C], dvalue, darena), V.slot_data(t, i, dvalue, darena))
     elif op == OP_REDUCE_MAX or op == OP_REDUCE_MIN:
-        a = t.arg0[i]
+        a = np.int64(t.arg0[i])
         ST.extreme_tangent(row, V.slot_data(t, a, value, arena), V.slot_data(t, i, value, arena),
                            V.slot_data(t, a, dvalue, darena), V.slot_data(t, i, dvalue, darena))
     elif op == OP_MATMUL:

@@ -310,7 +310,7 @@ def unary_tangents(t, i, fn, value, arena, dvalue, darena):
     if not DIFFERENTIABLE[fn]:
         dy[:, :] = 0.0
         return
-    a = t.arg0[i]
+    a = np.int64(t.arg0[i])
     x = V.slot_data(t, a, value, arena)
     y = V.slot_data(t, i, value, arena)
     dx = V.slot_data2(t, a, dvalue, darena)
@@ -328,7 +328,7 @@ def binary_tangents(t, i, fn, value, arena, dvalue, darena):
         dy[:, :] = 0.0
         return
     r = t.arg1[i]
-    a, b = t.arg0[i], t.aux[r, A_B]
+    a, b = np.int64(t.arg0[i]), t.aux[r, A_B]
     x = V.slot_data(t, a, value, arena)
     w = V.slot_data(t, b, value, arena)
     z = V.slot_data(t, i, value, arena)
@@ -360,7 +360,7 @@ def unary_backward_second(t, i, fn, value, arena, dvalue, darena, adj, adj_arena
     """The tangent of OP_UNARY entry ``i``'s backward step, for each direction (rows of dadj)."""
     if not DIFFERENTIABLE[fn]:
         return
-    a = t.arg0[i]
+    a = np.int64(t.arg0[i])
     x = V.slot_data(t, a, value, arena)
     y = V.slot_data(t, i, value, arena)
     g = V.slot_data(t, i, adj, adj_arena)
@@ -384,7 +384,7 @@ def binary_backward_second(t, i, fn, value, arena, dvalue, darena, adj, adj_aren
     if not DIFFERENTIABLE[fn]:
         return
     r = t.arg1[i]
-    a, b = t.arg0[i], t.aux[r, A_B]
+    a, b = np.int64(t.arg0[i]), t.aux[r, A_B]
     x = V.slot_data(t, a, value, arena)
     w = V.slot_data(t, b, value, arena)
     z = V.slot_data(t, i, value, arena)

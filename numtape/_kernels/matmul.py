@@ -56,7 +56,7 @@ def accumulate(target, update):
 def forward(t, i, value, arena, y):
     r = t.arg1[i]
     flags = t.aux[r, A_FN]
-    a = V.slot_data(t, t.arg0[i], value, arena)
+    a = V.slot_data(t, np.int64(t.arg0[i]), value, arena)
     b = V.slot_data(t, t.aux[r, A_B], value, arena)
     batch, m, k, n = t.aux[r, A_I0], t.aux[r, A_I1], t.aux[r, A_I2], t.aux[r, A_I3]
     ta = (flags & MM_TRANSPOSE_A) != 0
@@ -70,7 +70,7 @@ def forward(t, i, value, arena, y):
 def backward(t, rcode, i, value, arena, adj, adj_arena):
     r = t.arg1[i]
     flags = t.aux[r, A_FN]
-    sa, sb = t.arg0[i], t.aux[r, A_B]
+    sa, sb = np.int64(t.arg0[i]), t.aux[r, A_B]
     a = V.slot_data(t, sa, value, arena)
     b = V.slot_data(t, sb, value, arena)
     ga = V.slot_data(t, sa, adj, adj_arena)
@@ -97,7 +97,7 @@ def tangent(t, i, value, arena, dvalue, darena):
     """The tangent of matmul entry ``i`` for one direction: dA op(B) + op(A) dB."""
     r = t.arg1[i]
     flags = t.aux[r, A_FN]
-    sa, sb = t.arg0[i], t.aux[r, A_B]
+    sa, sb = np.int64(t.arg0[i]), t.aux[r, A_B]
     a = V.slot_data(t, sa, value, arena)
     b = V.slot_data(t, sb, value, arena)
     da = V.slot_data(t, sa, dvalue, darena)
@@ -120,7 +120,7 @@ def backward_second_extra(t, i, value, arena, adj, adj_arena, dvalue, darena, da
     tangent of G is the ordinary backward step applied to dadj.)"""
     r = t.arg1[i]
     flags = t.aux[r, A_FN]
-    sa, sb = t.arg0[i], t.aux[r, A_B]
+    sa, sb = np.int64(t.arg0[i]), t.aux[r, A_B]
     a = V.slot_data(t, sa, value, arena)
     b = V.slot_data(t, sb, value, arena)
     gy = V.slot_data(t, i, adj, adj_arena)

@@ -94,9 +94,9 @@ def _mark_array(t, i, op, live, wanted):
         b, c = t.aux[r, A_B], t.aux[r, A_C]
         live[b] = wanted[b] or live[b]
         live[c] = wanted[c] or live[c]
-        return handoff or V.is_external(t, t.arg0[i]) or V.is_external(t, b) or V.is_external(t, c)
+        return handoff or V.is_external(t, np.int64(t.arg0[i])) or V.is_external(t, b) or V.is_external(t, c)
     if not A.nondifferentiable(op, t.aux[r, A_FN]):
-        a = t.arg0[i]
+        a = np.int64(t.arg0[i])
         live[a] = wanted[a] or live[a]
         handoff = handoff or V.is_external(t, a)
         if op == OP_BINARY or op == OP_MATMUL:
