@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import numtape as nt
-from numtape.sparsity import color_columns, hessian_pattern
+from numtape.function.sparsity import color_columns, hessian_pattern
 
 from .test_registry import CASES
 

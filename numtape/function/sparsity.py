@@ -25,7 +25,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ._kernels import sweep as K
+from .._kernels import sweep as K
 
 #: Above this many booleans (slots' elements times inputs), use one direction per input.
 MAX_PATTERN_BITS = 50_000_000

@@ -1,0 +1,394 @@
+"""nt.function: trace once, then replay the tape in compiled code.
+
+The first call with a new input signature (shapes, dtypes, and the values of any
+non-array arguments) runs ``f`` eagerly on a private tape, and freezes the tape
+into a :class:`CompiledTape`. Later calls replay it in compiled code, checking the
+guards the trace recorded: inputs that take another branch are traced again (never
+a stale answer), and a trace that cannot be replayed runs eagerly.
+
+The package: ``trace`` (guards, escapes, call signatures), ``compiled`` (the frozen
+tape's data and workspaces), ``replay`` (:class:`CompiledTape`: the value and
+derivative strategies), ``sparsity`` (Hessian sparsity patterns and coloring), and
+here the user-facing :class:`Function`.
+"""
+from __future__ import annotations
+
+import functools
+import warnings
+from typing import Any, Callable, Optional, Sequence, Union
+
+import numpy as np
+
+from .. import _nest
+from .._state import state
+from ..errors import describe
+from ..gradient_tape import GradientTape
+from ..tape.recorder import Tape
+from ..tensor import Tensor, to_value, wrap
+from ..variable import Variable
+from .compiled import NUMPY_MIN_SIZE, NUMPY_UNARY  # noqa: F401  (re-exported)
+from .replay import FORWARD_MODE_MAX_INPUTS, CompiledTape
+from .trace import TraceFallbackWarning, _input_value, _is_dynamic, _signature, _Trace
+
+ArgNums = Union[int, Sequence[int]]
+
+#: Signatures (shapes, dtypes, static argument values) traced per function before new
+#: ones run eagerly: a static argument that takes many values must not grow the cache forever.
+MAX_SIGNATURES = 64
+
+_EAGER = object()  # a replay asking its caller to run the function eagerly
+
+
+class _TraceRun:
+    """One tracing run of f: its eager result, its tape, its input Tensors, and the frozen trace."""
+
+    def __init__(self, result: Any, tape: Tape, inputs: list[Optional[Tensor]]) -> None:
+        self.result = result
+        self.tape = tape
+        self.inputs = inputs
+        self.compiled: Optional[CompiledTape] = None
+
+    def gradient_tape(self) -> GradientTape:
+        """A persistent GradientTape over this run's tape, to differentiate the result eagerly."""
+        facade = GradientTape(persistent=True)
+        facade._tape = self.tape
+        return facade
+
+    def sources(self, wrt: Sequence[int]) -> list[Tensor]:
+        return [self.inputs[k] for k in wrt]  # type: ignore[misc]
+
+    def value_and_grad(self, wrt: Sequence[int]) -> tuple[Any, list[Any]]:
+        y = _single_output(self.result)
+        grads = self.gradient_tape().gradient(y, self.sources(wrt), unconnected_gradients="zero")
+        return y.numpy(), [g.numpy() for g in grads]
+
+    def jacobian(self, wrt: Sequence[int]) -> list[Any]:
+        y = _single_output(self.result)
+        jacobians = self.gradient_tape().jacobian(y, self.sources(wrt), unconnected_gradients="zero")
+        return [j.numpy() for j in jacobians]
+
+
+def _single_output(result: Any) -> Tensor:
+    if isinstance(result, Variable):
+        return result._t
+    if isinstance(result, Tensor):
+        return result
+    if isinstance(result, (list, tuple, dict)):
+        raise TypeError("nt.function: derivatives need f to return a single Tensor")
+    return wrap(to_value(result, "function"))
+
+
+# ---------------------------------------------------------------------------
+# The user-facing object
+# ---------------------------------------------------------------------------
+class Function:
+    """A function whose tape is traced once per input signature and replayed compiled.
+
+    >>> import numtape as nt
+    >>> @nt.function
+    ... def f(x):
+    ...     return nt.reduce_sum(nt.sin(x) * x)
+    >>> value, grad = f.value_and_grad([0.5, 1.0])
+    """
+
+    def __init__(self, fn: Callable[..., Any], max_traces: int = 8) -> None:
+        self._fn = fn
+        self._max_traces = max_traces
+        self._traces: dict[tuple, list[CompiledTape]] = {}
+        self._eager: set[tuple] = set()
+        self._warned = False
+        functools.update_wrapper(self, fn)
+
+    def __getstate__(self) -> dict:
+        state_ = dict(self.__dict__)
+        state_.pop("__wrapped__", None)
+        return state_
+
+    @property
+    def python_function(self) -> Callable[..., Any]:
+        return self._fn
+
+    # -- tracing ----------------------------------------------------------------------
+    def _trace(self, args: tuple, kwargs: dict, values: list[Any]) -> "_TraceRun":
+        """Run f on a fresh tape: its eager result, the tape, and the frozen trace (None if unusable)."""
+        tape = Tape(persistent=True, watch_accessed_variables=True)
+        tape.capture_all_variables = True
+        trace = _Trace(tape)
+        inputs = [wrap(np.array(v, copy=True)) if v is not None else None for v in values]
+        call_args = [t if t is not None else a for t, a in zip(inputs, args)]
+        saved_stack, saved_trace = state.stack, state.trace
+        state.stack, state.trace = [tape], trace
+        try:
+            for t in inputs:
+                if t is not None:
+                    tape.watch(t)
+            result = self._fn(*call_args, **kwargs)
+        finally:
+            state.stack, state.trace = saved_stack, saved_trace
+        run = _TraceRun(result, tape, inputs)
+        if trace.escape is not None:
+            return run
+        outputs = []
+        for out in _nest.flatten(result):
+            if isinstance(out, Variable):
+                out = out._t
+            if isinstance(out, Tensor) and tape.slot_of(out) >= 0:
+                outputs.append((tape.slot_of(out), out.shape, out.dtype))
+            else:
+                outputs.append(out)
+        slots = [tape.slot_of(t) if t is not None else -1 for t in inputs]
+        meta = [(np.shape(v), np.asarray(v).dtype) if v is not None else ((), np.dtype(np.float64)) for v in values]
+        run.compiled = CompiledTape(tape, slots, meta, outputs, result, trace.guards)
+        return run
+
+    def _lookup(self, args: tuple, kwargs: dict, method: Callable[[CompiledTape, list[Any]], Any],
+                from_run: Callable[["_TraceRun"], Any]) -> Any:
+        """Run ``method`` on a trace whose guards hold for these arguments, tracing if none does.
+
+        When this call had to trace and the trace cannot be replayed, the answer comes
+        from the trace's own (eager) tape through ``from_run``: f runs once per call.
+        Returns None when this signature runs eagerly (the caller then runs f itself).
+        """
+        key, values = _signature(args, kwargs)
+        if key in self._eager:
+            return None
+        for trace in self._traces.get(key, []):
+            result = method(trace, values)
+            if result is not None:
+                return result
+        if key not in self._traces and len(self._traces) >= MAX_SIGNATURES:
+            self._fall_back(key, f"more than {MAX_SIGNATURES} input signatures (shapes, dtypes, static arguments)")
+            return None
+        traces = self._traces.setdefault(key, [])
+        run = self._trace(args, kwargs, values)
+        if run.compiled is None:
+            self._fall_back(key, "a traced value left the tape (.numpy(), np.asarray or an assignment)")
+            return from_run(run)
+        if len(traces) >= self._max_traces:
+            self._fall_back(key, f"more than {self._max_traces} traces for one input signature")
+            return from_run(run)
+        result = method(run.compiled, values)
+        if result is None:  # the trace does not hold for its own inputs: never replay it
+            self._fall_back(key, "the trace's guards do not hold for the inputs it was traced with")
+            return from_run(run)
+        traces.append(run.compiled)
+        return result
+
+    def _fall_back(self, key: tuple, reason: str) -> None:
+        self._eager.add(key)
+        if not self._warned:
+            self._warned = True
+            warnings.warn(f"nt.function({self._fn.__name__}): {reason}; running it eagerly for these inputs",
+                          TraceFallbackWarning, stacklevel=4)
+
+    def get_compiled(self, *args: Any, **kwargs: Any) -> CompiledTape:
+        """The compiled tape for these arguments (traced now if needed)."""
+        result = self._lookup(args, kwargs, lambda trace, values: trace if trace.forward(values) else None,
+                              lambda run: None)
+        if result is None:
+            raise ValueError(f"nt.function({self._fn.__name__}) cannot be traced for these arguments")
+        return result
+
+    @staticmethod
+    def _records_outside() -> bool:
+        """True while a tape records (or an outer nt.function traces): f then runs eagerly, so that
+        the recording sees every op, including reads of variables it watches."""
+        return bool(state.stack) or state.trace is not None
+
+    # -- calls ------------------------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """f's value, replayed (outside recording tapes; inside them f runs eagerly and is recorded)."""
+        if self._records_outside():
+            return self._fn(*_eager_args(args), **kwargs)
+
+        def replay(trace: CompiledTape, values: list[Any]) -> Any:
+            forward = trace.forward(values)
+            if forward is None:
+                return None
+            outputs = [wrap(v) if not isinstance(v, Tensor) else v for v in trace.output_values(*forward[:2])]
+            return (_nest.pack_sequence_as(trace.structure, outputs),)
+
+        result = self._lookup(args, kwargs, replay, lambda run: (run.result,))
+        return result[0] if result is not None else self._fn(*_eager_args(args), **kwargs)
+
+    def value_and_grad(self, *args: Any, argnums: ArgNums = 0, **kwargs: Any) -> tuple[Any, Any]:
+        """(f's value, its gradient with respect to ``args[argnums]``) as NumPy values."""
+        wrt, many = _argnums(argnums, args)
+
+        def replay(trace: CompiledTape, values: list[Any]) -> Any:
+            out = trace.outputs[0]
+            if len(trace.outputs) != 1 or (not isinstance(out, tuple) and isinstance(trace.structure, (list, tuple,
+                                                                                                          dict))):
+                raise TypeError("nt.function: derivatives need f to return a single Tensor")
+            few_inputs = sum(trace.input_sizes[j] for j in wrt) <= FORWARD_MODE_MAX_INPUTS
+            if few_inputs and isinstance(out, tuple) and not trace.custom:
+                return trace.value_and_gradient_forward(values, wrt)
+            return trace.value_and_gradient(values, wrt)
+
+        result = self._lookup(args, kwargs, replay, lambda run: run.value_and_grad(wrt))
+        if result is None:
+            from ..functional import value_and_grad
+
+            return value_and_grad(self._fn, argnums)(*args, **kwargs)
+        value, grads = result
+        return value, (tuple(grads) if many else grads[0])
+
+    def grad(self, *args: Any, argnums: ArgNums = 0, **kwargs: Any) -> Any:
+        """The gradient of f with respect to ``args[argnums]`` as NumPy values."""
+        return self.value_and_grad(*args, argnums=argnums, **kwargs)[1]
+
+    def jacobian(self, *args: Any, argnums: ArgNums = 0, **kwargs: Any) -> Any:
+        """The Jacobian of f: ``f.shape + x.shape`` per argument, from one vector-mode sweep."""
+        wrt, many = _argnums(argnums, args)
+
+        def jac(trace: CompiledTape, values: list[Any]) -> Any:
+            out = trace.outputs[0]
+            if not isinstance(out, tuple):  # a constant output: zeros, if this trace's branch holds
+                if trace.forward(values) is None:
+                    return None
+                return [np.zeros(np.shape(out) + trace.input_meta[j][0]) for j in wrt]
+            target, shape, _ = out
+            size = int(np.prod(shape))
+            sizes = [int(np.prod(trace.input_meta[j][0])) for j in wrt]
+            if sum(sizes) < size and not trace.custom:  # forward mode: one tangent per input element
+                forward = trace.forward_mode(values, wrt, np.eye(sum(sizes)))
+                if forward is None:
+                    return None
+                _, _, dvalue, darena = forward
+                in_column, at, out_size = trace._location(target)
+                tangents = dvalue[:, at : at + 1] if in_column else darena[:, at : at + out_size]
+                if not np.all(np.isfinite(tangents)):  # reverse mode defines the non-finite cases
+                    result = trace.vector_jacobian(values, wrt, np.eye(size))
+                    return None if result is None else [r.reshape(shape + r.shape[1:]) for r in result[1]]
+                blocks, start = [], 0
+                for j, size_j in zip(wrt, sizes):
+                    block = tangents[start : start + size_j].T  # (outputs, inputs)
+                    blocks.append(block.reshape(shape + trace.input_meta[j][0]))
+                    start += size_j
+                return blocks
+            result = trace.vector_jacobian(values, wrt, np.eye(size))
+            if result is None:
+                return None
+            return [r.reshape(shape + r.shape[1:]) for r in result[1]]
+
+        result = self._lookup(args, kwargs, jac, lambda run: run.jacobian(wrt))
+        if result is None:
+            from ..functional import jacobian
+
+            return jacobian(self._fn, argnums)(*args, **kwargs)
+        return tuple(result) if many else result[0]
+
+    def hessian(self, *args: Any, argnums: int = 0, **kwargs: Any) -> np.ndarray:
+        """The dense Hessian of scalar f with respect to ``args[argnums]``: ``x.shape + x.shape``.
+
+        Forward-over-reverse on the compiled trace, with one tangent direction per color
+        of the structural sparsity pattern (3 for a tridiagonal Hessian of any size).
+        """
+        (k,), _ = _argnums(argnums, args)
+
+        def replay(trace: CompiledTape, values: list[Any]) -> Any:
+            if trace.custom or not isinstance(trace.outputs[0], tuple):
+                return _EAGER
+            h = trace.hessian(values, k)
+            if h is None:
+                return None
+            return (h,) if np.all(np.isfinite(h)) else _EAGER  # non-finite: the recorded path's IEEE results
+
+        result = self._lookup(args, kwargs, replay, lambda run: _EAGER)
+        if result is None or result is _EAGER:
+            from ..functional import hessian
+
+            return hessian(self._fn, k)(*args, **kwargs)
+        return result[0]
+
+    def hvp(self, *args: Any, v: Any = None, argnums: int = 0, **kwargs: Any) -> np.ndarray:
+        """The Hessian-vector product H @ v (``hvp(x, v)`` for a one-argument f), by one
+        forward-over-reverse pass: the Hessian is never formed."""
+        if v is None:
+            if len(args) < 2:
+                raise TypeError("hvp needs the vector v: hvp(x, v) or hvp(*args, v=v)")
+            args, v = args[:-1], args[-1]
+        (k,), _ = _argnums(argnums, args)
+        vector = np.asarray(to_value(v, "hvp"), np.float64)
+
+        def replay(trace: CompiledTape, values: list[Any]) -> Any:
+            shape = trace.input_meta[k][0]
+            if vector.shape != shape:
+                raise ValueError(f"hvp: v has shape {vector.shape}, the argument has shape {shape}")
+            if trace.custom or not isinstance(trace.outputs[0], tuple):
+                return _EAGER
+            rows = trace.second_order(values, k, vector.reshape(1, -1))
+            if rows is None:
+                return None
+            return (rows[0].reshape(shape),) if np.all(np.isfinite(rows)) else _EAGER
+
+        result = self._lookup(args, kwargs, replay, lambda run: _EAGER)
+        if result is None or result is _EAGER:
+            from ..functional import hvp
+
+            def f_of_k(x_k: Any) -> Any:  # f as a function of argument k alone
+                return self._fn(*args[:k], x_k, *args[k + 1 :], **kwargs)
+
+            return hvp(f_of_k, args[k], v)
+        return result[0]
+
+    def batch_value_and_grad(self, *stacked: Any, argnums: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Values and gradients for a batch of inputs stacked on a leading axis, in parallel.
+
+        Every argument is a batch (its leading axis indexes the examples).
+        """
+        (k,), _ = _argnums(argnums, stacked)
+        batches = [np.asarray(to_value(s, "batch_value_and_grad")) for s in stacked]
+        n = len(batches[0])
+        if any(len(b) != n for b in batches):
+            raise ValueError("batch_value_and_grad: all arguments need the same leading (batch) size")
+        if n == 0:
+            raise ValueError("batch_value_and_grad: the batch is empty")
+        first = tuple(b[0] for b in batches)
+        trace = self.get_compiled(*first)
+        if trace.custom or not isinstance(trace.outputs[0], tuple):
+            results = [self.value_and_grad(*(b[i] for b in batches), argnums=k) for i in range(n)]
+            return np.stack([np.asarray(r[0]) for r in results]), np.stack([np.asarray(r[1]) for r in results])
+        values, grads, status = trace.batch_value_and_gradient(batches, k)
+        for i in np.flatnonzero(status != -1):  # another branch: replay those examples one by one
+            values[i], grads[i] = self.value_and_grad(*(b[i] for b in batches), argnums=k)
+        return values, grads
+
+    def compiled_value_and_grad(self, *args: Any) -> tuple[Callable[..., Any], tuple]:
+        """``(fn, data)``: ``fn(data, x)`` returns ``(value, gradient, ok)`` and runs inside ``@njit`` code.
+
+        ``ok`` is False when ``x`` takes another branch than the traced one (a guard
+        failed); ``value`` and ``gradient`` are then meaningless. Trace-time inputs
+        ``args`` fix the signature (shape and dtype of the one array argument).
+        """
+        return self.get_compiled(*args).standalone_value_and_grad()
+
+
+def _eager_args(args: tuple) -> list[Any]:
+    """Arguments for an eager call: array inputs as Tensors (Tensors and Variables themselves, so
+    that recording tapes see their identity), as a trace would pass them."""
+    return [a if isinstance(a, (Tensor, Variable)) or not _is_dynamic(a) else wrap(_input_value(a)) for a in args]
+
+
+def _argnums(argnums: ArgNums, args: Sequence[Any]) -> tuple[list[int], bool]:
+    many = not isinstance(argnums, (int, np.integer))
+    wrt = [int(a) for a in (argnums if many else [argnums])]  # type: ignore[union-attr]
+    for a in wrt:
+        if not -len(args) <= a < len(args):
+            raise ValueError(f"argnums {a} is out of range for {len(args)} arguments")
+        if not _is_dynamic(args[a]):
+            raise TypeError(f"argnums {a} refers to {describe(args[a])}, which is not an array input")
+    return [a % len(args) for a in wrt], many
+
+
+def function(fn: Optional[Callable[..., Any]] = None, *, max_traces: int = 8) -> Any:
+    """Trace ``fn`` once per input signature and replay it in compiled code (also a decorator).
+
+    ``g = nt.function(f)``: ``g(x)`` is f's value; ``g.value_and_grad(x)``,
+    ``g.grad(x)``, ``g.jacobian(x)``, ``g.hessian(x)``, ``g.hvp(x, v)`` and
+    ``g.batch_value_and_grad(xs)`` return NumPy values. Inputs that take another
+    branch than a trace did are traced again; never a stale answer.
+    """
+    if fn is None:
+        return lambda f: Function(f, max_traces)
+    return Function(fn, max_traces)

@@ -1,0 +1,148 @@
+"""nt.function's tracing: what a trace records besides its tape, and the key of a call.
+
+Guards make a replay never return a stale answer. While tracing, every decision
+Python makes on a recorded value is recorded: a comparison (``if x > 0``, ``while
+y < k``, ``max(a, b)``), ``bool(t)``, ``int(t)`` and ``float(t)``. A replay checks
+them all after its forward pass; if any fails, ``f`` is traced again for those
+inputs and the new trace is kept beside the old ones (the other branch). A value
+that leaves the tape where it cannot be guarded (``t.numpy()``, ``np.asarray(t)``,
+a variable assignment) makes the trace unusable: that signature then runs eagerly,
+with a one-time warning (:class:`TraceFallbackWarning`).
+
+A call's signature (shapes, dtypes, and the values of any non-array arguments) is
+the key of the traces cached for it.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from .. import _nest
+from .._kernels import sweep as K
+from ..errors import describe
+from ..tape.recorder import Tape
+from ..tensor import Tensor, to_value, wrap
+from ..variable import Variable
+
+_GUARD_KINDS = {
+    np.less: K.GUARD_LESS, np.less_equal: K.GUARD_LESS_EQUAL, np.greater: K.GUARD_GREATER,
+    np.greater_equal: K.GUARD_GREATER_EQUAL, np.equal: K.GUARD_EQUAL, np.not_equal: K.GUARD_NOT_EQUAL,
+}
+
+
+class TraceFallbackWarning(UserWarning):
+    """nt.function cannot replay a trace and runs the function eagerly instead."""
+
+
+# ---------------------------------------------------------------------------
+# Tracing
+# ---------------------------------------------------------------------------
+class _Trace:
+    """What tracing records besides the tape: guards, and values that escaped it."""
+
+    def __init__(self, tape: Tape) -> None:
+        self.tape = tape
+        self.guards: list[tuple[int, int, int, np.ndarray]] = []
+        self.escape: Optional[str] = None
+
+    def _slot(self, x: Any) -> int:
+        if isinstance(x, Variable):
+            x = x._t
+        return self.tape.slot_of(x) if isinstance(x, Tensor) else -1
+
+    def _operand_slot(self, x: Any, shape: tuple[int, ...]) -> int:
+        """A slot holding ``x`` with ``shape``'s size (or size 1) on the trace tape."""
+        from ..ops.elementwise import _full_or_single
+
+        if isinstance(x, Variable):
+            x = x._t
+        if not isinstance(x, Tensor):
+            x = wrap(to_value(x, "comparison"))
+        x = _full_or_single(x, shape)
+        slot = self.tape.slot_of(x)
+        return slot if slot >= 0 else self.tape.watch(x)
+
+    def comparison(self, ufunc: Any, a: Any, b: Any, result: Any) -> None:
+        """A comparison computed on recorded values: the trace holds only if it repeats."""
+        if self._slot(a) < 0 and self._slot(b) < 0:
+            return
+        shape = np.shape(result)
+        sa = self._operand_slot(a, shape)
+        sb = self._operand_slot(b, shape)
+        self.guards.append((_GUARD_KINDS[ufunc], sa, sb, np.asarray(result, np.float64).reshape(-1)))
+
+    def value_escapes(self, t: Any, how: str) -> None:
+        """A recorded value reached Python: guard it if possible, else the trace is unusable."""
+        slot = self._slot(t)
+        if slot < 0:
+            return
+        value = np.asarray(t._v if isinstance(t, Tensor) else t._t._v, np.float64).reshape(-1)
+        if how == "bool":
+            self.guards.append((K.GUARD_TRUTH, slot, -1, (value != 0).astype(np.float64)))
+        elif how in ("int", "index"):
+            self.guards.append((K.GUARD_INT, slot, -1, np.trunc(value)))
+        elif how == "float":
+            self.guards.append((K.GUARD_SAME, slot, -1, value.copy()))
+        else:
+            self.escape = self.escape or how
+
+    def side_effect(self, what: str) -> None:
+        self.escape = self.escape or what
+
+
+def _is_dynamic(arg: Any) -> bool:
+    """Arrays, Tensors and floats are inputs of a trace; other arguments are part of its key."""
+    if isinstance(arg, (Tensor, np.ndarray, float, np.floating)):
+        return True
+    return isinstance(arg, (list, tuple)) and len(arg) > 0 and all(
+        isinstance(e, (float, int, np.number)) and not isinstance(e, bool) for e in _nest.flatten(arg))
+
+
+def _input_value(arg: Any) -> Any:
+    if isinstance(arg, Tensor):
+        return arg._v
+    return to_value(arg, "function")
+
+
+_FLOAT_KEY = ("input", (), np.dtype(np.float64).str)
+
+
+def _signature(args: tuple, kwargs: dict) -> tuple[tuple, list[Any]]:
+    """The cache key of a call (shapes and dtypes of inputs, values of the rest) and its input values."""
+    key = []
+    values = []
+    for arg in args:
+        kind = type(arg)
+        if kind is float:  # the common cases first: this runs on every call
+            values.append(arg)
+            key.append(_FLOAT_KEY)
+        elif kind is np.ndarray and arg.dtype.kind == "f" and arg.dtype.itemsize in (4, 8):
+            values.append(arg)
+            key.append(("input", arg.shape, arg.dtype.str))
+        elif kind is Tensor and type(arg._v) is np.ndarray:  # canonical: a float32/64 array
+            v = arg._v
+            values.append(v)
+            key.append(("input", v.shape, v.dtype.str))
+        elif _is_dynamic(arg):
+            v = _input_value(arg)
+            values.append(v)
+            key.append(("input", np.shape(v), np.asarray(v).dtype.str))
+        else:
+            values.append(None)
+            try:
+                hash(arg)
+            except TypeError:
+                raise TypeError(
+                    f"nt.function: argument {describe(arg)} is neither an array nor hashable; pass arrays, "
+                    "Tensors, numbers, or hashable static values"
+                ) from None
+            key.append(("static", type(arg), arg))
+    for name in sorted(kwargs):
+        value = kwargs[name]
+        if isinstance(value, (Tensor, Variable, np.ndarray)):
+            raise TypeError(f"nt.function: pass array inputs positionally (keyword argument {name!r} is an array); "
+                            "keyword arguments are static, part of the trace's key")
+        key.append(("keyword", name, value))
+    return tuple(key), values
+
