@@ -17,19 +17,15 @@ import numpy as np
 from . import ops
 from ._operators import comparison_value
 from ._state import state
+from .ops.registry import ELEMENTWISE
 from .tensor import Tensor
 from .variable import Variable
 
+#: From the op rows (each row lists the ufuncs it answers), plus the ops that are not a row
+#: of their own: ``pow`` (records ``square`` for an exponent of 2) and ``matmul``.
 HANDLED_UFUNCS: dict[Any, Callable[..., Any]] = {
-    np.add: ops.add, np.subtract: ops.subtract, np.multiply: ops.multiply,
-    np.divide: ops.divide, np.true_divide: ops.divide, np.floor_divide: ops.floor_divide,
-    np.remainder: ops.mod, np.power: ops.pow, np.float_power: ops.pow, np.negative: ops.negative,
-    np.positive: ops.identity, np.absolute: ops.abs, np.fabs: ops.abs, np.sign: ops.sign,
-    np.square: ops.square, np.sqrt: ops.sqrt, np.reciprocal: ops.reciprocal,
-    np.exp: ops.exp, np.expm1: ops.expm1, np.log: ops.log, np.log1p: ops.log1p,
-    np.sin: ops.sin, np.cos: ops.cos, np.tan: ops.tan, np.arcsin: ops.asin, np.arccos: ops.acos,
-    np.arctan: ops.atan, np.arctan2: ops.atan2, np.sinh: ops.sinh, np.cosh: ops.cosh, np.tanh: ops.tanh,
-    np.maximum: ops.maximum, np.minimum: ops.minimum, np.matmul: ops.matmul, np.floor: ops.floor,
+    **{ufunc: getattr(ops, spec.name) for spec in ELEMENTWISE.values() for ufunc in spec.numpy},
+    np.power: ops.pow, np.float_power: ops.pow, np.matmul: ops.matmul,
 }
 
 # Computed on values; the results are NumPy bools and are never recorded.
