@@ -194,7 +194,7 @@ _UNARY_ROWS = [
     # recorded as data, never differentiated: the gradient through them is None
     _unary(30, "stop_gradient", _identity, _identity, lambda g, y, x: None,
            "The same value, through which no gradient flows (the gradient is None, as in TensorFlow).",
-           kernel="x", differentiable=False),
+           kernel="x", differentiable=False, public=False),
     _unary(31, "floor", lambda x: float(math.floor(x)), np.floor, lambda g, y, x: None,
            "Elementwise floor. Not differentiable: no gradient flows through it (None, as in TensorFlow).",
            kernel="np.floor(x)", differentiable=False, numpy=(np.floor,)),
@@ -316,7 +316,7 @@ _BINARY_ROWS = [
     _binary(44, "pow", _py_pow, np.power, _pow_vjp,
             "Elementwise x ** y. Derivatives: y x**(y-1), and x**y log(x) where x > 0 (0 elsewhere).",
             kernel="a**b", partial="M.pow_partials(a, b, z)", second="M.pow_second(a, b, z, da, db)",
-            domain=(0.2, 2.0)),
+            domain=(0.2, 2.0), public=False),  # nt.pow is power() below
     _binary(45, "atan2", math.atan2, np.arctan2, _atan2_vjp,
             "Elementwise arctan(y/x) with the quadrant of (x, y); called atan2(y, x). "
             "Derivatives: x/(x**2 + y**2), -y/(x**2 + y**2).",
@@ -377,6 +377,10 @@ less_equal = _ops["less_equal"]
 equal = _ops["equal"]
 not_equal = _ops["not_equal"]
 floor_divide = _ops["floor_divide"]
+
+#: The public op of every row marked public, by name: ``numtape.ops`` exports them all, so a
+#: new row is ``nt.<name>`` with no other edit.
+ROW_OPS = {spec.name: _ops[spec.name] for spec in (*_UNARY_ROWS, *_BINARY_ROWS) if spec.public}
 
 
 def clip_by_value(x: TensorLike, clip_value_min: TensorLike, clip_value_max: TensorLike) -> Tensor:

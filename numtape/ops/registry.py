@@ -80,6 +80,7 @@ class Elementwise:
     integer_safe: bool = False  # binary: integer operands give the integer ufunc's result, unrecorded
     numpy_replay: bool = False  # large replays compute it with the ufunc (faster than the scalar loop)
     numpy: tuple[Any, ...] = ()  # NumPy ufuncs that dispatch to this op on Tensors
+    public: bool = True  # exported as nt.<name> (False: an internal op, or exported by a wrapper)
     # Binary rows may add (d/dx, d/dy) as two rules computing exactly what ``vjp``
     # returns, so that a cotangent nobody reads (a constant operand) is not computed.
     partials: Optional[tuple[Callable[..., Any], Callable[..., Any]]] = None
