@@ -1,6 +1,6 @@
 """TapeBuffers: the struct-of-arrays storage of one tape (pure NumPy, no Numba).
 
-The layout is documented in ``numtape/_kernels/sweep.py``. In short: four entry
+The layout is documented in ``numtape/_kernels/__init__.py``. In short: four entry
 columns (``code``, ``arg0``, ``arg1``, ``value``), an ``aux`` table with one row
 per array entry, a float64 ``arena`` for array values, an int64 ``iarena`` for
 index maps and operand lists, and ``external``: large arrays kept by reference
