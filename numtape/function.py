@@ -37,10 +37,10 @@ from . import _nest
 from ._kernels import sweep as K
 from ._fpstate import quietly
 from ._state import state
+from .backward import Source, fast_gradients
 from .errors import describe
 from .gradient_tape import GradientTape
 from .ops.registry import ELEMENTWISE
-from .tape.backward import Source, fast_gradients
 from .tape.buffers import TapeBuffers
 from .tape.recorder import Tape
 from .tensor import Tensor, to_value, wrap

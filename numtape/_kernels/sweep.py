@@ -2102,6 +2102,6 @@ def standalone_value_and_grad(data, x):
 
 def warmup() -> None:
     """Compile (or load from cache) the sweeps by differentiating a tiny tape."""
-    from ..tape.backward import warmup_tape
+    from ..backward import warmup_tape
 
     warmup_tape()
