@@ -1,7 +1,7 @@
 """GradientTape: TensorFlow's tape API over numtape's buffers.
 
 The facade only pushes and pops tapes on this thread's stack, validates and
-flattens arguments, and delegates to ``numtape/tape/backward.py``. Its rules are
+flattens arguments, and delegates to ``numtape/backward/``. Its rules are
 TensorFlow's: a non-persistent tape answers one ``gradient``/``jacobian`` call and
 then frees its buffers; calling ``gradient`` inside the tape's own ``with`` block
 stops a non-persistent tape, while a persistent one records the gradient
@@ -18,8 +18,8 @@ import numpy as np
 
 from . import _nest
 from ._state import state
+from .backward import Source, compute_gradients
 from .errors import describe
-from .tape.backward import Source, compute_gradients
 from .tape.recorder import Tape
 from .tensor import Tensor, to_value, wrap
 from .variable import Variable

@@ -13,7 +13,7 @@ Operators (``+``, ``@``, indexing, ...) are attached by ``numtape/_operators.py`
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Callable, Iterator, Optional, Union
 
 import numpy as np
 
@@ -194,12 +194,16 @@ def _canonical(array: np.ndarray) -> Any:
     return array
 
 
+# This module sits below ``variable.py`` and ``ops/``, so it imports neither: a Variable
+# is recognised by its ``_read`` method, and a list holding Tensors is packed with
+# ``ops.shape.stack``, which ``numtape/ops/shape.py`` stores here when it is imported.
+_stack: Optional[Callable[[list[Tensor]], Tensor]] = None
+
+
 def to_value(x: Any, op: str, dtype: Any = None) -> Any:
     """Convert user input into a canonical Tensor value (a new array, never an alias)."""
-    from .variable import Variable
-
     wanted = _check_dtype(dtype, op)
-    if isinstance(x, Variable):
+    if hasattr(x, "_read"):  # a Variable
         x = x._read()
     if isinstance(x, Tensor):
         v = x._v
@@ -216,10 +220,8 @@ def to_value(x: Any, op: str, dtype: Any = None) -> Any:
     if type(x) is float and wanted is None:
         return x
     if isinstance(x, (list, tuple)) and _contains_tensors(x):
-        from .ops.shape import stack
-
         packed_shape(x, op)  # every element checked before the first stack is recorded
-        packed = stack([convert_to_tensor(e, dtype=dtype) for e in x])
+        packed = _stack([convert_to_tensor(e, dtype=dtype) for e in x])  # type: ignore[misc]
         return packed._v
     try:
         array = np.array(x, copy=True)
@@ -258,9 +260,7 @@ def to_value(x: Any, op: str, dtype: Any = None) -> Any:
 
 def value_shape(x: Any, op: str) -> tuple[int, ...]:
     """The shape ``x`` has as a Tensor, checked like a conversion but recording nothing."""
-    from .variable import Variable
-
-    if isinstance(x, (Tensor, Variable)):
+    if isinstance(x, Tensor) or hasattr(x, "_read"):  # a Tensor or a Variable
         return x.shape
     if isinstance(x, (list, tuple)) and _contains_tensors(x):
         return packed_shape(x, op)
@@ -283,10 +283,8 @@ def _has_huge_int(x: Any) -> bool:
 
 
 def _contains_tensors(items: Any) -> bool:
-    from .variable import Variable
-
     for e in items:
-        if isinstance(e, (Tensor, Variable)):
+        if isinstance(e, Tensor) or hasattr(e, "_read"):  # a Tensor or a Variable
             return True
         if isinstance(e, (list, tuple)) and _contains_tensors(e):
             return True
@@ -336,8 +334,6 @@ def convert_to_tensor(value: Any, dtype: Any = None) -> Tensor:
     if isinstance(value, Tensor) and (dtype is None or np.dtype(dtype) == value.dtype):
         return value
     if isinstance(value, (list, tuple)) and _contains_tensors(value):
-        from .ops.shape import stack
-
         packed_shape(value, "convert_to_tensor")  # checked before the first stack is recorded
-        return stack([convert_to_tensor(e, dtype=dtype) for e in value])
+        return _stack([convert_to_tensor(e, dtype=dtype) for e in value])  # type: ignore[misc]
     return wrap(to_value(value, "convert_to_tensor", dtype))

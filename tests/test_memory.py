@@ -177,9 +177,8 @@ def test_a_long_scalar_tape_records_and_differentiates_within_40_bytes_per_entry
     result = run_python(_RSS + f"""
 import json, math, time
 import numtape as nt
-from numtape._kernels import sweep
-sweep.ensure_compiled()
-sweep.warmup()
+from numtape import testing
+testing.warmup()
 x = nt.constant(0.5)
 c = nt.constant(1.0000001)
 try:
@@ -221,9 +220,8 @@ _OOM = _RSS + """
 import json, math, resource
 import numpy as np
 import numtape as nt
-from numtape._kernels import sweep
-sweep.ensure_compiled()
-sweep.warmup()
+from numtape import testing
+testing.warmup()
 soft, hard = resource.getrlimit(resource.RLIMIT_AS)
 
 def limit(extra):

@@ -98,6 +98,11 @@ def array_backward(t, rcode, i, value, arena, adj, adj_arena):
         flat_backward(op, row, t.iarena, gy, x, x, y, gx, gx, V.needed(t, rcode, a), no, no, no)
 
 
+#: The ops :func:`flat_backward` differentiates (it returns False for the others).
+FLAT_OPS = (OP_UNARY, OP_BINARY, OP_WHERE, OP_GATHER, OP_SCATTER_ADD, OP_WINDOW, OP_PAD, OP_REDUCE_SUM, OP_BROADCAST,
+            OP_REDUCE_MAX, OP_REDUCE_MIN)
+
+
 @kernel
 def flat_backward(op, row, iarena, gy, x, w, y, gx, gw, need_x, need_w, fresh_x, fresh_w):
     """The backward step of one array entry, on flat arrays: ``gx``/``gw`` += vjp(``gy``).

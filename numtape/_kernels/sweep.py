@@ -484,10 +484,3 @@ def reverse_sweep_multi(code, rcode, arg0, arg1, value, aux, arena, iarena, adj,
             for j in range(k):
                 A.array_backward(t, rcode, i, value, arena, adj[j], adj_arena[j])
     return -1
-
-
-def warmup() -> None:
-    """Compile (or load from cache) the sweeps by differentiating a tiny tape."""
-    from ..tape.backward import warmup_tape
-
-    warmup_tape()

@@ -22,7 +22,7 @@ from .._kernels import replay as R
 from .._kernels import sweep as K
 from .._state import state
 from ..ops.registry import ELEMENTWISE
-from ..tape.backward import Source, fast_gradients
+from ..backward import Source, fast_gradients
 from ..tensor import Tensor, wrap
 from .compiled import FrozenTape, _cast, _ReplayTape
 

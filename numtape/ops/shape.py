@@ -12,6 +12,7 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
+from .. import tensor as _tensor
 from ..errors import op_type_error, op_value_error
 from ..tensor import Tensor, TensorLike, value_shape
 from .primitives import as_tensor, broadcast_3, concat_flat, element, gather_flat, window
@@ -210,6 +211,9 @@ def stack(values: Sequence[TensorLike], axis: int = 0) -> Tensor:
     ts = [as_tensor(v, "stack") for v in values]
     shape = first[:a] + (len(ts),) + first[a:]
     return concat_flat(ts, _size(first[:a]), shape)
+
+
+_tensor._stack = stack  # tensor.py packs lists holding Tensors with it (it cannot import ops)
 
 
 # ---------------------------------------------------------------------------
