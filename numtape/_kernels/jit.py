@@ -29,12 +29,19 @@ class NumbaCacheWarning(UserWarning):
 
 
 def njit_kernel(function: Callable[..., Any], parallel: bool = False) -> Callable[..., Any]:
-    """Compile ``function`` with numtape's options, cached when possible."""
+    """Compile ``function`` with numtape's options, cached when possible (see :mod:`.cache`)."""
     global _warned_no_cache
     import numba
 
+    from . import cache
+
     options = dict(_OPTIONS, parallel=True) if parallel else _OPTIONS
-    try:
+    dispatcher = numba.njit(**options)(function)
+    if dispatcher is function:  # NUMBA_DISABLE_JIT=1: the plain function, nothing to cache
+        return dispatcher
+    if cache.attach(dispatcher):  # the shipped tier, then the content-keyed local directory
+        return dispatcher
+    try:  # Numba's internals moved: its own cache, keyed per file
         return numba.njit(cache=True, **options)(function)
     except RuntimeError as error:  # "cannot cache function ...: no locator available"
         if not _warned_no_cache:
@@ -46,4 +53,4 @@ def njit_kernel(function: Callable[..., Any], parallel: bool = False) -> Callabl
                 NumbaCacheWarning,
                 stacklevel=2,
             )
-        return numba.njit(cache=False, **options)(function)
+        return dispatcher
