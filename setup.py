@@ -12,6 +12,7 @@ list). If precompiling fails for any reason the build still succeeds, without pr
 kernels (they then compile on first use), and says so.
 """
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -28,6 +29,8 @@ def _note(message):
 class BuildPyWithKernels(build_py):
     def run(self):
         super().run()
+        # a reused build tree may hold kernels precompiled by an earlier build: start clean
+        shutil.rmtree(os.path.join(self.build_lib, "numtape", "_kernels", "_precompiled"), ignore_errors=True)
         if os.environ.get("NUMTAPE_PRECOMPILE", "1") == "0":
             _note("NUMTAPE_PRECOMPILE=0: no precompiled kernels; they compile on first use")
             return
