@@ -7,10 +7,11 @@
   numtape must compile in memory, warn exactly once, and give correct gradients.
 * **NUMBA_DISABLE_JIT=1.** ``tests/test_kernels.py`` runs the kernel tests that way;
   here the error, tape and higher-order suites run that way too.
-* **A wheel.** ``pip wheel .`` builds it, a fresh virtualenv installs it, and the
-  installed copy (not this checkout) computes gradients, caches its kernels beside
-  itself, and runs the demo. CI gives the venv this interpreter's NumPy/Numba/SciPy
-  through a ``.pth`` file; NUMTAPE_FULL=1 installs them from the package index.
+* **A wheel.** ``pip wheel .`` builds it (precompiling the kernels into it), a fresh
+  virtualenv installs it, and the installed copy (not this checkout) computes gradients,
+  replays, a Hessian and a batch, and runs the demo, compiling nothing (also read-only).
+  CI gives the venv this interpreter's NumPy/Numba/SciPy through a ``.pth`` file;
+  NUMTAPE_FULL=1 installs them from the package index.
 """
 from __future__ import annotations
 
@@ -48,6 +49,23 @@ print(json.dumps(dict(
 """
 
 
+_REPLAY = """
+import json, warnings
+import numpy as np
+import numtape as nt
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    f = nt.function(lambda x: nt.reduce_sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2))
+    x = np.array([0.5, -1.0, 2.0, 1.5])
+    value, grad = f.value_and_grad(x)
+    h = f.hessian(x)
+    values, grads = f.batch_value_and_grad(np.stack([x, x]))
+print(json.dumps(dict(file=nt.__file__, ok=bool(abs(h[0, 0] - (1200 * 0.25 + 400 + 2)) < 1e-9
+                                                   and np.allclose(grads[1], grad)),
+                      warnings=[(w.category.__name__, str(w.message)) for w in caught])))
+"""
+
+
 def _copy_package(destination: str) -> None:
     shutil.copytree(os.path.join(ROOT, "numtape"), os.path.join(destination, "numtape"),
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.nbi", "*.nbc"))
@@ -68,8 +86,12 @@ def _can_mount_privately() -> bool:
     return probe.returncode == 0
 
 
+NOTICE = "numtape: compiling kernels for first use"
+
+
 def _assert_compiled_without_cache(result: subprocess.CompletedProcess, site: str, tree: str) -> None:
     report = json.loads(last_line(result))
+    assert result.stderr.count(NOTICE) == 1, result.stderr[-2000:]  # the long compile is announced, once
     assert report["file"].startswith(site), report["file"]  # the read-only copy, not the checkout
     assert report["ok"], report
     categories = [c for c, _ in report["warnings"]]
@@ -148,9 +170,21 @@ def _venv_python(venv: str) -> str:
 
 @pytest.mark.slow
 def test_a_wheel_built_by_pip_installs_into_a_fresh_venv_and_works(tmp_path) -> None:
+    """The wheel precompiles the kernels at build time: the installed copy compiles nothing."""
     wheels = tmp_path / "wheels"
+    # the isolated build environment gets this interpreter's Numba (the precompiled kernels are
+    # valid only with the Numba they were built by, and the venv below runs this one)
+    import llvmlite
+    import numba
+    import numpy
+    import scipy
+
+    pins = tmp_path / "pins.txt"
+    pins.write_text("".join(f"{m.__name__}=={m.__version__}\n" for m in (numba, llvmlite, numpy, scipy)))
+    build_env = dict({k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "NUMTAPE_"))},
+                     PIP_CONSTRAINT=str(pins), PIP_BUILD_CONSTRAINT=str(pins))
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "-q", "-w", str(wheels)],
-                           capture_output=True, text=True, timeout=900, cwd=ROOT)
+                           capture_output=True, text=True, timeout=1800, cwd=ROOT, env=build_env)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     (wheel,) = glob.glob(str(wheels / "numtape-*.whl"))
     venv = str(tmp_path / "venv")
@@ -175,17 +209,34 @@ def test_a_wheel_built_by_pip_installs_into_a_fresh_venv_and_works(tmp_path) -> 
         with open(os.path.join(purelib, "_numtape_test_deps.pth"), "w") as f:
             f.write("\n".join(sorted(ours)) + "\n")
     elsewhere = str(tmp_path)  # not the checkout: only the installed copy can be imported
+    for d in ("home", "xdg", "cache"):
+        (tmp_path / d).mkdir()
+    env.update(HOME=str(tmp_path / "home"), XDG_CACHE_HOME=str(tmp_path / "xdg"),
+               NUMTAPE_CACHE_DIR=str(tmp_path / "cache"), NUMTAPE_LOG_COMPILES="1")
     runs = []
-    for _ in range(2):  # the first compiles and writes the cache beside the installed code; the second loads it
-        result = subprocess.run([python, "-W", "error", "-c", textwrap.dedent(_GRADIENTS)], env=env, cwd=elsewhere,
+    for code in (_GRADIENTS, _REPLAY):  # the seed-like gradient, then a fresh process replaying
+        result = subprocess.run([python, "-W", "error", "-c", textwrap.dedent(code)], env=env, cwd=elsewhere,
                                 capture_output=True, text=True, timeout=900)
         runs.append(json.loads(last_line(result)))
+        # the wheel ships precompiled kernels: nothing is compiled, nothing announced
+        assert "numtape: compiled " not in result.stderr and NOTICE not in result.stderr, result.stderr[-3000:]
     for report in runs:
         assert report["file"].startswith(venv), report["file"]
         assert report["ok"] and report["warnings"] == [], report
     installed = os.path.dirname(runs[0]["file"])
     assert os.path.exists(os.path.join(installed, "py.typed"))
-    assert glob.glob(os.path.join(installed, "_kernels", "__pycache__", "*.nbi"))
+    assert glob.glob(os.path.join(installed, "_kernels", "_precompiled", "*", "manifest.json"))
+    assert not os.listdir(tmp_path / "cache"), "the local kernel cache was written"
+    assert wheel.endswith(".whl") and "-none-any" not in wheel  # machine code inside: a platform wheel
+    if _can_mount_privately():  # the same install read-only, nothing writable anywhere: still no compile
+        script = (f"mount --bind {tmp_path} {tmp_path} && mount -o remount,bind,ro {tmp_path} && "
+                  f'exec "{python}" -W error -c "$CODE"')
+        result = subprocess.run(["unshare", "-m", "sh", "-c", script], env=dict(env, CODE=textwrap.dedent(_GRADIENTS)),
+                                capture_output=True, text=True, timeout=600, cwd=elsewhere)
+        report = json.loads(last_line(result))
+        assert report["ok"] and report["warnings"] == [], report
+        assert "numtape: compiled " not in result.stderr, result.stderr[-3000:]
     demo = subprocess.run([python, "-m", "numtape"], env=env, cwd=elsewhere, capture_output=True, text=True,
                           timeout=600)
     assert demo.returncode == 0 and "d2y/dx2 = nt.Tensor(6.0" in demo.stdout, demo.stderr[-2000:]
+    assert "numtape: compiled " not in demo.stderr, demo.stderr[-3000:]

@@ -2,10 +2,11 @@
 
 Every compiled function of numtape goes through :func:`njit_kernel`:
 
-* ``cache=True``: compiled code is written next to the source (or to
-  ``NUMBA_CACHE_DIR``) so a new process loads it instead of compiling again.
-  When no cache location is writable (a read-only install), numtape compiles
-  without caching and says so once (a ``NumbaCacheWarning``).
+* a cache of numtape's own (``cache.py``): kernels precompiled into the wheel,
+  then a user cache directory keyed by a hash of every kernel file, so a new
+  process loads instead of compiling and an edited callee is never served stale.
+  When nothing is writable, numtape compiles in memory and says so once (a
+  ``NumbaCacheWarning``).
 * ``nogil=True``: the sweeps release the GIL, so tapes in several threads run
   their sweeps in parallel.
 * ``error_model="numpy"``: 1/0 is inf and 0/0 is NaN, as in IEEE arithmetic,
@@ -37,12 +38,19 @@ class NumbaCacheWarning(UserWarning):
 
 
 def njit_kernel(function: Callable[..., Any], parallel: bool = False) -> Callable[..., Any]:
-    """Compile ``function`` with numtape's options, cached when possible."""
+    """Compile ``function`` with numtape's options, cached when possible (see :mod:`.cache`)."""
     global _warned_no_cache
     import numba
 
+    from . import cache
+
     options = dict(_OPTIONS, parallel=True) if parallel else _OPTIONS
-    try:
+    dispatcher = numba.njit(**options)(function)
+    if dispatcher is function:  # NUMBA_DISABLE_JIT=1: the plain function, nothing to cache
+        return dispatcher
+    if cache.attach(dispatcher):  # the shipped tier, then the content-keyed local directory
+        return dispatcher
+    try:  # Numba's internals moved: its own cache, keyed per file
         return numba.njit(cache=True, **options)(function)
     except RuntimeError as error:  # "cannot cache function ...: no locator available"
         if not _warned_no_cache:
@@ -54,7 +62,7 @@ def njit_kernel(function: Callable[..., Any], parallel: bool = False) -> Callabl
                 NumbaCacheWarning,
                 stacklevel=2,
             )
-        return numba.njit(cache=False, **options)(function)
+        return dispatcher
 
 
 #: Every module of this package that defines kernels, in dependency order.
