@@ -13,7 +13,7 @@ import numtape as nt
 
 
 def seed_examples() -> None:
-    print("== GradientTape basics (TensorFlow's autodiff notebook and GradientTape lab) ==")
+    print("== GradientTape basics (TensorFlow's autodiff notebook and GradientTape lab) ==", flush=True)
     x = nt.ones((2, 2))
     with nt.GradientTape() as t:
         t.watch(x)

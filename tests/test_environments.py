@@ -72,7 +72,7 @@ def _copy_package(destination: str) -> None:
 
 
 def _child_env(site: str, cache_root: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "PYTHON"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "NUMTAPE_", "PYTHON"))}
     env.update(PYTHONPATH=site, HOME=os.path.join(cache_root, "home"), XDG_CACHE_HOME=os.path.join(cache_root, "xdg"),
                NUMBA_CACHE_DIR=os.path.join(cache_root, "numba"), PYTHONDONTWRITEBYTECODE="1")
     return env
@@ -169,6 +169,23 @@ def _venv_python(venv: str) -> str:
 
 
 @pytest.mark.slow
+def _assert_one_compiled_version_per_kernel(installed: str) -> None:
+    """The build compiled every kernel from scratch (numtape._warmup runs every path): each kernel's
+    index must hold one signature. A literal argument (``False``, ``-1``) or an int32 slot passed
+    where an int64 is elsewhere makes Numba compile a kernel twice, which costs cold-start time."""
+    import pickle
+
+    indexes = glob.glob(os.path.join(installed, "_kernels", "_precompiled", "*", "*.nbi"))
+    assert len(indexes) > 50, indexes
+    versions = {}
+    for path in indexes:
+        with open(path, "rb") as f:
+            pickle.load(f)  # the Numba version
+            _, overloads = pickle.loads(f.read())
+        versions[os.path.basename(path)] = len(overloads)
+    assert {name: n for name, n in versions.items() if n != 1} == {}
+
+
 def test_a_wheel_built_by_pip_installs_into_a_fresh_venv_and_works(tmp_path) -> None:
     """The wheel precompiles the kernels at build time: the installed copy compiles nothing."""
     wheels = tmp_path / "wheels"
@@ -226,6 +243,7 @@ def test_a_wheel_built_by_pip_installs_into_a_fresh_venv_and_works(tmp_path) -> 
     installed = os.path.dirname(runs[0]["file"])
     assert os.path.exists(os.path.join(installed, "py.typed"))
     assert glob.glob(os.path.join(installed, "_kernels", "_precompiled", "*", "manifest.json"))
+    _assert_one_compiled_version_per_kernel(installed)
     assert not os.listdir(tmp_path / "cache"), "the local kernel cache was written"
     assert wheel.endswith(".whl") and "-none-any" not in wheel  # machine code inside: a platform wheel
     if _can_mount_privately():  # the same install read-only, nothing writable anywhere: still no compile
