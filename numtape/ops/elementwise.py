@@ -204,33 +204,34 @@ _UNARY_ROWS = [
            kernel="1.0 if np.isfinite(x) else 0.0", differentiable=False),
 ]
 
-_ops: dict[str, Callable[..., Tensor]] = {spec.name: unary_op(spec) for spec in _UNARY_ROWS}
-negative = _ops["negative"]
-square = _ops["square"]
-sqrt = _ops["sqrt"]
-reciprocal = _ops["reciprocal"]
-absolute = _ops["abs"]
-sign = _ops["sign"]
-exp = _ops["exp"]
-expm1 = _ops["expm1"]
-log = _ops["log"]
-log1p = _ops["log1p"]
-sin = _ops["sin"]
-cos = _ops["cos"]
-tan = _ops["tan"]
-asin = _ops["asin"]
-acos = _ops["acos"]
-atan = _ops["atan"]
-sinh = _ops["sinh"]
-cosh = _ops["cosh"]
-tanh = _ops["tanh"]
-sigmoid = _ops["sigmoid"]
-softplus = _ops["softplus"]
-relu = _ops["relu"]
-identity = _ops["identity"]
-stop_gradient_op = _ops["stop_gradient"]
-floor = _ops["floor"]
-isfinite = _ops["isfinite"]
+#: The op of every row, by the row's name (``pow``'s is replaced by :func:`power` below).
+OPS: dict[str, Callable[..., Tensor]] = {spec.name: unary_op(spec) for spec in _UNARY_ROWS}
+negative = OPS["negative"]
+square = OPS["square"]
+sqrt = OPS["sqrt"]
+reciprocal = OPS["reciprocal"]
+absolute = OPS["abs"]
+sign = OPS["sign"]
+exp = OPS["exp"]
+expm1 = OPS["expm1"]
+log = OPS["log"]
+log1p = OPS["log1p"]
+sin = OPS["sin"]
+cos = OPS["cos"]
+tan = OPS["tan"]
+asin = OPS["asin"]
+acos = OPS["acos"]
+atan = OPS["atan"]
+sinh = OPS["sinh"]
+cosh = OPS["cosh"]
+tanh = OPS["tanh"]
+sigmoid = OPS["sigmoid"]
+softplus = OPS["softplus"]
+relu = OPS["relu"]
+identity = OPS["identity"]
+stop_gradient_op = OPS["stop_gradient"]
+floor = OPS["floor"]
+isfinite = OPS["isfinite"]
 
 
 # ---------------------------------------------------------------------------
@@ -348,13 +349,13 @@ _BINARY_ROWS = [
             "as in TensorFlow.",
             kernel="M.floor_divide(a, b)", differentiable=False, integer_safe=True, numpy=(np.floor_divide,)),
 ]
-_ops.update((spec.name, binary_op(spec)) for spec in _BINARY_ROWS)
+OPS.update((spec.name, binary_op(spec)) for spec in _BINARY_ROWS)
 
-add = _ops["add"]
-subtract = _ops["subtract"]
-multiply = _ops["multiply"]
-divide = _ops["divide"]
-_power = _ops["pow"]
+add = OPS["add"]
+subtract = OPS["subtract"]
+multiply = OPS["multiply"]
+divide = OPS["divide"]
+_power = OPS["pow"]
 
 
 def power(x: TensorLike, y: TensorLike) -> Tensor:
@@ -366,21 +367,22 @@ def power(x: TensorLike, y: TensorLike) -> Tensor:
 
 power.__name__ = power.__qualname__ = "pow"
 power.__doc__ = (_power.__doc__ or "") + " A constant exponent 2 records ``square`` (faster, identical)."
-atan2 = _ops["atan2"]
-maximum = _ops["maximum"]
-minimum = _ops["minimum"]
-mod = _ops["mod"]
-greater = _ops["greater"]
-greater_equal = _ops["greater_equal"]
-less = _ops["less"]
-less_equal = _ops["less_equal"]
-equal = _ops["equal"]
-not_equal = _ops["not_equal"]
-floor_divide = _ops["floor_divide"]
+OPS["pow"] = power
+atan2 = OPS["atan2"]
+maximum = OPS["maximum"]
+minimum = OPS["minimum"]
+mod = OPS["mod"]
+greater = OPS["greater"]
+greater_equal = OPS["greater_equal"]
+less = OPS["less"]
+less_equal = OPS["less_equal"]
+equal = OPS["equal"]
+not_equal = OPS["not_equal"]
+floor_divide = OPS["floor_divide"]
 
 #: The public op of every row marked public, by name: ``numtape.ops`` exports them all, so a
 #: new row is ``nt.<name>`` with no other edit.
-ROW_OPS = {spec.name: _ops[spec.name] for spec in (*_UNARY_ROWS, *_BINARY_ROWS) if spec.public}
+ROW_OPS = {spec.name: OPS[spec.name] for spec in (*_UNARY_ROWS, *_BINARY_ROWS) if spec.public}
 
 
 def clip_by_value(x: TensorLike, clip_value_min: TensorLike, clip_value_max: TensorLike) -> Tensor:
