@@ -29,6 +29,7 @@ FN_SIGMOID = 20  # Elementwise logistic function 1/(1 + e**-x), computed without
 FN_SOFTPLUS = 21  # Elementwise log(1 + e**x), computed without overflow
 FN_RELU = 22  # Elementwise max(x, 0)
 FN_IDENTITY = 23  # The same value, recorded as a new Tensor
+FN_LOG2 = 24  # Elementwise base-2 logarithm (-inf at 0, NaN below)
 FN_STOP_GRADIENT = 30  # The same value, through which no gradient flows (the gradient is None, as in TensorFlow).
 FN_FLOOR = 31  # Elementwise floor
 FN_ISFINITE = 32  # 1.0 where x is finite, else 0.0 (a float mask)
@@ -76,15 +77,15 @@ def _table(codes, value=1):
 
 
 #: 1 for a unary elementwise function, 2 for a binary one, 0 for every other code.
-UNARY = _table([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 30, 31,
+UNARY = _table([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 30, 31,
     32])
 BINARY = _table([40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 51, 52, 53, 54, 55, 56], 2)
 ARITY = UNARY + BINARY
 #: 1 where a function's derivative flows (not a comparison, floor or stop_gradient).
 DIFFERENTIABLE = _table([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
-    40, 41, 42, 43, 44, 45, 46, 47, 48])
+    24, 40, 41, 42, 43, 44, 45, 46, 47, 48])
 #: 1 where the second derivative is not identically 0 (second-order sweeps skip the others).
-CURVED = _table([2, 3, 4, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 42, 43, 44, 45])
+CURVED = _table([2, 3, 4, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 24, 42, 43, 44, 45])
 #: 1 where only the mixed second derivative is nonzero (x * y), for the Hessian pattern.
 BILINEAR = _table([42])
 #: 1 where the derivative selects (g where the partial is nonzero, else 0) instead of

@@ -11,8 +11,8 @@ from . import mathfn as M
 from .codes import (
     SELECT, FN_ABS, FN_ACOS, FN_ADD, FN_ASIN, FN_ATAN, FN_ATAN2, FN_COS, FN_COSH, FN_DIV, FN_EQUAL, FN_EXP,
     FN_EXPM1, FN_FLOOR, FN_FLOOR_DIVIDE, FN_GREATER, FN_GREATER_EQUAL, FN_IDENTITY, FN_ISFINITE, FN_LESS,
-    FN_LESS_EQUAL, FN_LOG, FN_LOG1P, FN_MAXIMUM, FN_MINIMUM, FN_MOD, FN_MUL, FN_NEG, FN_NOT_EQUAL, FN_POW,
-    FN_RECIPROCAL, FN_RELU, FN_SIGMOID, FN_SIGN, FN_SIN, FN_SINH, FN_SOFTPLUS, FN_SQRT, FN_SQUARE,
+    FN_LESS_EQUAL, FN_LOG, FN_LOG1P, FN_LOG2, FN_MAXIMUM, FN_MINIMUM, FN_MOD, FN_MUL, FN_NEG, FN_NOT_EQUAL,
+    FN_POW, FN_RECIPROCAL, FN_RELU, FN_SIGMOID, FN_SIGN, FN_SIN, FN_SINH, FN_SOFTPLUS, FN_SQRT, FN_SQUARE,
     FN_STOP_GRADIENT, FN_SUB, FN_TAN, FN_TANH,
 )
 from .jit import kernel
@@ -67,6 +67,8 @@ def unary(fn, x):
         return 0.0 if x <= 0.0 else x
     if fn == FN_IDENTITY:
         return x
+    if fn == FN_LOG2:
+        return -np.inf if x == 0.0 else (np.nan if x < 0.0 else math.log2(x))
     if fn == FN_STOP_GRADIENT:
         return x
     if fn == FN_FLOOR:
@@ -125,6 +127,8 @@ def unary_partial(fn, x, y):
         return 1.0 if x > 0.0 else 0.0
     if fn == FN_IDENTITY:
         return 1.0
+    if fn == FN_LOG2:
+        return 1.0 / (x * 0.6931471805599453)
     return np.nan  # not a differentiable unary code: never asked
 
 
@@ -167,6 +171,8 @@ def unary_second(fn, x, y, d):
         return d * (1.0 - 2.0 * y)
     if fn == FN_SOFTPLUS:
         return d * (1.0 - d)
+    if fn == FN_LOG2:
+        return -(d * d) * 0.6931471805599453
     if fn == FN_NEG or fn == FN_ABS or fn == FN_SIGN or fn == FN_RELU or fn == FN_IDENTITY:  # LINEAR rows
         return 0.0
     return np.nan  # not a differentiable unary code: never asked

@@ -191,6 +191,11 @@ _UNARY_ROWS = [
     _unary(23, "identity", _identity, _identity, lambda g, y, x: g,
            "The same value, recorded as a new Tensor. Derivative: 1.",
            kernel="x", partial="1.0", second=LINEAR, numpy=(np.positive,)),
+    _unary(24, "log2", math.log2, np.log2, lambda g, y, x: g * (1.0 / (x * 0.6931471805599453)),
+           "Elementwise base-2 logarithm (-inf at 0, NaN below). Derivative: 1/(x ln 2).",
+           kernel="-np.inf if x == 0.0 else (np.nan if x < 0.0 else math.log2(x))",
+           partial="1.0 / (x * 0.6931471805599453)", second="-(d * d) * 0.6931471805599453", domain=(0.1, 3.0),
+           numpy_replay=True, numpy=(np.log2,)),
     # recorded as data, never differentiated: the gradient through them is None
     _unary(30, "stop_gradient", _identity, _identity, lambda g, y, x: None,
            "The same value, through which no gradient flows (the gradient is None, as in TensorFlow).",
