@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 
 from .common import require_numtape
 
@@ -18,13 +19,19 @@ _COMPILE = (
 _IMPORT = "import time; t = time.perf_counter(); import numtape; print(time.perf_counter() - t)\n"
 
 
-def _run(code: str, cache_dir: str | None = None) -> float:
-    env = dict(os.environ)
+def _run(code: str, cache_dir: str | None = None, shipped: bool = False) -> float:
+    """Seconds ``code`` prints in a fresh interpreter. With ``cache_dir``, kernels compile into
+    (or load from) that directory only; the kernels shipped in an installed wheel are used only
+    when ``shipped`` (the JIT path is what these benchmarks time)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMTAPE_")}
     nt = require_numtape()  # the child imports the same numtape (asv drops PYTHONPATH)
     root = os.path.dirname(os.path.dirname(os.path.abspath(nt.__file__)))
     env["PYTHONPATH"] = os.pathsep.join([root] + [p for p in [env.get("PYTHONPATH")] if p])
     if cache_dir is not None:
-        env["NUMBA_CACHE_DIR"] = cache_dir
+        env["NUMBA_CACHE_DIR"] = env["NUMTAPE_CACHE_DIR"] = cache_dir
+    if not shipped:
+        env["NUMTAPE_PRECOMPILED"] = "0"
+    env["NUMTAPE_QUIET"] = "1"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -49,6 +56,12 @@ class Compile:
 
     def track_load_seconds_warm_cache(self, cache):
         return min(_run(_COMPILE, cache["dir"]) for _ in range(3))
+
+    def track_first_gradient_seconds_shipped_kernels(self, cache):
+        """An empty local cache, the wheel's precompiled kernels (a source checkout has none:
+        then this is a cold compile too)."""
+        with tempfile.TemporaryDirectory() as empty:
+            return _run(_COMPILE, empty, shipped=True)
 
 
 class Import:

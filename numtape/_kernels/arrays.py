@@ -19,7 +19,7 @@ from .codes import (
     DIFFERENTIABLE, OP_ARRAY_LEAF, OP_BINARY, OP_BROADCAST, OP_CONCAT, OP_CUSTOM_OUT, OP_GATHER, OP_MATMUL,
     OP_PAD, OP_REDUCE_MAX, OP_REDUCE_MIN, OP_REDUCE_SUM, OP_SCATTER_ADD, OP_UNARY, OP_WHERE, OP_WINDOW,
 )
-from .jit import kernel
+from .jit import inline_kernel, kernel
 from .layout import A_B, A_C, A_FN, CODE_MASK, F32
 
 
@@ -63,7 +63,7 @@ def array_forward(t, i, value, arena):
             y[k] = np.float64(np.float32(y[k]))
 
 
-@kernel
+@inline_kernel
 def array_backward(t, rcode, i, value, arena, adj, adj_arena):
     """Accumulate the operands' adjoints of array entry ``i`` from its own adjoint.
 

@@ -173,8 +173,9 @@ def main(argv=None) -> int:
     parser.add_argument("dest", nargs="?", default=default_dest, help="directory holding the numtape package")
     parser.add_argument("--targets", default=os.environ.get("NUMTAPE_PRECOMPILE_TARGETS", "host"))
     parser.add_argument("--jobs", type=int, default=min(os.cpu_count() or 1, 4))
-    parser.add_argument("--groups", default=os.environ.get("NUMTAPE_PRECOMPILE_GROUPS", ""), help="e.g. 'eager,function,second,batch' (one process) or "
-                        "'function,second,batch;eager' (the default: two processes)")
+    parser.add_argument("--groups", default=os.environ.get("NUMTAPE_PRECOMPILE_GROUPS", ""),
+                        help="e.g. 'eager,function,second,batch' (one process) or "
+                             "'function,second,batch;eager' (the default: two processes)")
     args = parser.parse_args(argv)
     groups = tuple(tuple(g.split(",")) for g in args.groups.split(";")) if args.groups else GROUPS
     targets = resolve_targets(args.targets)

@@ -22,7 +22,7 @@ from .codes import (
     CURVED, DIFFERENTIABLE, FN_ABS, FN_ADD, FN_DIV, FN_EXP, FN_IDENTITY, FN_MUL, FN_NEG, FN_RECIPROCAL, FN_RELU,
     FN_SIGMOID, FN_SOFTPLUS, FN_SQRT, FN_SQUARE, FN_STOP_GRADIENT, FN_SUB, FN_TANH,
 )
-from .jit import kernel
+from .jit import inline_kernel, kernel
 from .layout import A_B
 
 
@@ -217,14 +217,14 @@ def binary_backward_loop(fn, g, x, w, gx, gw, need_x, need_w, fresh_x, fresh_w):
 
 
 
-@kernel
+@inline_kernel
 def unary_forward(fn, x, y):
     if not unary_loop(fn, x, y):
         for k in range(y.size):
             y[k] = S.unary(fn, x[k])
 
 
-@kernel
+@inline_kernel
 def binary_forward(row, fn, x, w, y):
     n = y.size
     outer, inner, sxo, sxi, swo, swi = V.broadcast_layout(row, x.size, w.size, n)
@@ -238,7 +238,7 @@ def binary_forward(row, fn, x, w, y):
             return
 
 
-@kernel
+@inline_kernel
 def unary_backward(fn, gy, x, y, gx, need_x, fresh_x):
     """gx += vjp of y = fn(x)."""
     n = gy.size
@@ -269,7 +269,7 @@ def unary_backward(fn, gy, x, y, gx, need_x, fresh_x):
             gx[k] = (0.0 if fresh_x else gx[k]) + S.apply(fn, gy[k], S.unary_partial(fn, x[k], y[k]))
 
 
-@kernel
+@inline_kernel
 def binary_backward(row, fn, gy, x, w, y, gx, gw, need_x, need_w, fresh_x, fresh_w):
     """gx, gw += vjp of y = fn(x, w), broadcast as ``row`` says."""
     n = gy.size
@@ -303,7 +303,7 @@ def binary_backward(row, fn, gy, x, w, y, gx, gw, need_x, need_w, fresh_x, fresh
                 gw[kw] += S.apply(fn, g, dw)
 
 
-@kernel
+@inline_kernel
 def unary_tangents(t, i, fn, value, arena, dvalue, darena):
     """Tangents of OP_UNARY entry ``i`` in every direction (rows of dvalue/darena)."""
     dy = V.slot_data2(t, i, dvalue, darena)
@@ -320,7 +320,7 @@ def unary_tangents(t, i, fn, value, arena, dvalue, darena):
             dy[j, k] = S.apply(fn, dx[j, k], d)
 
 
-@kernel
+@inline_kernel
 def binary_tangents(t, i, fn, value, arena, dvalue, darena):
     """Tangents of OP_BINARY entry ``i`` in every direction; partials once per element."""
     dy = V.slot_data2(t, i, dvalue, darena)
@@ -355,7 +355,7 @@ def binary_tangents(t, i, fn, value, arena, dvalue, darena):
                 dy[j, k] = S.apply(fn, dx[j, kx], pa) + S.apply(fn, dw[j, kw], pb)
 
 
-@kernel
+@inline_kernel
 def unary_backward_second(t, i, fn, value, arena, dvalue, darena, adj, adj_arena, dadj, dadj_arena):
     """The tangent of OP_UNARY entry ``i``'s backward step, for each direction (rows of dadj)."""
     if not DIFFERENTIABLE[fn]:
@@ -378,7 +378,7 @@ def unary_backward_second(t, i, fn, value, arena, dvalue, darena, adj, adj_arena
             dgx[j, k] += term
 
 
-@kernel
+@inline_kernel
 def binary_backward_second(t, i, fn, value, arena, dvalue, darena, adj, adj_arena, dadj, dadj_arena):
     """The tangent of OP_BINARY entry ``i``'s backward step, for each direction (rows of dadj)."""
     if not DIFFERENTIABLE[fn]:

@@ -110,7 +110,7 @@ def replay_gradient(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj
 def replay_tangents(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena,
                     guard_kind, guard_a, guard_b, guard_off, expected):
     """Forward replay with tangents (seeded by the caller), then the guard check: -1, -2 or a hand-off."""
-    status = SW.forward_tangent(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena, np.int64(0),
+    status = SW.forward_tangent(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena, 0,
                                  code.shape[0])
     if status >= 0:
         return status

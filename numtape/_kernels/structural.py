@@ -12,11 +12,11 @@ to the tangents; reduce_max/min's tangent is here too.
 from __future__ import annotations
 
 from . import views as V
-from .jit import kernel
+from .jit import inline_kernel
 from .layout import A_I0, A_I1, A_I2, A_I3
 
 
-@kernel
+@inline_kernel
 def where_forward(cond, a, b, y):
     sc = 1 if cond.size > 1 else 0
     sa = 1 if a.size > 1 else 0
@@ -28,7 +28,7 @@ def where_forward(cond, a, b, y):
             y[k] = b[k * sb]
 
 
-@kernel
+@inline_kernel
 def where_backward(cond, gy, ga, gb, need_a, need_b):
     sc = 1 if cond.size > 1 else 0
     sa = 1 if ga.size > 1 else 0
@@ -41,7 +41,7 @@ def where_backward(cond, gy, ga, gb, need_a, need_b):
             gb[k * sb] += gy[k]
 
 
-@kernel
+@inline_kernel
 def gather_forward(row, iarena, x, y):
     """y[k] = x[map[k]], the map at iarena[A_I0:]."""
     m0 = row[A_I0]
@@ -49,14 +49,14 @@ def gather_forward(row, iarena, x, y):
         y[k] = x[iarena[m0 + k]]
 
 
-@kernel
+@inline_kernel
 def gather_backward(row, iarena, gy, gx):
     m0 = row[A_I0]
     for k in range(gy.size):
         gx[iarena[m0 + k]] += gy[k]
 
 
-@kernel
+@inline_kernel
 def scatter_add_forward(row, iarena, x, y):
     """y = zeros; y[map[k]] += x[k]."""
     m0 = row[A_I0]
@@ -65,14 +65,14 @@ def scatter_add_forward(row, iarena, x, y):
         y[iarena[m0 + k]] += x[k]
 
 
-@kernel
+@inline_kernel
 def scatter_add_backward(row, iarena, gy, gx):
     m0 = row[A_I0]
     for k in range(gx.size):
         gx[k] += gy[iarena[m0 + k]]
 
 
-@kernel
+@inline_kernel
 def window_forward(row, x, y):
     """y[o, j] = x[o * stride + start + j]; (outer, stride, start, width) = A_I0..A_I3."""
     outer, stride, start, width = row[A_I0], row[A_I1], row[A_I2], row[A_I3]
@@ -81,7 +81,7 @@ def window_forward(row, x, y):
             y[o * width + j] = x[o * stride + start + j]
 
 
-@kernel
+@inline_kernel
 def window_backward(row, gy, gx, fresh):
     outer, stride, start, width = row[A_I0], row[A_I1], row[A_I2], row[A_I3]
     if fresh and outer == 1:  # one window: the rest of gx is zeros, written once
@@ -97,7 +97,7 @@ def window_backward(row, gy, gx, fresh):
             gx[o * stride + start + j] += gy[o * width + j]
 
 
-@kernel
+@inline_kernel
 def pad_forward(row, x, y):
     """y = zeros(outer * stride); y[o * stride + start + j] = x[o, j]."""
     outer, stride, start, width = row[A_I0], row[A_I1], row[A_I2], row[A_I3]
@@ -107,7 +107,7 @@ def pad_forward(row, x, y):
             y[o * stride + start + j] = x[o * width + j]
 
 
-@kernel
+@inline_kernel
 def pad_backward(row, gy, gx):
     outer, stride, start, width = row[A_I0], row[A_I1], row[A_I2], row[A_I3]
     for o in range(outer):
@@ -115,7 +115,7 @@ def pad_backward(row, gy, gx):
             gx[o * width + j] += gy[o * stride + start + j]
 
 
-@kernel
+@inline_kernel
 def concat_forward(t, row, value, arena, y):
     """y[o, :] = the pieces' rows side by side; (pieces at iarena[A_I0:], count, outer) = A_I0..A_I2,
     each piece a (slot, width) pair."""
@@ -131,7 +131,7 @@ def concat_forward(t, row, value, arena, y):
         col += width
 
 
-@kernel
+@inline_kernel
 def concat_backward(t, row, gy, adj, adj_arena):
     p0, count, outer = row[A_I0], row[A_I1], row[A_I2]
     total = gy.size // outer if outer > 0 else 0
@@ -145,7 +145,7 @@ def concat_backward(t, row, gy, adj, adj_arena):
         col += width
 
 
-@kernel
+@inline_kernel
 def reduce_sum_forward(row, x, y):
     """y[o, i] = sum over m of x[o, m, i]; (outer, mid, inner) = A_I0..A_I2. Pairwise when inner is 1."""
     outer, mid, inner = row[A_I0], row[A_I1], row[A_I2]
@@ -161,7 +161,7 @@ def reduce_sum_forward(row, x, y):
                     y[o * inner + j] += x[base + j]
 
 
-@kernel
+@inline_kernel
 def reduce_sum_backward(row, gy, gx, fresh):
     outer, mid, inner = row[A_I0], row[A_I1], row[A_I2]
     if inner == 1:
@@ -179,7 +179,7 @@ def reduce_sum_backward(row, gy, gx, fresh):
                 gx[base + j] += gy[o * inner + j]
 
 
-@kernel
+@inline_kernel
 def broadcast_forward(row, x, y):
     """y[o, m, i] = x[o, i]; (outer, mid, inner) = A_I0..A_I2."""
     outer, mid, inner = row[A_I0], row[A_I1], row[A_I2]
@@ -190,7 +190,7 @@ def broadcast_forward(row, x, y):
                 y[base + j] = x[o * inner + j]
 
 
-@kernel
+@inline_kernel
 def broadcast_backward(row, gy, gx):
     outer, mid, inner = row[A_I0], row[A_I1], row[A_I2]
     for o in range(outer):
@@ -200,7 +200,7 @@ def broadcast_backward(row, gy, gx):
                 gx[o * inner + j] += gy[base + j]
 
 
-@kernel
+@inline_kernel
 def extreme_forward(row, is_max, x, y):
     """y[o, i] = max (or min) over m of x[o, m, i], NaN winning; (outer, mid, inner) = A_I0..A_I2."""
     outer, mid, inner = row[A_I0], row[A_I1], row[A_I2]
@@ -216,7 +216,7 @@ def extreme_forward(row, is_max, x, y):
             y[o * inner + j] = best
 
 
-@kernel
+@inline_kernel
 def extreme_backward(row, gy, x, y, gx):
     """Tied maxima (minima) share the cotangent equally."""
     outer, mid, inner = row[A_I0], row[A_I1], row[A_I2]
@@ -233,7 +233,7 @@ def extreme_backward(row, gy, x, y, gx):
                 gx[(o * mid + m) * inner + j] += g * (hit / count)
 
 
-@kernel
+@inline_kernel
 def extreme_tangent(row, x, y, dx, dy):
     outer, mid, inner = row[A_I0], row[A_I1], row[A_I2]
     for o in range(outer):

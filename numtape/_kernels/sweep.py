@@ -32,7 +32,7 @@ from .codes import (
     ARITY, CURVED, DIFFERENTIABLE, FN_ADD, FN_COS, FN_DIV, FN_EXP, FN_MUL, FN_NEG, FN_SIN, FN_SQUARE, FN_SUB, FN_TANH,
     OP_ARRAY_LEAF, OP_BINARY, OP_CONCAT, OP_CUSTOM_CALL, OP_CUSTOM_OUT, OP_ELEM, OP_LEAF, OP_MATMUL, OP_WHERE,
 )
-from .jit import ensure_compiled, kernel  # noqa: F401  (ensure_compiled: for Python callers)
+from .jit import ensure_compiled, inline_kernel, kernel  # noqa: F401  (ensure_compiled: for Python callers)
 from .layout import *  # noqa: F401,F403  (the layout constants, for Python callers: K.A_OFF)
 from .layout import A_B, A_C, A_FN, A_I0, A_I1, A_OFF, CODE_MASK, HANDOFF, TapeArrays
 
@@ -47,7 +47,6 @@ def mark_live(code, arg0, arg1, aux, iarena, targets, sources):
     (skipped like a leaf, and its adjoint never needed), ``HANDOFF`` for one Python must
     differentiate (a custom gradient, or values held outside the arena).
     """
-    t = TapeArrays(code, arg0, arg1, aux, iarena)
     n = code.shape[0]
     live = np.zeros(n, np.bool_)
     wanted = np.ones(n, np.bool_)  # leaves are wanted only as sources
@@ -73,37 +72,40 @@ def mark_live(code, arg0, arg1, aux, iarena, targets, sources):
                 live[arg0[i]] = wanted[arg0[i]] or live[arg0[i]]
                 if ARITY[op] == 2:
                     live[arg1[i]] = wanted[arg1[i]] or live[arg1[i]]
-        elif _mark_array(t, i, op, live, wanted) and op != OP_CUSTOM_OUT:
+            continue
+        # an array entry: mark its differentiable operands; Python takes it if any is external
+        r = arg1[i]
+        handoff = _external(code, arg1, aux, i)
+        if op == OP_CONCAT or op == OP_CUSTOM_CALL:
+            p0 = aux[r, A_I0]
+            for q in range(aux[r, A_I1]):
+                s = iarena[p0 + 2 * q]
+                live[s] = wanted[s] or live[s]
+                handoff = handoff or _external(code, arg1, aux, s)
+            handoff = handoff or op == OP_CUSTOM_CALL
+        elif op == OP_WHERE:
+            b, c2 = aux[r, A_B], aux[r, A_C]
+            live[b] = wanted[b] or live[b]
+            live[c2] = wanted[c2] or live[c2]
+            handoff = (handoff or _external(code, arg1, aux, np.int64(arg0[i])) or _external(code, arg1, aux, b)
+                       or _external(code, arg1, aux, c2))
+        elif not A.nondifferentiable(op, aux[r, A_FN]):
+            a = np.int64(arg0[i])
+            live[a] = wanted[a] or live[a]
+            handoff = handoff or _external(code, arg1, aux, a)
+            if op == OP_BINARY or op == OP_MATMUL:
+                b = aux[r, A_B]
+                live[b] = wanted[b] or live[b]
+                handoff = handoff or _external(code, arg1, aux, b)
+        if handoff and op != OP_CUSTOM_OUT:
             rcode[i] = HANDOFF
     return live, rcode
 
 
 @kernel
-def _mark_array(t, i, op, live, wanted):
-    """Marks array entry ``i``'s differentiable operands live; True when Python must take it."""
-    r = t.arg1[i]
-    handoff = V.is_external(t, i)
-    if op == OP_CONCAT or op == OP_CUSTOM_CALL:
-        p0 = t.aux[r, A_I0]
-        for q in range(t.aux[r, A_I1]):
-            s = t.iarena[p0 + 2 * q]
-            live[s] = wanted[s] or live[s]
-            handoff = handoff or V.is_external(t, s)
-        return handoff or op == OP_CUSTOM_CALL
-    if op == OP_WHERE:
-        b, c = t.aux[r, A_B], t.aux[r, A_C]
-        live[b] = wanted[b] or live[b]
-        live[c] = wanted[c] or live[c]
-        return handoff or V.is_external(t, np.int64(t.arg0[i])) or V.is_external(t, b) or V.is_external(t, c)
-    if not A.nondifferentiable(op, t.aux[r, A_FN]):
-        a = np.int64(t.arg0[i])
-        live[a] = wanted[a] or live[a]
-        handoff = handoff or V.is_external(t, a)
-        if op == OP_BINARY or op == OP_MATMUL:
-            b = t.aux[r, A_B]
-            live[b] = wanted[b] or live[b]
-            handoff = handoff or V.is_external(t, b)
-    return handoff
+def _external(code, arg1, aux, s):
+    """Slot ``s`` is an array held by reference outside the arena (Python differentiates it)."""
+    return (code[s] & CODE_MASK) >= OP_ARRAY_LEAF and aux[arg1[s], A_OFF] <= -2
 
 
 @kernel
@@ -274,7 +276,7 @@ def forward_replay(code, arg0, arg1, value, aux, arena, iarena, start, stop):
     return -1
 
 
-@kernel
+@inline_kernel
 def _scalar_value(op, a, b, value):
     if ARITY[op] == 1:
         return S.unary(op, value[a])
@@ -354,7 +356,7 @@ def forward_tangent(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena,
     return -1
 
 
-@kernel
+@inline_kernel
 def _scalar_tangent(c, op, i, arg0, arg1, value, dvalue):
     """Value and tangents of scalar entry ``i`` in every direction (rounded if float32)."""
     a = arg0[i]
@@ -410,7 +412,7 @@ def reverse_sweep_second(t, rcode, value, arena, dvalue, darena, adj, adj_arena,
     return -1
 
 
-@kernel
+@inline_kernel
 def _unary_second_step(op, i, a, value, dvalue, adj, dadj):
     x = value[a]
     y = value[i]
@@ -426,7 +428,7 @@ def _unary_second_step(op, i, a, value, dvalue, adj, dadj):
         dadj[j, a] += term
 
 
-@kernel
+@inline_kernel
 def _binary_second_step(op, i, a, b, value, dvalue, adj, dadj):
     xa = value[a]
     xb = value[b]

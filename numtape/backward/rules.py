@@ -14,6 +14,8 @@ from ..ops.registry import ELEMENTWISE, PRIMITIVES
 from ..tape.buffers import TapeBuffers
 from ..tensor import Tensor, wrap
 
+_ARITY = tuple(K.ARITY.tolist())  # a tuple: indexing a NumPy array from Python costs ~5x more
+
 # A source is a list of slots (one for a Tensor, one per read for a Variable),
 # plus the dtype and shape its gradient takes.
 Source = tuple[list[int], np.dtype, tuple[int, ...]]
@@ -68,7 +70,7 @@ def operand_slots(buffers: TapeBuffers, slot: int) -> list[int]:
     if op == K.OP_LEAF or op == K.OP_ARRAY_LEAF:
         return []
     a0 = int(buffers.arg0[slot])
-    arity = K.ARITY[op]
+    arity = _ARITY[op]
     if arity == 1 or op == K.OP_ELEM:
         return [a0]
     if arity == 2:
@@ -98,8 +100,8 @@ def entry_vjp(buffers: TapeBuffers, slot: int, g: Tensor, tensor_for: Callable[[
     wanted = None if needed is None else [needed(s) for s in slots]
     if wanted is not None and not any(wanted):
         return []
-    if K.ARITY[op] or op == K.OP_UNARY or op == K.OP_BINARY:
-        fn = op if K.ARITY[op] else int(buffers.aux[int(buffers.arg1[slot]), K.A_FN])
+    if _ARITY[op] or op == K.OP_UNARY or op == K.OP_BINARY:
+        fn = op if _ARITY[op] else int(buffers.aux[int(buffers.arg1[slot]), K.A_FN])
         spec = ELEMENTWISE[fn]
         ans = tensor_for(slot)
         if spec.arity == 1:
