@@ -1,8 +1,8 @@
 """numtape: fast reverse-mode automatic differentiation with TensorFlow's GradientTape API.
 
-``import numtape as nt``; see ``shared/API.md`` for the contract and README.md for
-how it works. Importing numtape compiles nothing: the Numba kernels compile (or
-load from their cache) the first time a gradient is computed.
+``import numtape as nt``; see README.md for how it works. Importing numtape compiles
+nothing and imports no Numba: the kernels load (precompiled with the package, or from
+the user cache) or compile the first time a gradient is computed.
 """
 from . import _operators, numpy_dispatch  # noqa: F401  (attach operators and NumPy protocols)
 from .custom_gradient import custom_gradient, stop_gradient
