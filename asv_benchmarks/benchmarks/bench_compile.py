@@ -17,6 +17,14 @@ _COMPILE = (
     "t = time.perf_counter(); warmup(); print(time.perf_counter() - t)\n"
 )
 _IMPORT = "import time; t = time.perf_counter(); import numtape; print(time.perf_counter() - t)\n"
+_SHIPPED = (  # 1.0 when the installed numtape has precompiled kernels this process can load
+    "import numtape\n"
+    "try:\n"
+    "    from numtape._kernels.cache import shipped_tier\n"
+    "except ImportError:  # commits before the precompiled kernels\n"
+    "    shipped_tier = lambda: None\n"
+    "print(float(shipped_tier() is not None))\n"
+)
 
 
 def _run(code: str, cache_dir: str | None = None, shipped: bool = False) -> float:
@@ -57,9 +65,22 @@ class Compile:
     def track_load_seconds_warm_cache(self, cache):
         return min(_run(_COMPILE, cache["dir"]) for _ in range(3))
 
-    def track_first_gradient_seconds_shipped_kernels(self, cache):
-        """An empty local cache, the wheel's precompiled kernels (a source checkout has none:
-        then this is a cold compile too)."""
+
+class ShippedKernels:
+    """Seconds of the first gradient of a fresh process with an empty local cache, loading the
+    kernels precompiled into the installed package (skipped where there are none: a source
+    checkout, or an install built without precompiling)."""
+
+    timeout = 300.0
+    unit = "seconds"
+
+    def setup(self):
+        require_numtape()
+        with tempfile.TemporaryDirectory() as empty:
+            if not _run(_SHIPPED, empty, shipped=True):
+                raise NotImplementedError("this numtape has no usable precompiled kernels")
+
+    def track_first_gradient_seconds_shipped_kernels(self):
         with tempfile.TemporaryDirectory() as empty:
             return _run(_COMPILE, empty, shipped=True)
 
