@@ -303,7 +303,11 @@ class Function:
 
     def hvp(self, *args: Any, v: Any = None, argnums: int = 0, **kwargs: Any) -> np.ndarray:
         """The Hessian-vector product H @ v (``hvp(x, v)`` for a one-argument f), by one
-        forward-over-reverse pass: the Hessian is never formed."""
+        forward-over-reverse pass: the Hessian is never formed.
+
+        ``H`` is :meth:`hessian`'s (and ``nt.hessian``'s), ``H[i, j] = d/dx_j (df/dx_i)``:
+        the derivative of the gradient along ``v``, as ``nt.hvp`` computes it, also where
+        pow's convention makes ``H`` asymmetric."""
         if v is None:
             if len(args) < 2:
                 raise TypeError("hvp needs the vector v: hvp(x, v) or hvp(*args, v=v)")
