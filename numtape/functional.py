@@ -163,6 +163,8 @@ def hvp(f: Callable[..., Any], x: Any, v: Any, argnums: int = 0) -> np.ndarray:
     ``x`` is the argument to differentiate (or, with ``argnums``, the tuple of all
     arguments).
     """
+    if not isinstance(argnums, (int, np.integer)):
+        raise TypeError(f"nt.hvp: argnums must be one int, got {argnums!r}")
     args = tuple(x) if argnums and isinstance(x, (tuple, list)) else (x,)
     inputs, (source,), _ = _prepare(args, argnums)
     vector = constant(v)
