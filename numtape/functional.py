@@ -117,6 +117,10 @@ def jacobian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
 def hessian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     """A function returning the Hessian of scalar ``f``: ``x.shape + x.shape`` (NumPy).
 
+    The Hessian is the Jacobian of the gradient, ``H[i, j] = d/dx_j (df/dx_i)``; it is
+    not symmetric where pow's convention (d/dbase of the exponent term is 0 for a base
+    <= 0) breaks the symmetry of second derivatives. :func:`hvp` gives ``H @ v``.
+
     With a tuple ``argnums``, a tuple of tuples of blocks ``d2f / dx_i dx_j``.
     """
 
@@ -148,20 +152,34 @@ def hessian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
 def hvp(f: Callable[..., Any], x: Any, v: Any, argnums: int = 0) -> np.ndarray:
     """The Hessian-vector product of scalar ``f`` at ``x`` with ``v``: H(x) @ v (NumPy).
 
+    ``H`` is the Hessian as :func:`hessian` returns it, the Jacobian of the gradient:
+    ``H[i, j] = d/dx_j (df/dx_i)``, so ``hvp(f, x, v) == hessian(f)(x) @ v`` and
+    ``Function.hvp`` gives the same, even where ``H`` is not symmetric (pow's
+    convention that d/dbase of the exponent term is 0 for a base <= 0). That is the
+    derivative of the gradient along ``v`` (forward over reverse), computed as
+    ``d/du (v . J^T u)`` with ``J^T u`` the recorded, linear-in-``u`` reverse sweep of
+    the gradient: three reverse sweeps, and the Hessian is never formed.
+
     ``x`` is the argument to differentiate (or, with ``argnums``, the tuple of all
-    arguments); the Hessian is never formed: reverse over reverse, two sweeps.
+    arguments).
     """
+    if not isinstance(argnums, (int, np.integer)):
+        raise TypeError(f"nt.hvp: argnums must be one int, got {argnums!r}")
     args = tuple(x) if argnums and isinstance(x, (tuple, list)) else (x,)
     inputs, (source,), _ = _prepare(args, argnums)
     vector = constant(v)
-    with GradientTape() as outer:
-        outer.watch(source)
-        inner, y = _record(f, inputs, [source], {})
-        g = inner.gradient(y, source, unconnected_gradients="zero")
+    with GradientTape() as dual:  # records J^T u, linear in u
+        with GradientTape() as outer:  # records the gradient g(x), to differentiate it
+            outer.watch(source)
+            inner, y = _record(f, inputs, [source], {})
+            g = inner.gradient(y, source, unconnected_gradients="zero")
         if vector.shape != g.shape:
             raise ValueError(f"hvp: v has shape {vector.shape}, the argument has shape {g.shape}")
+        u = constant(np.zeros(g.shape, g.dtype) if g.shape else g.dtype.type(0.0))
+        dual.watch(u)
+        transposed = outer.gradient(g, source, output_gradients=u, unconnected_gradients="zero")
         from .ops.reduce import reduce_sum
 
-        projected = reduce_sum(g * vector)
-    result = outer.gradient(projected, source, unconnected_gradients="zero")
+        projected = reduce_sum(transposed * vector)
+    result = dual.gradient(projected, u, unconnected_gradients="zero")
     return _numpy(result)

@@ -34,6 +34,8 @@ VALUE_UFUNCS = {
     np.isnan, np.isinf, np.isfinite, np.signbit, np.logical_and, np.logical_or,
     np.logical_not, np.logical_xor,
 }
+#: Of those, the ones whose result depends only on the operands' truth values (``t != 0``).
+LOGICAL_UFUNCS = {np.logical_and, np.logical_or, np.logical_not, np.logical_xor}
 
 
 def _axis_kwargs(op: Callable[..., Any]) -> Callable[..., Any]:
@@ -149,16 +151,25 @@ def array_ufunc(ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         if ufunc in VALUE_UFUNCS:
             values = [comparison_value(x) for x in inputs]
             result = ufunc(*values)
-            if state.trace is not None and ufunc.nin == 2:
-                state.trace.comparison(ufunc, inputs[0], inputs[1], result)
-            elif state.trace is not None:
-                state.trace.value_escapes(inputs[0], ufunc.__name__)
+            if state.trace is not None:
+                _guard(ufunc, inputs, result)
             return result
     raise TypeError(
         f"numtape: np.{ufunc.__name__}{'' if method == '__call__' else '.' + method} with "
         f"{'arguments ' + str(sorted(kwargs)) if kwargs else 'these inputs'} is not supported on Tensors; "
         "use the numtape op, or convert explicitly with t.numpy() (not differentiable)"
     )
+
+
+def _guard(ufunc: Any, inputs: tuple, result: Any) -> None:
+    """Make the trace hold only where ``ufunc`` of recorded values gives ``result`` again."""
+    if ufunc in LOGICAL_UFUNCS:  # a function of the operands' truth values: guard those, as bool(t)
+        for x in inputs:
+            state.trace.value_escapes(x, "bool")
+    elif ufunc.nin == 2:
+        state.trace.comparison(ufunc, inputs[0], inputs[1], result)
+    else:
+        state.trace.value_escapes(inputs[0], ufunc.__name__)
 
 
 def array_function(func: Any, types: Any, args: Any, kwargs: Any) -> Any:

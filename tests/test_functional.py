@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import numtape as nt
 
@@ -65,3 +67,44 @@ def test_bad_argnums() -> None:
         nt.grad(f, argnums=2)(X, Y)
     with pytest.raises(TypeError, match="argnums"):
         nt.grad(lambda s, x: x, argnums=0)("text", 1.0)
+
+
+# ---------------------------------------------------------------------------
+# hvp is H @ v with H = hessian(f)(x), even where pow's convention makes H asymmetric
+# ---------------------------------------------------------------------------
+def _pow_program(x):
+    """Asymmetric Hessian at a negative base: d/dbase of the exponent term is 0 there."""
+    return x[0] ** x[1] + nt.sin(x[0] * x[2])
+
+
+def _gradient_derivative(f, x: np.ndarray, v: np.ndarray, eps: float = 1e-5) -> np.ndarray:
+    """d/dt grad f(x + t v) at 0 by central differences: H @ v for H[i, j] = d/dx_j (df/dx_i)."""
+    g = nt.grad(f)
+    return (g(x + eps * v) - g(x - eps * v)) / (2 * eps)
+
+
+def test_hvp_is_hessian_times_v_where_the_hessian_is_asymmetric() -> None:
+    f = lambda x: x[0] ** x[1]  # noqa: E731
+    x = np.array([-2.0, 3.0])
+    h = np.array([[3 * 2 * (-2.0), (-2.0) ** 2], [0.0, 0.0]])  # b(b-1)a^(b-2), a^(b-1); d/db is 0 for a <= 0
+    np.testing.assert_allclose(nt.hessian(f)(x), h)
+    v = np.array([1.0, 0.5])
+    np.testing.assert_allclose(nt.hvp(f, x, v), h @ v)
+    np.testing.assert_allclose(nt.function(f).hvp(x, v), h @ v)
+    base = np.array([1.0, 0.0])  # moving the base alone keeps it negative: finite differences apply
+    np.testing.assert_allclose(nt.hvp(f, x, base), _gradient_derivative(f, x, base), rtol=1e-6)
+
+
+@settings(derandomize=True, max_examples=30, deadline=None, database=None)
+@given(base=st.floats(0.2, 3.0), negative=st.booleans(), exponent=st.integers(1, 4),
+       other=st.floats(-2.0, 2.0), v=st.lists(st.floats(-2.0, 2.0), min_size=3, max_size=3))
+def test_hvp_hessian_and_function_hvp_agree(base: float, negative: bool, exponent: int, other: float,
+                                            v: list) -> None:
+    x = np.array([-base if negative else base, float(exponent), other])
+    v = np.array(v)
+    expected = nt.hessian(_pow_program)(x) @ v
+    np.testing.assert_allclose(nt.hvp(_pow_program, x, v), expected, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(nt.function(_pow_program).hvp(x, v), expected, rtol=1e-10, atol=1e-10)
+    along = v * np.array([1.0, 0.0, 1.0])  # the exponent fixed: finite differences of the gradient apply
+    np.testing.assert_allclose(nt.hvp(_pow_program, x, along), _gradient_derivative(_pow_program, x, along),
+                               rtol=1e-5, atol=1e-5)

@@ -1,8 +1,12 @@
 """GradientTape facade: TensorFlow's rules for persistence, structures, reset, jacobians."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import numtape as nt
 
@@ -142,3 +146,58 @@ def test_unknown_unconnected_gradients_value() -> None:
         y = x * x
     with pytest.raises(ValueError, match="Unknown value for unconnected_gradients"):
         tape.gradient(y, x, unconnected_gradients="sometimes")
+
+
+# ---------------------------------------------------------------------------
+# output_gradients of a 0-d target, recorded by an outer tape (issue 10, item 4)
+# ---------------------------------------------------------------------------
+def _seeded_square_norm(x0: np.ndarray, v0: float, op: Any, w: np.ndarray) -> tuple[float, Any]:
+    """s(v) = sum(w * g**2) with g = v * d op(x) / dx, and ds/dv as the outer tape records it."""
+    x = nt.Variable(x0)
+    v = nt.constant(v0)
+    with nt.GradientTape() as outer:
+        outer.watch(v)
+        with nt.GradientTape() as inner:
+            z = op(x)
+        assert z.shape == ()
+        g = inner.gradient(z, x, output_gradients=v)
+        s = nt.reduce_sum(g * g * w)
+    return float(s.numpy()), outer.gradient(s, v)
+
+
+def _central_difference(f: Any, v0: float, eps: float = 1e-4) -> float:
+    return (f(v0 + eps) - f(v0 - eps)) / (2 * eps)
+
+
+def _zero_d_targets(b: np.ndarray) -> dict[str, Any]:
+    return {
+        "np.dot": lambda x: np.dot(x, b), "np.matmul": lambda x: np.matmul(x, b), "@": lambda x: x @ b,
+        "b @ x": lambda x: b @ x, "x @ x": lambda x: x @ x, "nt.matmul": lambda x: nt.matmul(x, b),
+        "nt.dot": lambda x: nt.dot(x, b), "nt.tensordot": lambda x: nt.tensordot(x, b, 1),
+        "x @ (M @ x)": lambda x: x @ (np.outer(b, b) @ x), "np.sum": lambda x: np.sum(x * b),
+        "element": lambda x: x[0] * x[-1], "reduce_max": lambda x: nt.reduce_max(x * b),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_zero_d_targets(np.ones(1))))
+def test_output_gradients_of_a_0d_target_stay_differentiable(name: str) -> None:
+    x0, b, w = np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0]), np.array([1.0, -0.5, 2.0])
+    op = _zero_d_targets(b)[name]
+    _, dv = _seeded_square_norm(x0, 1.5, op, w)
+    expected = _central_difference(lambda v: _seeded_square_norm(x0, v, op, w)[0], 1.5)
+    assert dv is not None
+    np.testing.assert_allclose(dv.numpy(), expected, rtol=1e-7)
+
+
+@settings(derandomize=True, max_examples=40, deadline=None, database=None)
+@given(n=st.integers(1, 6), data=st.data())
+def test_output_gradients_of_a_0d_target_match_finite_differences(n: int, data: Any) -> None:
+    values = st.floats(-3.0, 3.0, allow_nan=False, allow_infinity=False)
+    x0, b, w = (np.array(data.draw(st.lists(values, min_size=n, max_size=n))) for _ in range(3))
+    v0 = data.draw(values)
+    name = data.draw(st.sampled_from(sorted(_zero_d_targets(b))))
+    op = _zero_d_targets(b)[name]
+    _, dv = _seeded_square_norm(x0, v0, op, w)
+    expected = _central_difference(lambda v: _seeded_square_norm(x0, v, op, w)[0], v0)
+    got = 0.0 if dv is None else float(dv.numpy())  # None only when s does not depend on v
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)

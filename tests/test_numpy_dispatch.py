@@ -46,3 +46,33 @@ def test_unsupported_numpy_functions_raise_instead_of_dropping_the_gradient() ->
         np.cbrt(x)
     with pytest.raises(TypeError):
         np.add(x, x, out=np.empty(2))
+
+
+@pytest.mark.filterwarnings("error::numtape.TraceFallbackWarning")  # guarded, not an escape to eager
+@pytest.mark.parametrize("ufunc", [np.logical_and, np.logical_or, np.logical_xor])
+def test_logical_ufuncs_on_tensors_inside_a_trace_are_guarded_like_comparisons(ufunc) -> None:
+    """On values, as outside traces; a trace replays only where the operands' truth values repeat."""
+    def f(x, y):
+        return nt.reduce_sum(nt.where(ufunc(x, y), x * x, -3.0 * y))
+
+    def expected(x, y):
+        return np.sum(np.where(ufunc(x, y), x * x, -3.0 * y))
+
+    g = nt.function(f)
+    points = [([1.0, 0.0, 2.0, 0.0], [0.0, 1.0, 3.0, 0.0]), ([0.0, 0.0, 1.0, 5.0], [1.0, 0.0, 0.0, 2.0]),
+              ([4.0, 2.0, 0.0, 0.0], [1.0, 0.0, 0.0, 3.0]), ([1.0, 0.0, 2.0, 0.0], [0.0, 1.0, 3.0, 0.0])]
+    for x, y in points:
+        x, y = np.array(x), np.array(y)
+        assert isinstance(ufunc(nt.constant(x), nt.constant(y)), np.ndarray)
+        np.testing.assert_allclose(g(x, y).numpy(), expected(x, y))
+        mask = ufunc(x, y)
+        np.testing.assert_allclose(g.grad(x, y, argnums=(0, 1))[0], np.where(mask, 2 * x, 0.0))
+        np.testing.assert_allclose(g.grad(x, y, argnums=1), np.where(mask, 0.0, -3.0))
+
+
+@pytest.mark.filterwarnings("error::numtape.TraceFallbackWarning")
+def test_logical_not_on_a_tensor_inside_a_trace() -> None:
+    g = nt.function(lambda x: nt.reduce_sum(nt.where(np.logical_not(x), 1.0, x * x)))
+    for x in ([0.0, 2.0], [3.0, 0.0], [0.0, 0.0]):
+        x = np.array(x)
+        np.testing.assert_allclose(g(x).numpy(), np.sum(np.where(x == 0, 1.0, x * x)))

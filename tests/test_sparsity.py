@@ -95,3 +95,22 @@ def test_matmul_and_custom_traces_fall_back_where_needed(rng) -> None:
     x = np.array([1.0, 2.0])
     np.testing.assert_allclose(gc.hessian(x), np.diag(6 * x))
     np.testing.assert_allclose(gc.hvp(x, np.ones(2)), 6 * x)
+
+
+@pytest.mark.parametrize("name", ["reduce_sum", "broadcast", "concat", "reduce_max"])
+def test_hessian_of_a_trace_holding_an_empty_array(name) -> None:
+    """x[1:] of a 1-element x is empty; the analytic Hessians below hold for any size."""
+    programs = {  # f(x) and its Hessian
+        "reduce_sum": (lambda x: nt.reduce_sum(x[1:] * x[1:]) + x[0] ** 3,
+                       lambda x: np.diag(np.r_[6 * x[0], 2 * np.ones(x.size - 1)])),
+        "broadcast": (lambda x: nt.reduce_sum(x[1:] + x[0]) + x[0] ** 3, lambda x: np.diag(np.r_[6 * x[0], 0 * x[1:]])),
+        "concat": (lambda x: nt.reduce_sum(nt.concat([x[1:], x * x], 0) ** 2),
+                   lambda x: np.diag(12 * x ** 2 + np.r_[0.0, 2 * np.ones(x.size - 1)])),
+        "reduce_max": (lambda x: nt.reduce_max(nt.concat([x[1:], x * x * x], 0)),
+                       lambda x: np.diag(np.r_[6 * x[0], 0 * x[1:]])),
+    }
+    f, hessian = programs[name]
+    for x in (np.array([2.0]), np.array([2.0, 0.5])):
+        g = nt.function(f)
+        np.testing.assert_allclose(g.hessian(x), hessian(x))
+        np.testing.assert_allclose(g.hvp(x, np.ones_like(x)), hessian(x) @ np.ones_like(x))

@@ -84,10 +84,10 @@ def backward(t, rcode, i, value, arena, adj, adj_arena):
         a2, b2, ia, ib = blocks(a, b, q, m, k, n, flags)
         g2 = gy[q * m * n : (q + 1) * m * n].reshape((m, n))
         # d op(A) = G op(B)^T and d op(B) = op(A)^T G, laid out like A and B.
-        if rcode[sa] != 0:
+        if V.needed(t, rcode, sa):  # a scalar leaf (a 0-d seed) has reverse code 0 but is needed
             da = block(b2, g2, tb, not no) if ta else block(g2, b2, no, not tb)
             accumulate(ga[ia * m * k : (ia + 1) * m * k], da)
-        if rcode[sb] != 0:
+        if V.needed(t, rcode, sb):
             db = block(g2, a2, not no, ta) if tb else block(a2, g2, not ta, no)
             accumulate(gb[ib * k * n : (ib + 1) * k * n], db)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+import weakref
 from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
@@ -97,12 +98,35 @@ class Function:
         self._traces: dict[tuple, list[CompiledTape]] = {}
         self._eager: set[tuple] = set()
         self._warned = False
+        self._instances: dict[int, tuple[weakref.ref, Function]] = {}
         functools.update_wrapper(self, fn)
 
     def __getstate__(self) -> dict:
         state_ = dict(self.__dict__)
         state_.pop("__wrapped__", None)
+        state_["_instances"] = {}  # bound to live objects: rebuilt on the next access
         return state_
+
+    def __get__(self, obj: Any, objtype: Any = None) -> "Function":
+        """``obj.method`` of an ``@nt.function`` method: a Function of the method bound to ``obj``.
+
+        ``self`` is static: each instance has its own Function and traces (kept while
+        ``obj`` lives, by a weak reference), so what a trace read of ``obj`` is frozen
+        per instance, as for any static argument. An object that cannot be weakly
+        referenced gets a new Function, traced anew, on every access.
+        """
+        if obj is None:
+            return self
+        entry = self._instances.get(id(obj))
+        if entry is not None and entry[0]() is obj:
+            return entry[1]
+        try:
+            ref = weakref.ref(obj, lambda _, key=id(obj): self._instances.pop(key, None))
+        except TypeError:
+            return Function(functools.wraps(self._fn)(functools.partial(self._fn, obj)), self._max_traces)
+        bound = Function(_weakly_bound(self._fn, ref), self._max_traces)
+        self._instances[id(obj)] = (ref, bound)
+        return bound
 
     @property
     def python_function(self) -> Callable[..., Any]:
@@ -149,7 +173,7 @@ class Function:
         from the trace's own (eager) tape through ``from_run``: f runs once per call.
         Returns None when this signature runs eagerly (the caller then runs f itself).
         """
-        key, values = _signature(args, kwargs)
+        key, values = _signature(args, kwargs, self._fn)
         if key in self._eager:
             return None
         for trace in self._traces.get(key, []):
@@ -238,7 +262,8 @@ class Function:
         return self.value_and_grad(*args, argnums=argnums, **kwargs)[1]
 
     def jacobian(self, *args: Any, argnums: ArgNums = 0, **kwargs: Any) -> Any:
-        """The Jacobian of f: ``f.shape + x.shape`` per argument, from one vector-mode sweep."""
+        """The Jacobian of f: ``f.shape + x.shape`` per argument, from one vector-mode sweep
+        (eagerly, by ``nt.jacobian``, when f uses a custom gradient)."""
         wrt, many = _argnums(argnums, args)
 
         def jac(trace: CompiledTape, values: list[Any]) -> Any:
@@ -247,10 +272,12 @@ class Function:
                 if trace.forward(values) is None:
                     return None
                 return [np.zeros(np.shape(out) + trace.input_meta[j][0]) for j in wrt]
+            if trace.custom:  # a custom gradient's VJP runs in Python: the eager tape's jacobian
+                return _EAGER
             target, shape, _ = out
             size = int(np.prod(shape))
             sizes = [int(np.prod(trace.input_meta[j][0])) for j in wrt]
-            if sum(sizes) < size and not trace.custom:  # forward mode: one tangent per input element
+            if sum(sizes) < size:  # forward mode: one tangent per input element
                 forward = trace.forward_mode(values, wrt, np.eye(sum(sizes)))
                 if forward is None:
                     return None
@@ -272,7 +299,7 @@ class Function:
             return [r.reshape(shape + r.shape[1:]) for r in result[1]]
 
         result = self._lookup(args, kwargs, jac, lambda run: run.jacobian(wrt))
-        if result is None:
+        if result is None or result is _EAGER:
             from ..functional import jacobian
 
             return jacobian(self._fn, argnums)(*args, **kwargs)
@@ -284,7 +311,7 @@ class Function:
         Forward-over-reverse on the compiled trace, with one tangent direction per color
         of the structural sparsity pattern (3 for a tridiagonal Hessian of any size).
         """
-        (k,), _ = _argnums(argnums, args)
+        k = _one_argnum(argnums, args, "hessian")
 
         def replay(trace: CompiledTape, values: list[Any]) -> Any:
             if trace.custom or not isinstance(trace.outputs[0], tuple):
@@ -303,12 +330,16 @@ class Function:
 
     def hvp(self, *args: Any, v: Any = None, argnums: int = 0, **kwargs: Any) -> np.ndarray:
         """The Hessian-vector product H @ v (``hvp(x, v)`` for a one-argument f), by one
-        forward-over-reverse pass: the Hessian is never formed."""
+        forward-over-reverse pass: the Hessian is never formed.
+
+        ``H`` is :meth:`hessian`'s (and ``nt.hessian``'s), ``H[i, j] = d/dx_j (df/dx_i)``:
+        the derivative of the gradient along ``v``, as ``nt.hvp`` computes it, also where
+        pow's convention makes ``H`` asymmetric."""
         if v is None:
             if len(args) < 2:
                 raise TypeError("hvp needs the vector v: hvp(x, v) or hvp(*args, v=v)")
             args, v = args[:-1], args[-1]
-        (k,), _ = _argnums(argnums, args)
+        k = _one_argnum(argnums, args, "hvp")
         vector = np.asarray(to_value(v, "hvp"), np.float64)
 
         def replay(trace: CompiledTape, values: list[Any]) -> Any:
@@ -320,7 +351,9 @@ class Function:
             rows = trace.second_order(values, k, vector.reshape(1, -1))
             if rows is None:
                 return None
-            return (rows[0].reshape(shape),) if np.all(np.isfinite(rows)) else _EAGER
+            if not np.all(np.isfinite(rows)):
+                return _EAGER
+            return (rows[0].reshape(shape).astype(trace.input_meta[k][1], copy=False),)  # the input's dtype
 
         result = self._lookup(args, kwargs, replay, lambda run: _EAGER)
         if result is None or result is _EAGER:
@@ -335,7 +368,10 @@ class Function:
     def batch_value_and_grad(self, *stacked: Any, argnums: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Values and gradients for a batch of inputs stacked on a leading axis, in parallel.
 
-        Every argument is a batch (its leading axis indexes the examples).
+        Every argument is a batch (its leading axis indexes the examples). Where the
+        trace cannot be replayed, the examples run one by one through
+        :meth:`value_and_grad`, eagerly, with the one-time :class:`TraceFallbackWarning`
+        every method gives.
         """
         (k,), _ = _argnums(argnums, stacked)
         batches = [np.asarray(to_value(s, "batch_value_and_grad")) for s in stacked]
@@ -345,8 +381,9 @@ class Function:
         if n == 0:
             raise ValueError("batch_value_and_grad: the batch is empty")
         first = tuple(b[0] for b in batches)
-        trace = self.get_compiled(*first)
-        if trace.custom or not isinstance(trace.outputs[0], tuple):
+        trace = self._lookup(first, {}, lambda trace, values: trace if trace.forward(values) else None,
+                             lambda run: None)
+        if trace is None or trace.custom or not isinstance(trace.outputs[0], tuple):
             results = [self.value_and_grad(*(b[i] for b in batches), argnums=k) for i in range(n)]
             return np.stack([np.asarray(r[0]) for r in results]), np.stack([np.asarray(r[1]) for r in results])
         values, grads, status = trace.batch_value_and_gradient(batches, k)
@@ -364,6 +401,15 @@ class Function:
         return self.get_compiled(*args).standalone_value_and_grad()
 
 
+def _weakly_bound(fn: Callable[..., Any], ref: "weakref.ref") -> Callable[..., Any]:
+    """``fn`` with its first argument the object ``ref`` refers to (not kept alive by it)."""
+    @functools.wraps(fn)
+    def method(*args: Any, **kwargs: Any) -> Any:
+        return fn(ref(), *args, **kwargs)
+
+    return method
+
+
 def _eager_args(args: tuple) -> list[Any]:
     """Arguments for an eager call: array inputs as Tensors (Tensors and Variables themselves, so
     that recording tapes see their identity), as a trace would pass them."""
@@ -379,6 +425,15 @@ def _argnums(argnums: ArgNums, args: Sequence[Any]) -> tuple[list[int], bool]:
         if not _is_dynamic(args[a]):
             raise TypeError(f"argnums {a} refers to {describe(args[a])}, which is not an array input")
     return [a % len(args) for a in wrt], many
+
+
+def _one_argnum(argnums: Any, args: Sequence[Any], method: str) -> int:
+    """The one argument ``Function.<method>`` differentiates twice (an int, or a 1-tuple)."""
+    if not isinstance(argnums, (int, np.integer)) and len(argnums) != 1:  # type: ignore[arg-type]
+        hint = "; for the blocks of several arguments use nt.hessian(f, argnums=(0, 1))" if method == "hessian" else ""
+        raise TypeError(f"Function.{method}: argnums must be one int, got {argnums!r}{hint}")
+    (k,), _ = _argnums(argnums, args)
+    return k
 
 
 def function(fn: Optional[Callable[..., Any]] = None, *, max_traces: int = 8) -> Any:

@@ -23,7 +23,7 @@ from .._kernels import sweep as K
 from .._state import state
 from ..ops.registry import ELEMENTWISE
 from ..backward import Source, fast_gradients
-from ..tensor import Tensor, wrap
+from ..tensor import Tensor, to_value, wrap
 from .compiled import FrozenTape, _cast, _ReplayTape
 
 #: value_and_grad uses forward mode (one pass carrying a tangent per input element)
@@ -112,7 +112,7 @@ class CompiledTape(FrozenTape):
             forward = self.forward(values)
             if forward is None:
                 return None
-            return out, [np.zeros(self.input_meta[k][0], self.input_meta[k][1]) for k in wrt]
+            return _constant_value(out), [_zeros(*self.input_meta[k]) for k in wrt]
         target, shape, dtype = out
         sources = [self.inputs[k] for k in wrt]
         stop = min([s for s in sources if s >= 0], default=target)
@@ -398,3 +398,12 @@ class CompiledTape(FrozenTape):
                 np.int64(target), np.int64(slot), np.int64(at), np.int64(size), in_column)
         return R.standalone_value_and_grad, data
 
+
+def _constant_value(out: Any) -> Any:
+    """A constant output as the NumPy value a traced output gives (and eager nt.value_and_grad)."""
+    return out.numpy() if isinstance(out, Tensor) else wrap(to_value(out, "value_and_grad")).numpy()
+
+
+def _zeros(shape: tuple[int, ...], dtype: Any) -> Any:
+    """The zero gradient of an input, typed as a computed one (a NumPy scalar for a 0-d input)."""
+    return np.zeros(shape, dtype) if shape else dtype.type(0.0)

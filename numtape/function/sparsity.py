@@ -150,9 +150,9 @@ def _structural_array(op: int, i: int, trace: Any, rows: Any, out: np.ndarray, l
             out[index] = piece
             col += int(width)
     elif op in (K.OP_REDUCE_SUM, K.OP_REDUCE_MAX, K.OP_REDUCE_MIN):
-        out[:] = x.reshape(i0, i1, i2, -1).any(axis=1).reshape(out.shape)
+        out[:] = x.reshape(i0, i1, i2, x.shape[1]).any(axis=1).reshape(out.shape)  # not -1: x may be empty
     elif op == K.OP_BROADCAST:
-        out[:] = np.broadcast_to(x.reshape(i0, 1, i2, -1), (i0, i1, i2, x.shape[1])).reshape(out.shape)
+        out[:] = np.broadcast_to(x.reshape(i0, 1, i2, x.shape[1]), (i0, i1, i2, x.shape[1])).reshape(out.shape)
     elif op == K.OP_MATMUL:
         _matmul_structure(trace, i, aux_row, rows, out, live[i], pattern)
     else:

@@ -108,8 +108,11 @@ def _input_value(arg: Any) -> Any:
 _FLOAT_KEY = ("input", (), np.dtype(np.float64).str)
 
 
-def _signature(args: tuple, kwargs: dict) -> tuple[tuple, list[Any]]:
-    """The cache key of a call (shapes and dtypes of inputs, values of the rest) and its input values."""
+def _signature(args: tuple, kwargs: dict, fn: Any = None) -> tuple[tuple, list[Any]]:
+    """The cache key of a call (shapes and dtypes of inputs, values of the rest) and its input values.
+
+    ``fn``, the traced function, is named in errors (``nt.function(f)``).
+    """
     key = []
     values = []
     for arg in args:
@@ -143,6 +146,14 @@ def _signature(args: tuple, kwargs: dict) -> tuple[tuple, list[Any]]:
         if isinstance(value, (Tensor, Variable, np.ndarray)):
             raise TypeError(f"nt.function: pass array inputs positionally (keyword argument {name!r} is an array); "
                             "keyword arguments are static, part of the trace's key")
+        try:
+            hash(value)
+        except TypeError:
+            raise TypeError(
+                f"nt.function({getattr(fn, '__name__', 'f')}): keyword argument {name}={describe(value)} is not "
+                "hashable; keyword arguments are static (part of the trace's key): pass a tuple, or pass arrays "
+                "positionally"
+            ) from None
         key.append(("keyword", name, value))
     return tuple(key), values
 
