@@ -219,10 +219,8 @@ def to_value(x: Any, op: str, dtype: Any = None) -> Any:
         raise op_type_error(op, "complex numbers are not supported", x)
     if type(x) is float and wanted is None:
         return x
-    if isinstance(x, (list, tuple)) and _contains_tensors(x):
-        packed_shape(x, op)  # every element checked before the first stack is recorded
-        packed = _stack([convert_to_tensor(e, dtype=dtype) for e in x])  # type: ignore[misc]
-        return packed._v
+    if isinstance(x, (list, tuple)) and contains_tensors(x):
+        return _pack(x, op, dtype)._v  # the value only: callers of to_value want a constant
     try:
         array = np.array(x, copy=True)
     except ValueError as error:
@@ -262,7 +260,7 @@ def value_shape(x: Any, op: str) -> tuple[int, ...]:
     """The shape ``x`` has as a Tensor, checked like a conversion but recording nothing."""
     if isinstance(x, Tensor) or hasattr(x, "_read"):  # a Tensor or a Variable
         return x.shape
-    if isinstance(x, (list, tuple)) and _contains_tensors(x):
+    if isinstance(x, (list, tuple)) and contains_tensors(x):
         return packed_shape(x, op)
     return np.shape(to_value(x, op))
 
@@ -282,11 +280,12 @@ def _has_huge_int(x: Any) -> bool:
     return isinstance(x, int) and not isinstance(x, bool) and not -(2**63) <= x < 2**64
 
 
-def _contains_tensors(items: Any) -> bool:
+def contains_tensors(items: Any) -> bool:
+    """True when the list or tuple ``items`` holds a Tensor or a Variable, at any depth."""
     for e in items:
         if isinstance(e, Tensor) or hasattr(e, "_read"):  # a Tensor or a Variable
             return True
-        if isinstance(e, (list, tuple)) and _contains_tensors(e):
+        if isinstance(e, (list, tuple)) and contains_tensors(e):
             return True
     return False
 
@@ -317,6 +316,11 @@ def scalar_tensor(v: float) -> Tensor:
 def constant(value: Any, dtype: Any = None) -> Tensor:
     """A Tensor holding a copy of ``value`` (float64 unless ``dtype`` or a float32 input says otherwise).
 
+    As ``tf.constant`` in eager mode: a Tensor of the right dtype passes through
+    unchanged (its gradient flows), but a Variable or a list holding Tensors becomes a
+    constant holding their current values, through which no gradient flows. Use
+    :func:`convert_to_tensor` (or pass the list to an op) to pack a list differentiably.
+
     >>> import numtape as nt
     >>> nt.constant(3)
     nt.Tensor(3.0, shape=(), dtype=float64)
@@ -327,13 +331,36 @@ def constant(value: Any, dtype: Any = None) -> Tensor:
 
 
 def convert_to_tensor(value: Any, dtype: Any = None) -> Tensor:
-    """``value`` as a Tensor: Tensors pass through unchanged, anything else is converted.
+    """``value`` as a Tensor: Tensors pass through unchanged, a Variable is read (the read is
+    recorded), anything else is converted.
 
-    A list holding Tensors is stacked (differentiably), as in TensorFlow.
+    A (nested) list or tuple holding Tensors or Variables is packed with a recorded
+    ``stack``, as TensorFlow's ``convert_to_tensor`` auto-packs, so gradients flow to
+    its elements; its shape and dtype are those of the same list with each Tensor
+    replaced by its value (NumPy's rules: a Python float next to a float32 Tensor
+    gives float64).
     """
-    if isinstance(value, Tensor) and (dtype is None or np.dtype(dtype) == value.dtype):
-        return value
-    if isinstance(value, (list, tuple)) and _contains_tensors(value):
-        packed_shape(value, "convert_to_tensor")  # checked before the first stack is recorded
-        return _stack([convert_to_tensor(e, dtype=dtype) for e in value])  # type: ignore[misc]
-    return wrap(to_value(value, "convert_to_tensor", dtype))
+    return as_operand(value, "convert_to_tensor", dtype)
+
+
+def as_operand(x: Any, op: str, dtype: Any = None) -> Tensor:
+    """``x`` as the Tensor an op computes with: a Tensor itself, a Variable's (recorded) read,
+    a list holding Tensors packed by a recorded ``stack``, or a new unrecorded constant.
+
+    Every op converts its operands here (or through ``ops.ufunc``'s scalar fast paths), so
+    no operand loses its gradient on the way in.
+    """
+    if not isinstance(x, Tensor) and hasattr(x, "_read"):  # a Variable
+        x = x._read()
+    if isinstance(x, Tensor):
+        if dtype is None or np.dtype(dtype) == x.dtype:
+            return x
+    elif isinstance(x, (list, tuple)) and contains_tensors(x):
+        return _pack(x, op, dtype)
+    return wrap(to_value(x, op, dtype))
+
+
+def _pack(items: Any, op: str, dtype: Any) -> Tensor:
+    """A recorded ``stack`` of the (nested) list ``items``, every element checked first."""
+    packed_shape(items, op)  # a ValueError before the first stack is recorded
+    return _stack([as_operand(e, op, dtype) for e in items])  # type: ignore[misc]

@@ -122,3 +122,87 @@ def test_stop_gradient_blocks_the_gradient() -> None:
         tape.watch(x)
         y = x * nt.stop_gradient(x * x)
     assert tape.gradient(y, x).numpy() == 9.0
+
+
+# ---------------------------------------------------------------------------
+# Higher orders through a grad_fn the outer tape cannot see: right, or refused
+# ---------------------------------------------------------------------------
+@nt.custom_gradient
+def _square_from_numpy(x):
+    xv = x.numpy()  # read out: the outer tape cannot see 2 * xv depend on x
+    return x * x, lambda dy: dy * 2.0 * xv
+
+
+@nt.custom_gradient
+def _softplus_from_forward(x):
+    e = nt.exp(x)  # made in the forward, where nothing records
+
+    def grad(dy):
+        return dy * (1 - 1 / (1 + e))
+
+    return nt.log(1 + e), grad
+
+
+@nt.custom_gradient
+def _tripled(x):
+    return x * 3.0, lambda dy: dy * 3.0  # linear: its second derivative is truly 0
+
+
+@pytest.mark.filterwarnings("ignore::numtape.function.trace.TraceFallbackWarning")  # .numpy(): runs eagerly
+def test_hessian_through_a_numpy_grad_fn_is_refused_not_zero() -> None:
+    x = np.array([1.0, 2.0])
+    f = lambda t: nt.reduce_sum(_square_from_numpy(t))  # noqa: E731
+    np.testing.assert_array_equal(nt.grad(f)(x), 2.0 * x)  # first order: right
+    with pytest.raises(TypeError, match=r"custom_gradient.*'_square_from_numpy'.*numtape ops"):
+        nt.hessian(f)(x)  # true Hessian 2I; today [[0, 0], [0, 0]]
+    with pytest.raises(TypeError, match="custom_gradient"):
+        nt.hvp(f, x, np.array([1.0, 0.0]))
+    with pytest.raises(TypeError, match="custom_gradient"):
+        nt.function(f).hessian(x)
+
+
+def test_second_order_through_forward_values_is_refused_with_nested_tapes() -> None:
+    x = nt.constant(0.5)
+    with nt.GradientTape() as outer:
+        outer.watch(x)
+        with nt.GradientTape() as inner:
+            inner.watch(x)
+            y = _softplus_from_forward(x)
+        with pytest.raises(TypeError, match="custom_gradient"):
+            inner.gradient(y, x)  # d2/dx2 softplus(0.5) = 0.235, not the 0 it would give
+
+
+def test_a_grad_fn_constant_in_x_keeps_its_true_zero_second_derivative() -> None:
+    x = np.array([1.0, 2.0])
+    # f = sum(3x) and f = sum((3x)^2): d2f/dx2 = 0 and 18 I, by hand
+    np.testing.assert_array_equal(nt.hessian(lambda t: nt.reduce_sum(_tripled(t)))(x), np.zeros((2, 2)))
+    np.testing.assert_array_equal(nt.hessian(lambda t: nt.reduce_sum(_tripled(t) ** 2))(x), 18.0 * np.eye(2))
+    np.testing.assert_array_equal(nt.hvp(lambda t: nt.reduce_sum(_tripled(t) * t), x, np.ones(2)), [6.0, 6.0])
+
+
+def test_a_grad_fn_through_a_recorded_cotangent_or_stop_gradient_is_not_refused() -> None:
+    @nt.custom_gradient
+    def frozen_cos(t):
+        return nt.sin(t), lambda dy: dy * nt.stop_gradient(nt.cos(t))  # a declared zero
+
+    x, v = nt.constant(0.3), nt.constant(2.0)
+    with nt.GradientTape(persistent=True) as outer:
+        outer.watch([x, v])
+        with nt.GradientTape() as inner:
+            inner.watch(x)
+            y = _square_from_numpy(x) + frozen_cos(x)
+        g = inner.gradient(y, x, output_gradients=v)  # connected through dy = v
+    assert g.numpy() == pytest.approx(2.0 * (2 * 0.3 + np.cos(0.3)))
+    assert outer.gradient(g, v).numpy() == pytest.approx(2 * 0.3 + np.cos(0.3))  # d/dv of v (2x + cos x)
+
+
+def test_a_custom_gradient_outside_the_outer_tapes_reach_is_not_checked() -> None:
+    x, z = nt.constant(1.5), nt.constant(2.0)
+    with nt.GradientTape() as outer:
+        outer.watch(z)  # watches nothing the custom function's input depends on
+        with nt.GradientTape() as inner:
+            inner.watch(x)
+            y = _square_from_numpy(x) * 1.0
+        g = inner.gradient(y, x)
+        w = g * z
+    assert g.numpy() == 3.0 and outer.gradient(w, z).numpy() == 3.0

@@ -134,3 +134,28 @@ def test_row_and_column_broadcasts_record_no_broadcast_entry(shapes, layout) -> 
     if layout:
         row = buffers.aux[int(buffers.arg1[codes.index(K.OP_BINARY)])]
         assert tuple(int(v) for v in row[K.A_I0 : K.A_I2 + 1]) == layout
+
+
+def _d(build, x: float) -> float:
+    """d reduce_sum(build(t)) / dt at x, on a tape."""
+    t = nt.constant(x)
+    with nt.GradientTape() as tape:
+        tape.watch(t)
+        y = nt.reduce_sum(build(t))
+    g = tape.gradient(y, t)
+    return None if g is None else float(g.numpy())
+
+
+def test_elementwise_operands_that_are_lists_holding_tensors_are_differentiated() -> None:
+    x = 1.5
+    assert _d(lambda t: nt.sin([t, 2 * t]), x) == pytest.approx(math.cos(x) + 2 * math.cos(2 * x))
+    assert _d(lambda t: t * [t, t], x) == pytest.approx(4 * x)  # sum 2 t^2; TF: 12 at x = 3
+    assert _d(lambda t: [t, 1.0] * t, x) == pytest.approx(2 * x + 1)  # the reflected operator
+    assert _d(lambda t: nt.add(([t], [t]), [[1.0], [np.float32(2.0)]]), x) == pytest.approx(2.0)
+    assert _d(lambda t: nt.pow([t, 2.0], 3.0), x) == pytest.approx(3 * x * x)
+
+
+def test_clip_and_where_take_lists_holding_tensors() -> None:
+    x = 1.5  # [x, 3x] clipped to [0, [2, x^2]]: x passes, 3x = 4.5 is clipped to x^2 (TF's rule)
+    assert _d(lambda t: nt.clip_by_value([t, 3 * t], 0.0, [2.0, t * t]), x) == pytest.approx(1 + 2 * x)
+    assert _d(lambda t: nt.where([True, False], [t, t], (2 * t, 3 * t)), x) == pytest.approx(4.0)

@@ -40,3 +40,15 @@ def test_matmul_shape_errors() -> None:
         nt.matmul(nt.ones((2, 3)), nt.ones((4, 5)))
     with pytest.raises(ValueError, match="matmul"):
         nt.matmul(nt.ones((2, 2, 3)), nt.ones((3, 3, 4)))
+
+
+def test_linalg_operands_that_are_lists_holding_tensors_are_differentiated() -> None:
+    x = nt.constant(3.0)
+    with nt.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        square = nt.matmul([[x]], [[x]])  # x^2; TF: 6 at x = 3
+        inner = nt.dot([x, 1.0], (x, x))  # x^2 + x
+        quad = nt.matmul([[x, 0.0], [1.0, x]], np.array([[1.0], [2.0]]))  # [x, 1 + 2x]
+    assert square.shape == (1, 1) and tape.gradient(square, x).numpy() == 6.0
+    assert tape.gradient(inner, x).numpy() == 7.0
+    assert tape.gradient(quad, x).numpy() == 3.0

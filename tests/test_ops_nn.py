@@ -27,3 +27,12 @@ def test_softmax_cross_entropy_gradient_is_probabilities_minus_labels() -> None:
         tape.watch(logits)
         loss = -nt.reduce_sum(labels * nt.log_softmax(logits))
     np.testing.assert_allclose(tape.gradient(loss, logits).numpy(), nt.softmax(logits).numpy() - labels, atol=1e-15)
+
+
+def test_softmax_of_a_list_holding_tensors_is_differentiated() -> None:
+    x = nt.constant(0.5)
+    with nt.GradientTape() as tape:
+        tape.watch(x)
+        s = nt.softmax([x, 0.0])[0]  # sigmoid(x)
+    sig = 1 / (1 + np.exp(-0.5))
+    np.testing.assert_allclose(tape.gradient(s, x).numpy(), sig * (1 - sig), rtol=1e-14)

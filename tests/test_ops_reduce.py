@@ -77,3 +77,16 @@ def test_bad_axes() -> None:
         nt.reduce_sum(nt.constant(X), axis=3)
     with pytest.raises(TypeError, match="reduce_sum"):
         nt.reduce_sum(nt.constant(X), axis="0")
+
+
+def test_reductions_of_lists_holding_tensors_are_differentiated() -> None:
+    x, v = nt.constant(1.5), nt.Variable(0.5)
+    with nt.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        total = nt.reduce_sum([x, 2 * x])  # TF: 3
+        mean = nt.reduce_mean([[x, v], [x * v, 1.0]])  # (x + v + x v + 1) / 4
+        top = nt.reduce_max((x, np.float64(1.0)))
+    assert tape.gradient(total, x).numpy() == 3.0
+    gx, gv = tape.gradient(mean, [x, v])
+    assert gx.numpy() == pytest.approx((1 + 0.5) / 4) and gv.numpy() == pytest.approx((1 + 1.5) / 4)
+    assert tape.gradient(top, x).numpy() == 1.0

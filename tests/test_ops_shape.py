@@ -84,3 +84,19 @@ def test_tiling_a_scalar_tensor_is_differentiable() -> None:
         tape.watch(a)
         y = nt.tile(a, ()) * a
     assert y.numpy() == 4.0 and tape.gradient(y, a).numpy() == 4.0
+
+
+def test_shape_ops_of_lists_holding_tensors_are_differentiated() -> None:
+    x = nt.constant(2.0)
+    with nt.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        flat = nt.reshape([[x, 1.0], [x * x, 3.0]], (4,))
+        flipped = nt.transpose([[x, 1.0]])
+        joined = nt.concat([[x, x], np.array([5.0]), (x * 3.0,)], 0)
+        piece = nt.convert_to_tensor([x, 2 * x])[1]
+        sums = [nt.reduce_sum(t) for t in (flat, flipped, joined)]
+    np.testing.assert_array_equal(flat.numpy(), [2.0, 1.0, 4.0, 3.0])
+    np.testing.assert_array_equal(joined.numpy(), [2.0, 2.0, 5.0, 6.0])
+    assert flipped.shape == (2, 1)
+    # d/dx of x + 1 + x^2 + 3, of x + 1, of 2x + 5 + 3x, of 2x
+    assert [tape.gradient(s, x).numpy() for s in sums + [piece]] == [1 + 2 * 2.0, 1.0, 5.0, 2.0]

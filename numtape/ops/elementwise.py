@@ -392,15 +392,17 @@ ROW_OPS = {spec.name: OPS[spec.name] for spec in (*_UNARY_ROWS, *_BINARY_ROWS) i
 
 def clip_by_value(x: TensorLike, clip_value_min: TensorLike, clip_value_max: TensorLike) -> Tensor:
     """Clip x to [min, max]. The gradient passes where min <= x <= max (TensorFlow's rule)."""
-    operands = (x, clip_value_min, clip_value_max)
-    values = [_raw_operand(v, "clip_by_value")[1] for v in operands]  # all checked before maximum records
+    given = (x, clip_value_min, clip_value_max)
+    converted = [_raw_operand(v, "clip_by_value") for v in given]
+    operands = [t if t is not None else v for t, v in converted]  # lists holding Tensors packed once
+    values = [v for _, v in converted]  # all checked before maximum records
     integer = [_is_integer(v) for v in values]
     if any(integer) and not all(integer):
         raise op_type_error("clip_by_value", "expected float tensors (integer tensors are not differentiable)",
-                            *operands)
+                            *given)
     try:
         np.broadcast_shapes(*(np.shape(v) for v in values))
     except ValueError as error:
         shapes = ", ".join(str(np.shape(v)) for v in values)
-        raise op_value_error("clip_by_value", f"shapes {shapes} cannot be broadcast together", *operands) from error
-    return minimum(maximum(x, clip_value_min), clip_value_max)
+        raise op_value_error("clip_by_value", f"shapes {shapes} cannot be broadcast together", *given) from error
+    return minimum(maximum(operands[0], operands[1]), operands[2])

@@ -34,7 +34,7 @@ from .._kernels import sweep as K
 from .._state import state
 from ..errors import op_value_error
 from ..tape.recorder import record_entry
-from ..tensor import Tensor, TensorLike, to_value, wrap
+from ..tensor import Tensor, TensorLike, as_operand, wrap
 from ..variable import Variable
 from .elementwise import float_operand, multiply
 from .registry import register_primitive
@@ -430,9 +430,6 @@ def _leaf_vjp(g: Tensor, ans: Tensor, operands: list[Tensor], entry: Any) -> lis
 
 
 def as_tensor(x: Any, op: str) -> Tensor:
-    """``x`` as a Tensor (float or integer; raw input becomes an unrecorded constant)."""
-    if isinstance(x, Variable):
-        return x._read()
-    if isinstance(x, Tensor):
-        return x
-    return wrap(to_value(x, op))
+    """``x`` as a Tensor (float or integer; raw input becomes an unrecorded constant, a list
+    holding Tensors a recorded stack: ``tensor.as_operand``)."""
+    return as_operand(x, op)

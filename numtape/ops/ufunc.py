@@ -19,7 +19,7 @@ from .._kernels import sweep as K
 from .._state import state
 from ..errors import op_type_error, op_value_error
 from ..tape.recorder import record_binary, record_entry, record_unary
-from ..tensor import Tensor, TensorLike, to_value, wrap
+from ..tensor import Tensor, TensorLike, as_operand, contains_tensors, to_value, wrap
 from ..variable import Variable
 from .registry import Elementwise
 
@@ -31,14 +31,12 @@ _MATH_ERRORS = (ValueError, OverflowError, ZeroDivisionError)
 # Operand conversion
 # ---------------------------------------------------------------------------
 def float_operand(x: Any, op: str) -> Tensor:
-    """``x`` as a float Tensor (constants are wrapped, not recorded)."""
-    if type(x) is Variable:
-        x = x._read()
-    if isinstance(x, Tensor):
-        if x.dtype.kind != "f":
-            raise op_type_error(op, f"expected a float tensor, got dtype {x.dtype}", x)
-        return x
-    return wrap(to_value(x, op))
+    """``x`` as a float Tensor (constants are wrapped, not recorded; a list holding Tensors is
+    packed by a recorded stack: ``tensor.as_operand``)."""
+    t = as_operand(x, op)
+    if t.dtype.kind != "f":
+        raise op_type_error(op, f"expected a float tensor, got dtype {t.dtype}", x)
+    return t
 
 
 def _raw_operand(x: Any, op: str) -> tuple[Any, Any]:
@@ -54,6 +52,9 @@ def _raw_operand(x: Any, op: str) -> tuple[Any, Any]:
             return None, float(x)
         except OverflowError:
             raise op_value_error(op, f"an integer of {x.bit_length()} bits is too large for a float64", x) from None
+    if isinstance(x, (list, tuple)) and contains_tensors(x):
+        t = as_operand(x, op)  # packed by a recorded stack, so its elements get their gradients
+        return t, t._v
     return None, to_value(x, op)
 
 
