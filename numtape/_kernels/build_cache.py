@@ -65,8 +65,9 @@ def resolve_targets(spec: str) -> list:
 
 
 def _child_env(cpu: str, into: str) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("NUMBA_", "NUMTAPE_", "PYTHONPATH", "_NUMTAPE"))}
+    # PYTHONPATH stays: pip's isolated build environment reaches its numpy/numba through it
+    # (pip >= 26); the child puts the build tree first and checks that it imports that numtape
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "NUMTAPE_", "_NUMTAPE"))}
     env.update(NUMBA_CPU_NAME=cpu, NUMBA_CPU_FEATURES="", NUMTAPE_QUIET="1", PYTHONDONTWRITEBYTECODE="1")
     env[cache.BUILD_INTO] = into
     return env
