@@ -11,14 +11,15 @@ from .functional import grad, hessian, hvp, jacobian, value_and_grad
 from .gradient_tape import GradientTape, UnconnectedGradients
 from .ops import *  # noqa: F401,F403
 from .ops import __all__ as _ops_all
-from .tensor import Tensor
+from .tensor import ConversionWarning, Tensor
 from .testing import check_grad
 from .variable import Variable
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "CompiledTape", "Function", "GradientTape", "Tensor", "TraceFallbackWarning", "UnconnectedGradients",
-    "Variable", "check_grad", "custom_gradient", "function", "grad", "hessian", "hvp", "jacobian",
+    "CompiledTape", "ConversionWarning", "Function", "GradientTape", "Tensor", "TraceFallbackWarning",
+    "UnconnectedGradients", "Variable", "check_grad", "custom_gradient", "function", "grad", "hessian", "hvp",
+    "jacobian",
     "stop_gradient", "value_and_grad", "__version__", *_ops_all,
 ]

@@ -111,6 +111,7 @@ class GradientTape:
             if isinstance(t, Variable):
                 tape.watch_variable(t)
             else:
+                tape.constant_tensors.discard(id(t))  # watched now: a source, no longer a constant
                 tape.watch(t)
 
     @contextlib.contextmanager

@@ -13,6 +13,7 @@ Operators (``+``, ``@``, indexing, ...) are attached by ``numtape/_operators.py`
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Iterator, Optional, Union
 
 import numpy as np
@@ -26,8 +27,31 @@ _F32 = np.dtype(np.float32)
 _new = object.__new__
 
 
+class ConversionWarning(UserWarning):
+    """A Tensor that a recording tape or a trace differentiates was converted to a Python
+    number (``float(t)``, ``complex(t)``, ``math.exp(t)``): the number is a constant, and no
+    gradient flows through it. Shown once per line of code; filter it with
+    ``warnings.filterwarnings("ignore", category=nt.ConversionWarning)`` or read the value
+    deliberately with ``t.numpy()``.
+    """
+
+
 class Tensor:
     """An immutable scalar or n-d array value that tapes can record.
+
+    Values leaving the tape: ``t.numpy()`` is the one explicit way to read a value out; it
+    is always silent (the result is a constant). Implicit conversions of a Tensor that a
+    recording tape or an ``nt.function`` trace differentiates (it was watched, or computed
+    from a watched value or a trainable Variable) are refused or flagged, since the rest of
+    the computation would silently be a constant: NumPy's coercion (``np.asarray(t)``,
+    ``np.array([t, 2 * t])``, ``np.mean([x, y])``, SciPy functions) raises ``TypeError``
+    (use nt ops, ``nt.stack`` for lists, or NumPy functions called on the Tensor itself,
+    which dispatch to nt); ``float(t)`` and ``complex(t)`` (also ``math.exp(t)``) give the
+    number with a :class:`ConversionWarning`, once per line (TensorFlow code logs
+    ``float(loss)`` inside a tape). ``int(t)``, ``operator.index(t)``, ``bool(t)`` and
+    comparisons are piecewise constant, so a constant is their exact derivative: they stay
+    silent (guarded in traces). Outside any recording tape or trace every conversion is
+    silent: a Tensor is then just a value.
 
     >>> import numtape as nt
     >>> nt.constant([[1.0, 2.0]]).shape
@@ -79,6 +103,8 @@ class Tensor:
         return v
 
     def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> np.ndarray:
+        if state.stack and differentiable_here(self):
+            raise TypeError(_ARRAY_MESSAGE)
         _note_escape(self, "__array__")
         array = np.asarray(self._v, dtype=dtype)
         if copy:
@@ -89,8 +115,16 @@ class Tensor:
         return array
 
     def __float__(self) -> float:
+        if state.stack:
+            warn_conversion(self, "float", 3)
         _note_escape(self, "float")
         return float(self._scalar("float"))
+
+    def __complex__(self) -> complex:
+        if state.stack:
+            warn_conversion(self, "complex", 3)
+        _note_escape(self, "float")
+        return complex(self._scalar("complex"))
 
     def __int__(self) -> int:
         _note_escape(self, "int")
@@ -151,6 +185,39 @@ class Tensor:
 
     def __reduce__(self) -> Any:
         return (Tensor, (self.numpy(),))
+
+
+_ARRAY_MESSAGE = (
+    "numtape: NumPy converted a Tensor that a recording GradientTape (or an nt.function trace) "
+    "differentiates into an array (np.asarray/np.array, a list of Tensors given to a NumPy function, "
+    "or a SciPy function): its gradient would silently be lost. Compute with nt ops instead "
+    "(nt.stack([x, y]) for a list, nt.reduce_mean, nt.exp, ...; NumPy functions called on the Tensor "
+    "itself dispatch to nt), or read the value deliberately with t.numpy() (a constant)."
+)
+
+
+def differentiable_here(t: Any) -> bool:
+    """True when a recording tape (an ``nt.function`` trace records on one too) has ``t``
+    as a source or a computed value, not just as a constant operand."""
+    if not isinstance(t, Tensor):
+        t = t._t  # a Variable
+    for tape in state.stack:
+        if t._tid == tape.id:
+            return True
+        key = id(t)
+        if key in tape.known and key not in tape.constant_tensors:
+            return True
+    return False
+
+
+def warn_conversion(t: Any, how: str, stacklevel: int) -> None:
+    """Warn once per call site that ``how(t)`` turned a differentiated Tensor into a constant."""
+    if differentiable_here(t):
+        warnings.warn(
+            f"numtape: {how}() of a Tensor that a recording GradientTape (or an nt.function trace) "
+            f"differentiates gives a constant: no gradient flows through it. Use nt ops (nt.exp, not "
+            f"math.exp), or read the value deliberately with t.numpy()",
+            ConversionWarning, stacklevel=stacklevel)
 
 
 def _note_escape(t: Tensor, how: str) -> None:

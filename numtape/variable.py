@@ -16,7 +16,7 @@ import numpy as np
 from ._fpstate import quietly
 from ._state import state
 from .errors import op_value_error
-from .tensor import Tensor, to_value, wrap
+from .tensor import Tensor, _note_escape, to_value, warn_conversion, wrap
 
 _names = itertools.count()
 
@@ -110,7 +110,18 @@ class Variable:
         return self._read().__array__(dtype, copy)
 
     def __float__(self) -> float:
-        return float(self._read())
+        t = self._read()
+        if state.stack:
+            warn_conversion(t, "float", 3)
+        _note_escape(t, "float")
+        return float(t._scalar("float"))  # no second warning from Tensor.__float__
+
+    def __complex__(self) -> complex:
+        t = self._read()
+        if state.stack:
+            warn_conversion(t, "complex", 3)
+        _note_escape(t, "float")
+        return complex(t._scalar("complex"))
 
     def __int__(self) -> int:
         return int(self._read())

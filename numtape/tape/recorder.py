@@ -76,7 +76,7 @@ class Tape:
     """One recording: buffers plus the Tensor-to-slot tables."""
 
     __slots__ = ("id", "thread", "buffers", "persistent", "watch_accessed", "capture_all_variables", "known",
-                 "keep", "variables", "custom", "constants", "__weakref__")
+                 "keep", "variables", "custom", "constants", "constant_tensors", "__weakref__")
 
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
         self.id = next(_tape_ids)
@@ -90,6 +90,9 @@ class Tape:
         self.variables: dict[int, VariableRecord] = {}
         self.custom: dict[int, Any] = {}
         self.constants: dict[float, int] = {}  # Python float operand -> its (shared) leaf slot
+        # ids of Tensors that are on this tape only as constant operands of recorded ops
+        # (never watched, never computed here): converting them to NumPy or Python is exact
+        self.constant_tensors: set[int] = set()
         _live_tapes[self.id] = weakref.ref(self, _forget_tape(self.id))
 
     # -- lookups --------------------------------------------------------------------
@@ -154,6 +157,8 @@ class Tape:
                 return slot
             return self.push_leaf(x)
         if isinstance(x, Tensor):
+            if self.slot_of(x) < 0:
+                self.constant_tensors.add(id(x))
             return self.watch(x)
         if isinstance(x, np.ndarray) and x.size > ARENA_MAX_SIZE:
             x = x.copy()  # the caller may mutate its array later
@@ -175,6 +180,7 @@ class Tape:
         if record.last is t:
             return
         record.last = t
+        self.constant_tensors.discard(id(t))
         slot = self.watch(t)
         if slot not in record.slots:
             record.slots.append(slot)
@@ -197,6 +203,7 @@ class Tape:
         self.keep = {}
         self.custom = {}
         self.constants = {}
+        self.constant_tensors = set()
 
 
 # ---------------------------------------------------------------------------
