@@ -64,7 +64,8 @@ def guards_hold(code, arg0, arg1, value, aux, arena, iarena, guard_kind, guard_a
             sb = 1 if b.size > 1 else 0
             for u in range(e.size):
                 if single:
-                    holds = compare(kind, np.float32(a[u * sa]), np.float32(b[u * sb]))
+                    # float32 roundings compared widened: exactly the float32 comparison (one signature)
+                    holds = compare(kind, np.float64(np.float32(a[u * sa])), np.float64(np.float32(b[u * sb])))
                 else:
                     holds = compare(kind, a[u * sa], b[u * sb])
                 if holds != (e[u] != 0.0):
