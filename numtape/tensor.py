@@ -174,6 +174,7 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
+        _note_escape(self, "str")  # printed, the value can steer Python: a trace guards it exactly
         v = self._v
         if isinstance(v, np.ndarray):
             body = "\n" + np.array2string(v, separator=" ")

@@ -138,4 +138,8 @@ class Variable:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        return f"<nt.Variable '{self.name}' shape={self.shape} dtype={self.dtype}, numpy={self._t.numpy()!r}>"
+        t = self._read() if state.trace is not None else self._t  # a trace records the read, and guards it
+        _note_escape(t, "str")  # printed, the value can steer Python: a trace guards it exactly
+        v = t._v
+        shown = np.float64(v) if type(v) is float else (v.copy() if isinstance(v, np.ndarray) else v)
+        return f"<nt.Variable '{self.name}' shape={self.shape} dtype={self.dtype}, numpy={shown!r}>"

@@ -42,7 +42,8 @@ GUARD_EQUAL = 4
 GUARD_NOT_EQUAL = 5
 GUARD_TRUTH = 6  # bool(a) as traced
 GUARD_INT = 7  # int(a) as traced
-GUARD_SAME = 8  # a itself as traced (a float pulled out to Python)
+GUARD_SAME = 8  # a itself as traced, bitwise (a float pulled out to Python: sign of zero; NaN is NaN)
+GUARD_FLOAT32 = 16  # added to LESS .. NOT_EQUAL: compare in float32, as NumPy does for a float32 operand
 
 # OP_BINARY broadcasting. With A_I0 = 0 each operand has the output's size or size 1.
 # With A_I0 = inner > 0 the output is seen as (outer, inner) and A_I1 / A_I2 say how

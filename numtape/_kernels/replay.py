@@ -11,14 +11,16 @@ users call from their own ``@njit`` code.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import sweep as SW
 from . import views as V
 from .jit import kernel, parallel_kernel
 from .layout import (
-    GUARD_EQUAL, GUARD_GREATER, GUARD_GREATER_EQUAL, GUARD_INT, GUARD_LESS, GUARD_LESS_EQUAL, GUARD_NOT_EQUAL,
-    GUARD_TRUTH, TapeArrays,
+    GUARD_EQUAL, GUARD_FLOAT32, GUARD_GREATER, GUARD_GREATER_EQUAL, GUARD_INT, GUARD_LESS, GUARD_LESS_EQUAL,
+    GUARD_NOT_EQUAL, GUARD_TRUTH, TapeArrays,
 )
 
 prange = range  # numba.prange once compiled (jit.ensure_compiled sets it)
@@ -44,12 +46,16 @@ def guards_hold(code, arg0, arg1, value, aux, arena, iarena, guard_kind, guard_a
     """True when every guard of a trace gives the traced result on the current values.
 
     Guard q compares slots ``guard_a[q]`` and ``guard_b[q]`` (kinds LESS .. NOT_EQUAL,
-    elementwise, size-1 operands broadcast) or tests slot ``guard_a[q]`` alone (TRUTH,
-    INT, SAME) against ``expected[guard_off[q]:guard_off[q + 1]]``.
+    elementwise, size-1 operands broadcast; in float32 when ``GUARD_FLOAT32`` is added to
+    the kind) or tests slot ``guard_a[q]`` alone (TRUTH, INT, SAME: bitwise, NaN equal to
+    NaN) against ``expected[guard_off[q]:guard_off[q + 1]]``.
     """
     t = TapeArrays(code, arg0, arg1, aux, iarena)
     for q in range(guard_kind.shape[0]):
         kind = guard_kind[q]
+        single = kind >= GUARD_FLOAT32
+        if single:
+            kind -= GUARD_FLOAT32
         a = V.slot_data(t, guard_a[q], value, arena)
         e = expected[guard_off[q] : guard_off[q + 1]]
         if kind <= GUARD_NOT_EQUAL:
@@ -57,7 +63,12 @@ def guards_hold(code, arg0, arg1, value, aux, arena, iarena, guard_kind, guard_a
             sa = 1 if a.size > 1 else 0
             sb = 1 if b.size > 1 else 0
             for u in range(e.size):
-                if compare(kind, a[u * sa], b[u * sb]) != (e[u] != 0.0):
+                if single:
+                    # float32 roundings compared widened: exactly the float32 comparison (one signature)
+                    holds = compare(kind, np.float64(np.float32(a[u * sa])), np.float64(np.float32(b[u * sb])))
+                else:
+                    holds = compare(kind, a[u * sa], b[u * sb])
+                if holds != (e[u] != 0.0):
                     return False
         elif kind == GUARD_TRUTH:
             for u in range(e.size):
@@ -69,7 +80,8 @@ def guards_hold(code, arg0, arg1, value, aux, arena, iarena, guard_kind, guard_a
                     return False
         else:
             for u in range(e.size):
-                if not (a[u] == e[u] or (a[u] != a[u] and e[u] != e[u])):
+                same = a[u] == e[u] and math.copysign(1.0, a[u]) == math.copysign(1.0, e[u])
+                if not (same or (a[u] != a[u] and e[u] != e[u])):
                     return False
     return True
 
@@ -116,6 +128,25 @@ def replay_tangents(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena,
         return status
     if not guards_hold(code, arg0, arg1, value, aux, arena, iarena, guard_kind, guard_a, guard_b, guard_off, expected):
         return -2
+    return -1
+
+
+@kernel
+def replay_tangents_finite(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena,
+                           guard_kind, guard_a, guard_b, guard_off, expected):
+    """``replay_tangents``, and -3 when any tangent is not finite: forward mode then need not give
+    reverse mode's numbers (an infinite partial meets a zero tangent, or a select drops one)."""
+    status = replay_tangents(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena,
+                             guard_kind, guard_a, guard_b, guard_off, expected)
+    if status != -1:
+        return status
+    for j in range(dvalue.shape[0]):
+        for k in range(dvalue.shape[1]):
+            if not np.isfinite(dvalue[j, k]):
+                return -3
+        for k in range(darena.shape[1]):
+            if not np.isfinite(darena[j, k]):
+                return -3
     return -1
 
 

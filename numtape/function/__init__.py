@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+from collections import OrderedDict
 import weakref
 from typing import Any, Callable, Optional, Sequence, Union
 
@@ -33,9 +34,13 @@ from .trace import TraceFallbackWarning, _input_value, _is_dynamic, _signature, 
 
 ArgNums = Union[int, Sequence[int]]
 
-#: Signatures (shapes, dtypes, static argument values) traced per function before new
-#: ones run eagerly: a static argument that takes many values must not grow the cache forever.
+#: Signatures (shapes, dtypes, static argument values) whose traces a Function keeps: past
+#: this, a new signature evicts the least recently used one's traces (an LRU, with a one-time
+#: TraceFallbackWarning), so a static argument that takes many values never grows memory.
 MAX_SIGNATURES = 64
+#: Signatures a Function remembers as running eagerly (their trace could not be replayed),
+#: least recently used first out: a forgotten one is traced again when it comes back.
+MAX_EAGER_SIGNATURES = 256
 
 _EAGER = object()  # a replay asking its caller to run the function eagerly
 
@@ -95,9 +100,11 @@ class Function:
     def __init__(self, fn: Callable[..., Any], max_traces: int = 8) -> None:
         self._fn = fn
         self._max_traces = max_traces
-        self._traces: dict[tuple, list[CompiledTape]] = {}
-        self._eager: set[tuple] = set()
+        # Both bounded LRUs keyed by call signature (MAX_SIGNATURES, MAX_EAGER_SIGNATURES).
+        self._traces: OrderedDict[tuple, list[CompiledTape]] = OrderedDict()
+        self._eager: OrderedDict[tuple, None] = OrderedDict()
         self._warned = False
+        self._warned_full = False
         self._instances: dict[int, tuple[weakref.ref, Function]] = {}
         functools.update_wrapper(self, fn)
 
@@ -174,16 +181,22 @@ class Function:
         Returns None when this signature runs eagerly (the caller then runs f itself).
         """
         key, values = _signature(args, kwargs, self._fn)
-        if key in self._eager:
+        traces = self._traces.get(key)
+        if traces is not None:
+            self._traces.move_to_end(key)
+            for trace in traces:
+                result = method(trace, values)
+                if result is not None:
+                    return result
+        elif key in self._eager:
+            self._eager.move_to_end(key)
             return None
-        for trace in self._traces.get(key, []):
-            result = method(trace, values)
-            if result is not None:
-                return result
-        if key not in self._traces and len(self._traces) >= MAX_SIGNATURES:
-            self._fall_back(key, f"more than {MAX_SIGNATURES} input signatures (shapes, dtypes, static arguments)")
-            return None
-        traces = self._traces.setdefault(key, [])
+        else:
+            if len(self._traces) >= MAX_SIGNATURES:
+                self._traces.popitem(last=False)
+                self._warn_full(f"more than {MAX_SIGNATURES} input signatures (shapes, dtypes, static arguments): "
+                                "the least recently used one's traces are dropped")
+            traces = self._traces[key] = []
         run = self._trace(args, kwargs, values)
         if run.compiled is None:
             self._fall_back(key, "a traced value left the tape (.numpy(), np.asarray or an assignment)")
@@ -198,8 +211,16 @@ class Function:
         traces.append(run.compiled)
         return result
 
+    def _warn_full(self, reason: str) -> None:
+        if not self._warned_full:
+            self._warned_full = True
+            warnings.warn(f"nt.function({self._fn.__name__}): {reason}", TraceFallbackWarning, stacklevel=5)
+
     def _fall_back(self, key: tuple, reason: str) -> None:
-        self._eager.add(key)
+        self._traces.pop(key, None)
+        self._eager[key] = None
+        if len(self._eager) > MAX_EAGER_SIGNATURES:
+            self._eager.popitem(last=False)
         if not self._warned:
             self._warned = True
             warnings.warn(f"nt.function({self._fn.__name__}): {reason}; running it eagerly for these inputs",

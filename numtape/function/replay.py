@@ -257,9 +257,13 @@ class CompiledTape(FrozenTape):
         workspace = self._acquire(values)
         try:
             value, arena = workspace[0], workspace[1]
-            status = self._replay_tangents(value, arena, dvalue, darena)
+            status = R.replay_tangents_finite(self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena,
+                                              dvalue, darena, self.guard_kind, self.guard_a, self.guard_b,
+                                              self.guard_off, self.guard_expected)
             if status == -2:
                 return None
+            if status == -3:  # a non-finite tangent: the numbers are reverse mode's (see below)
+                return self.value_and_gradient(values, wrt)
             f_value = self.result(value, arena, target, shape, dtype)
             in_column, at, size = self._location(target)
             tangents = dvalue[:, at].copy() if in_column else darena[:, at : at + size].sum(axis=1)
@@ -275,8 +279,10 @@ class CompiledTape(FrozenTape):
             start += size_j
         if not (_all_finite(f_value) and _all_finite(tangents)):
             # Forward mode multiplies zero tangents by infinite partials (1*0 + 0*inf = NaN for d(a*b)/da
-            # at a = inf, b = 0), so its NaNs need not be reverse mode's, whose are TensorFlow's: any
-            # non-finite number is recomputed in reverse mode (finite results agree up to rounding).
+            # at a = inf, b = 0), and drops the tangent of a branch a select does not take (reverse mode
+            # gives 0 * inf = NaN there), so its NaNs need not be reverse mode's, whose are TensorFlow's:
+            # any non-finite tangent or value is recomputed in reverse mode (the kernel returns -3 for a
+            # tangent; finite results agree up to rounding).
             return self.value_and_gradient(values, wrt)
         return f_value, grads
 
