@@ -202,10 +202,10 @@ def differentiable_here(t: Any) -> bool:
     as a source or a computed value, not just as a constant operand."""
     if not isinstance(t, Tensor):
         t = t._t  # a Variable
+    key = id(t)
     for tape in state.stack:
         if t._tid == tape.id:
             return True
-        key = id(t)
         if key in tape.known and key not in tape.constant_tensors:
             return True
     return False

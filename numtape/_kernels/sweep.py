@@ -75,37 +75,31 @@ def mark_live(code, arg0, arg1, aux, iarena, targets, sources):
             continue
         # an array entry: mark its differentiable operands; Python takes it if any is external
         r = arg1[i]
-        handoff = _external(code, arg1, aux, i)
+        handoff = V.is_external(code, arg1, aux, i)
         if op == OP_CONCAT or op == OP_CUSTOM_CALL:
             p0 = aux[r, A_I0]
             for q in range(aux[r, A_I1]):
                 s = iarena[p0 + 2 * q]
                 live[s] = wanted[s] or live[s]
-                handoff = handoff or _external(code, arg1, aux, s)
+                handoff = handoff or V.is_external(code, arg1, aux, s)
             handoff = handoff or op == OP_CUSTOM_CALL
         elif op == OP_WHERE:
             b, c2 = aux[r, A_B], aux[r, A_C]
             live[b] = wanted[b] or live[b]
             live[c2] = wanted[c2] or live[c2]
-            handoff = (handoff or _external(code, arg1, aux, np.int64(arg0[i])) or _external(code, arg1, aux, b)
-                       or _external(code, arg1, aux, c2))
+            handoff = (handoff or V.is_external(code, arg1, aux, np.int64(arg0[i])) or V.is_external(code, arg1, aux, b)
+                       or V.is_external(code, arg1, aux, c2))
         elif not A.nondifferentiable(op, aux[r, A_FN]):
             a = np.int64(arg0[i])
             live[a] = wanted[a] or live[a]
-            handoff = handoff or _external(code, arg1, aux, a)
+            handoff = handoff or V.is_external(code, arg1, aux, a)
             if op == OP_BINARY or op == OP_MATMUL:
                 b = aux[r, A_B]
                 live[b] = wanted[b] or live[b]
-                handoff = handoff or _external(code, arg1, aux, b)
+                handoff = handoff or V.is_external(code, arg1, aux, b)
         if handoff and op != OP_CUSTOM_OUT:
             rcode[i] = HANDOFF
     return live, rcode
-
-
-@kernel
-def _external(code, arg1, aux, s):
-    """Slot ``s`` is an array held by reference outside the arena (Python differentiates it)."""
-    return (code[s] & CODE_MASK) >= OP_ARRAY_LEAF and aux[arg1[s], A_OFF] <= -2
 
 
 @kernel

@@ -40,9 +40,10 @@ def slot_data2(t, s, column2, arena2):
 
 
 @kernel
-def is_external(t, s):
-    """Slot ``s`` is an array held by reference outside the arena (Python differentiates it)."""
-    return (t.code[s] & CODE_MASK) >= OP_ARRAY_LEAF and t.aux[t.arg1[s], A_OFF] <= -2
+def is_external(code, arg1, aux, s):
+    """Slot ``s`` is an array held by reference outside the arena (Python differentiates it).
+    Flat arrays, not a ``TapeArrays``: ``mark_live`` calls it for every operand of every entry."""
+    return (code[s] & CODE_MASK) >= OP_ARRAY_LEAF and aux[arg1[s], A_OFF] <= -2
 
 
 @kernel
