@@ -29,7 +29,8 @@ def _row(**changes):
     (dict(second=None), "no second derivative"),
     (dict(kernel=""), "no compiled value formula"),
     (dict(differentiable=False), "not differentiable, so it takes no partial"),
-    (dict(code=70), "scalar codes"),
+    (dict(code=70), "elementwise codes are 1 to 63"),
+    (dict(code=127), "elementwise codes are 1 to 63"),
     (dict(partial="math.cos(x"), "not a Python expression"),
 ])
 def test_the_generator_refuses_an_incomplete_row(changes, message) -> None:

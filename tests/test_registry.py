@@ -79,7 +79,8 @@ def test_every_code_has_exactly_one_row() -> None:
     fn_codes = {v for k, v in vars(K).items() if k.startswith("FN_")}
     op_codes = {v for k, v in vars(K).items() if k.startswith("OP_") and k != "OP_LEAF"}
     assert set(ELEMENTWISE) == fn_codes
-    assert all(0 < c < K.OP_ARRAY_LEAF for c in fn_codes)  # scalar codes
+    assert all(K.SCALAR[c] and not 64 <= c < 96 for c in fn_codes)  # scalar codes, outside the array range
+    assert not any(K.SCALAR[c] for c in op_codes - {K.OP_ELEM})
     # the compiled property arrays say what the rows say
     assert all(K.ARITY[c] == ELEMENTWISE[c].arity for c in fn_codes)
     assert all(bool(K.DIFFERENTIABLE[c]) == ELEMENTWISE[c].differentiable for c in fn_codes)

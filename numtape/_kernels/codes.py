@@ -91,3 +91,9 @@ BILINEAR = _table([42])
 #: 1 where the derivative selects (g where the partial is nonzero, else 0) instead of
 #: multiplying, so an infinite cotangent never becomes 0 * inf = NaN in the branch not taken.
 SELECT = _table([6, 22, 46, 47])
+#: 1 for a scalar entry's code (a leaf, an element of an array, an elementwise function), 0 for
+#: an array entry's: elementwise codes sit on both sides of the array codes (64 to 95).
+SCALAR = _table([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 30,
+    31, 32, 40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 51, 52, 53, 54, 55, 56, 60])
+#: The same, as a tuple of bools for Python callers (indexing it is cheaper than the array).
+IS_SCALAR = tuple(bool(v) for v in SCALAR)

@@ -30,7 +30,7 @@ from . import views as V
 from .codes import *  # noqa: F401,F403  (the codes, for Python callers: K.OP_UNARY)
 from .codes import (
     ARITY, CURVED, DIFFERENTIABLE, FN_ADD, FN_COS, FN_DIV, FN_EXP, FN_MUL, FN_NEG, FN_SIN, FN_SQUARE, FN_SUB, FN_TANH,
-    OP_ARRAY_LEAF, OP_BINARY, OP_CONCAT, OP_CUSTOM_CALL, OP_CUSTOM_OUT, OP_ELEM, OP_LEAF, OP_MATMUL, OP_WHERE,
+    OP_ARRAY_LEAF, OP_BINARY, OP_CONCAT, OP_CUSTOM_CALL, OP_CUSTOM_OUT, OP_ELEM, OP_LEAF, OP_MATMUL, OP_WHERE, SCALAR,
 )
 from .jit import ensure_compiled, inline_kernel, kernel  # noqa: F401  (ensure_compiled: for Python callers)
 from .layout import *  # noqa: F401,F403  (the layout constants, for Python callers: K.A_OFF)
@@ -67,7 +67,7 @@ def mark_live(code, arg0, arg1, aux, iarena, targets, sources):
         op = c & CODE_MASK
         if op == OP_LEAF or op == OP_ARRAY_LEAF:
             continue
-        if op < OP_ARRAY_LEAF:  # a scalar function or an element of an array
+        if SCALAR[op]:  # a scalar function or an element of an array
             if op == OP_ELEM or DIFFERENTIABLE[op]:
                 live[arg0[i]] = wanted[arg0[i]] or live[arg0[i]]
                 if ARITY[op] == 2:
@@ -176,7 +176,7 @@ def reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_a
             op = c & CODE_MASK
             if op == OP_ELEM:
                 adj_arena[aux[arg1[arg0[i]], A_OFF] + arg1[i]] += adj[i]
-            elif op < OP_ARRAY_LEAF:
+            elif SCALAR[op]:
                 scalar_backward(c, i, arg0, arg1, value, adj)
             else:
                 A.array_backward(t, rcode, i, value, arena, adj, adj_arena)
@@ -261,7 +261,7 @@ def forward_replay(code, arg0, arg1, value, aux, arena, iarena, start, stop):
                 continue
             if op == OP_ELEM:
                 value[i] = arena[aux[arg1[arg0[i]], A_OFF] + arg1[i]]
-            elif op < OP_ARRAY_LEAF:
+            elif SCALAR[op]:
                 value[i] = M.round_if_f32(c, _scalar_value(op, arg0[i], arg1[i], value))
             elif op == OP_CUSTOM_CALL or op == OP_CUSTOM_OUT:
                 return i
@@ -340,7 +340,7 @@ def forward_tangent(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena,
             value[i] = arena[off]
             for j in range(k):
                 dvalue[j, i] = darena[j, off]
-        elif op < OP_ARRAY_LEAF:
+        elif SCALAR[op]:
             _scalar_tangent(c, op, i, arg0, arg1, value, dvalue)
         elif op == OP_CUSTOM_CALL or op == OP_CUSTOM_OUT:
             return i
@@ -394,7 +394,7 @@ def reverse_sweep_second(t, rcode, value, arena, dvalue, darena, adj, adj_arena,
             adj_arena[off] += adj[i]
             for j in range(kk):
                 dadj_arena[j, off] += dadj[j, i]
-        elif op < OP_ARRAY_LEAF:
+        elif SCALAR[op]:
             if DIFFERENTIABLE[op]:
                 if ARITY[op] == 1:
                     _unary_second_step(op, i, t.arg0[i], value, dvalue, adj, dadj)
@@ -461,7 +461,7 @@ def reverse_sweep_multi(code, rcode, arg0, arg1, value, aux, arena, iarena, adj,
             off = aux[arg1[arg0[i]], A_OFF] + arg1[i]
             for j in range(k):
                 adj_arena[j, off] += adj[j, i]
-        elif op < OP_ARRAY_LEAF:
+        elif SCALAR[op]:
             if not DIFFERENTIABLE[op]:
                 continue
             a = arg0[i]

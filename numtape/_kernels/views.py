@@ -10,7 +10,7 @@ tangents mirror each other). Slots are ints; the tape's structure comes as one
 """
 from __future__ import annotations
 
-from .codes import OP_ARRAY_LEAF, OP_LEAF
+from .codes import OP_LEAF, SCALAR
 from .jit import kernel
 from .layout import A_I0, A_I1, A_I2, A_OFF, A_SIZE, BROADCAST_COLUMN, BROADCAST_ROW, CODE_MASK, IN_VALUE_COLUMN
 
@@ -18,7 +18,7 @@ from .layout import A_I0, A_I1, A_I2, A_OFF, A_SIZE, BROADCAST_COLUMN, BROADCAST
 @kernel
 def slot_data(t, s, column, arena):
     """The flat data of slot ``s``: a 1-element view of ``column`` or a window of ``arena``."""
-    if (t.code[s] & CODE_MASK) < OP_ARRAY_LEAF:
+    if SCALAR[t.code[s] & CODE_MASK]:
         return column[s : s + 1]
     r = t.arg1[s]
     off = t.aux[r, A_OFF]
@@ -30,7 +30,7 @@ def slot_data(t, s, column, arena):
 @kernel
 def slot_data2(t, s, column2, arena2):
     """Slot ``s`` in every direction: a (directions, size) view of ``column2``/``arena2``."""
-    if (t.code[s] & CODE_MASK) < OP_ARRAY_LEAF:
+    if SCALAR[t.code[s] & CODE_MASK]:
         return column2[:, s : s + 1]
     r = t.arg1[s]
     off = t.aux[r, A_OFF]
@@ -43,7 +43,7 @@ def slot_data2(t, s, column2, arena2):
 def is_external(code, arg1, aux, s):
     """Slot ``s`` is an array held by reference outside the arena (Python differentiates it).
     Flat arrays, not a ``TapeArrays``: ``mark_live`` calls it for every operand of every entry."""
-    return (code[s] & CODE_MASK) >= OP_ARRAY_LEAF and aux[arg1[s], A_OFF] <= -2
+    return not SCALAR[code[s] & CODE_MASK] and aux[arg1[s], A_OFF] <= -2
 
 
 @kernel

@@ -45,7 +45,7 @@ class Adjoints:
         """The adjoint of ``slot`` as a value of the slot's shape and dtype."""
         b = self.buffers
         c = b.code.item(slot)
-        if c >= K.OP_ARRAY_LEAF and not c & K.F32:  # the common case, without _location's calls
+        if not c & K.F32 and not K.IS_SCALAR[c]:  # the common case, without _location's calls
             r = b.arg1.item(slot)
             off = b.aux.item(r, K.A_OFF)
             if off >= 0:

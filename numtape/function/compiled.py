@@ -81,7 +81,7 @@ class FrozenTape:
     # -- workspaces ------------------------------------------------------------------
     def _location(self, slot: int) -> tuple[bool, int, int]:
         """(in the value column, index, size) of a slot."""
-        if (self.code.item(slot) & K.CODE_MASK) < K.OP_ARRAY_LEAF:
+        if K.IS_SCALAR[self.code.item(slot) & K.CODE_MASK]:
             return True, slot, 1
         r = self.arg1.item(slot)
         offset = self.aux.item(r, K.A_OFF)
@@ -173,7 +173,7 @@ class FrozenTape:
         return data if shape else data.reshape(())[()]
 
     def shape_of(self, slot: int) -> tuple[int, ...]:
-        if (int(self.code[slot]) & K.CODE_MASK) < K.OP_ARRAY_LEAF:
+        if K.IS_SCALAR[int(self.code[slot]) & K.CODE_MASK]:
             return ()
         return self.shapes[int(self.arg1[slot])]
 

@@ -61,7 +61,7 @@ def hessian_pattern(trace: Any, input_slot: int, target: int) -> Optional[np.nda
         if op in (K.OP_LEAF, K.OP_ARRAY_LEAF):
             continue
         out = rows(i)
-        scalar = op < K.OP_ARRAY_LEAF
+        scalar = K.IS_SCALAR[op]
         if (scalar and K.ARITY[op] == 1) or op == K.OP_UNARY:
             fn = op if scalar else int(aux[int(arg1[i]), K.A_FN])
             if not K.DIFFERENTIABLE[fn]:

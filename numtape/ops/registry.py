@@ -42,9 +42,13 @@ FORMAT_CODES = (
     (79, "OP_CUSTOM_OUT", "one output of a custom_gradient call (arg0 = the call)"),
 )
 
-#: Scalar codes are below this; array entries (and the F32 bit's 7 bits) at or above.
-FIRST_ARRAY_CODE = 64
-#: One past the largest code in use (structural codes are allocated upwards from 64).
+#: Where codes may go (the F32 bit leaves 7 bits; 127 is HANDOFF, never an op code). Array
+#: entries (format codes and structural primitives) take 64..95, allocated upwards; elementwise
+#: functions (scalar entries) take 1..63 and 96..126. The kernels tell scalar entries from array
+#: entries by the generated ``SCALAR`` property array, never by a code range.
+ARRAY_CODES = range(64, 96)
+ELEMENTWISE_CODES = tuple(range(1, 64)) + tuple(range(96, 127))
+#: One past the largest code in use.
 CODE_LIMIT = 127
 
 

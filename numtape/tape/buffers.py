@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._kernels.sweep import A_I0, A_OFF, A_SIZE, F32, IN_VALUE_COLUMN, N_AUX
+from .._kernels.sweep import A_I0, A_OFF, A_SIZE, F32, IN_VALUE_COLUMN, IS_SCALAR, N_AUX
 
 #: Arrays with more elements than this are kept by reference rather than copied
 #: into the arena; their entries are differentiated one at a time from Python,
@@ -197,7 +197,7 @@ class TapeBuffers:
 
     # -- reads --------------------------------------------------------------------
     def is_array(self, slot: int) -> bool:
-        return (int(self.code[slot]) & 127) >= 64
+        return not IS_SCALAR[int(self.code[slot]) & 127]
 
     def offset(self, slot: int) -> int:
         return int(self.aux[int(self.arg1[slot]), A_OFF])
