@@ -32,11 +32,11 @@ import numtape as nt
 from numtape.testing import check_grads
 
 from ._support import scale
+from .test_errors import OPS_WITH_BAD_INPUT
+from .test_registry import _fast_and_recorded
 
 # hypothesis's failure report touches a deprecated mypy_extensions name; let the report through
 pytestmark = pytest.mark.filterwarnings("ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning")
-from .test_errors import OPS_WITH_BAD_INPUT
-from .test_registry import _fast_and_recorded
 
 
 def fuzz_settings(examples: int) -> settings:
