@@ -1,5 +1,9 @@
 """NumPy interop: explicit tables mapping NumPy functions to numtape ops.
 
+The op rows say which NumPy/SciPy functions they answer (``Elementwise.numpy``,
+``Composite.numpy``, collected in ``registry.NUMPY_FUNCTIONS``); the tables here add
+the wrappers for the older ops whose NumPy signature differs from numtape's.
+
 ``np.sin(t)`` reaches ``Tensor.__array_ufunc__`` and ``np.sum(t)`` reaches
 ``Tensor.__array_function__``; both look the function up here. Differentiable
 functions map to the ``nt`` op of the same meaning and are recorded like it.
@@ -17,7 +21,7 @@ import numpy as np
 from . import ops
 from ._operators import comparison_value
 from ._state import state
-from .ops.registry import ELEMENTWISE
+from .ops.registry import ELEMENTWISE, NUMPY_FUNCTIONS
 from .tensor import Tensor
 from .variable import Variable
 
@@ -145,7 +149,7 @@ def _values(args: Any) -> Any:
 def array_ufunc(ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     """``Tensor.__array_ufunc__``."""
     if method == "__call__" and not kwargs:
-        op = HANDLED_UFUNCS.get(ufunc)
+        op = HANDLED_UFUNCS.get(ufunc) or NUMPY_FUNCTIONS.get(ufunc)
         if op is not None:
             return op(*inputs)
         if ufunc in VALUE_UFUNCS:
@@ -174,7 +178,7 @@ def _guard(ufunc: Any, inputs: tuple, result: Any) -> None:
 
 def array_function(func: Any, types: Any, args: Any, kwargs: Any) -> Any:
     """``Tensor.__array_function__``."""
-    op = HANDLED_FUNCTIONS.get(func)
+    op = NUMPY_FUNCTIONS.get(func) or HANDLED_FUNCTIONS.get(func)  # a row's own entry first
     if op is not None:
         return op(*args, **kwargs)
     if func in VALUE_FUNCTIONS:

@@ -32,5 +32,10 @@ __all__ = [
     "squeeze", "stack", "subtract", "tan", "tanh", "tensordot", "tile", "trace",
     "transpose", "where", "zeros", "zeros_like",
 ]
+from . import statistics  # noqa: F401,E402  (composite rows register themselves on import)
+from .registry import top_level_composites  # noqa: E402
+
 globals().update(ROW_OPS)  # every public elementwise row, also those not named above
 __all__ += sorted(set(ROW_OPS) - set(__all__))
+globals().update(top_level_composites())  # every composite row of the ops layer named nt.<name>
+__all__ += sorted(set(top_level_composites()) - set(__all__))

@@ -132,3 +132,112 @@ def register_primitive(code: int, name: str, doc: str, short: str = "") -> Calla
         return vjp
 
     return decorate
+
+
+# ---------------------------------------------------------------------------
+# Composite rows: every public op that is not an elementwise function
+# ---------------------------------------------------------------------------
+#: Public name (qualified by its namespace: "var", "linalg.cholesky") -> row.
+COMPOSITES: dict[str, "Composite"] = {}
+#: NumPy/SciPy function object -> the numtape callable it dispatches to on Tensors.
+NUMPY_FUNCTIONS: dict[Any, Callable[..., Any]] = {}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One generated test of a composite row: ``fn(*const, *tensors, **kwargs)``.
+
+    ``shapes`` gives one shape per differentiated argument; ``sample(rng, shape)``
+    draws it (default: the row's sampler, else standard normal). ``const`` are
+    positional arguments before the tensors that are not differentiated (an order,
+    an index array); ``kwargs`` static keyword arguments (axis, ddof, ord).
+    """
+
+    shapes: tuple[tuple[int, ...], ...]
+    kwargs: dict = field(default_factory=dict)
+    const: tuple = ()
+    sample: Optional[Callable[..., Any]] = None
+    orders: int = 2  # derivative orders checked against finite differences (0: values only)
+
+    @property
+    def label(self) -> str:
+        parts = ["x".join(map(str, s)) or "scalar" for s in self.shapes]
+        parts += [f"{k}={v!r}" for k, v in self.kwargs.items()]
+        return ",".join(parts)
+
+
+@dataclass(frozen=True)
+class Composite:
+    """A public op written with other ops (its derivative is theirs), or a NumPy/SciPy
+    hand-off whose VJP is written in numtape ops.
+
+    The row drives: NumPy dispatch (``numpy``: the NumPy/SciPy functions that record
+    this op when given Tensors), the namespaces (``namespace``: "" for ``nt.<name>``,
+    else ``nt.<namespace>.<name>``; ``aliases``: other qualified names, e.g.
+    ``"math.reduce_variance"``), the generated tests (``cases``, checked against
+    ``reference`` or the first ``numpy`` function) and the API reference
+    (``convention``: the derivative at kinks and singular points, and the conditions
+    under which the rule holds).
+    """
+
+    name: str
+    fn: Callable[..., Any]
+    namespace: str = ""
+    numpy: tuple[Any, ...] = ()
+    aliases: tuple[str, ...] = ()
+    cases: tuple[Case, ...] = ()
+    reference: Optional[Callable[..., Any]] = None
+    convention: str = ""
+    differentiable: bool = True
+    sample: Optional[Callable[..., Any]] = None  # default sampler of the row's cases
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.namespace}.{self.name}" if self.namespace else self.name
+
+    @property
+    def doc(self) -> str:
+        return (self.fn.__doc__ or "").strip()
+
+    def expected(self, *args: Any, **kwargs: Any) -> Any:
+        """What the op must return, from NumPy/SciPy."""
+        ref = self.reference or (self.numpy[0] if self.numpy else None)
+        if ref is None:
+            raise AssertionError(f"row {self.qualified} has no reference to test against")
+        return ref(*args, **kwargs)
+
+
+def composite(name: Optional[str] = None, *, namespace: str = "", numpy: tuple[Any, ...] = (),
+              aliases: tuple[str, ...] = (), cases: tuple[Case, ...] = (),
+              reference: Optional[Callable[..., Any]] = None, convention: str = "",
+              differentiable: bool = True, sample: Optional[Callable[..., Any]] = None
+              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator registering ``fn`` as a composite row (returns ``fn`` unchanged)::
+
+        @composite(numpy=(np.var,), aliases=("math.reduce_variance",),
+                   cases=(Case(((2, 3),)), Case(((2, 3),), dict(axis=1, ddof=1))),
+                   convention="ddof >= n gives inf/NaN, as NumPy")
+        def var(x, axis=None, ddof=0, keepdims=False): ...
+
+    The module defining the row must be imported by ``numtape`` (so that the row is
+    registered before dispatch, the namespaces and the tests read the table).
+    """
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        row = Composite(name or fn.__name__, fn, namespace, tuple(numpy), tuple(aliases), tuple(cases),
+                        reference, convention, differentiable, sample)
+        if row.qualified in COMPOSITES:
+            raise AssertionError(f"composite {row.qualified} registered twice")
+        COMPOSITES[row.qualified] = row
+        for f in row.numpy:
+            if f in NUMPY_FUNCTIONS:
+                raise AssertionError(f"{f} dispatches to two ops")
+            NUMPY_FUNCTIONS[f] = fn
+        return fn
+
+    return decorate
+
+
+def top_level_composites() -> dict[str, Callable[..., Any]]:
+    """``{name: fn}`` of the composite rows registered so far that are named ``nt.<name>``."""
+    return {row.name: row.fn for row in COMPOSITES.values() if not row.namespace}
