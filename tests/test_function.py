@@ -480,6 +480,27 @@ def test_compiled_value_and_grad_runs_inside_user_numba_code() -> None:
     assert value < _rosenbrock(nt.constant(np.zeros(5))).numpy()
 
 
+@pytest.mark.parametrize("traced, given", [
+    (np.float64(0.5), np.zeros(3)),  # a scalar trace given a 3-vector: not f(x[0])
+    (np.zeros(3), np.zeros(0)),  # an empty x: nothing read past its end
+    (np.zeros(3), np.zeros(4)),
+    (np.zeros(3), np.zeros((3, 1))),  # the same size, another shape
+    (np.zeros(3), np.zeros(3, np.float32)),  # another dtype: eager would compute in float32
+    (np.zeros((2, 2)), np.zeros(4)),
+], ids=["scalar-vs-vector", "empty", "longer", "reshaped", "float32", "flattened"])
+def test_compiled_value_and_grad_refuses_other_shapes_and_dtypes(traced, given) -> None:
+    """Issue 10, item 13: ok is False (value NaN, gradient 0) for an x the trace was not made for."""
+    g = nt.function(lambda x: nt.reduce_sum(nt.sin(x) * x))
+    fn, data = g.compiled_value_and_grad(np.asarray(traced))
+    value, grad, ok = fn(data, np.asarray(given))
+    assert not ok and np.isnan(value) and grad.shape == np.shape(given) and not grad.any()
+    moved = np.asarray(np.asarray(traced) + 0.25)  # the traced signature still works
+    value, grad, ok = fn(data, moved)
+    expected_value, expected_grad = nt.value_and_grad(lambda x: nt.reduce_sum(nt.sin(x) * x))(moved)
+    assert ok and value == pytest.approx(expected_value, rel=1e-14)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-14)
+
+
 # ---------------------------------------------------------------------------
 # Custom gradients, pickling, recording tapes
 # ---------------------------------------------------------------------------

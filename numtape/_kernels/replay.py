@@ -17,7 +17,7 @@ import numpy as np
 
 from . import sweep as SW
 from . import views as V
-from .jit import kernel, parallel_kernel
+from .jit import inline_kernel, kernel, parallel_kernel
 from .layout import (
     GUARD_EQUAL, GUARD_FLOAT32, GUARD_GREATER, GUARD_GREATER_EQUAL, GUARD_INT, GUARD_LESS, GUARD_LESS_EQUAL,
     GUARD_NOT_EQUAL, GUARD_TRUTH, TapeArrays,
@@ -217,10 +217,14 @@ def standalone_value_and_grad(data, x):
     """(f(x), df/dx, ok) of a compiled tape, for the user's own @njit code.
 
     ``data`` comes from ``nt.function(f).compiled_value_and_grad(x0)``; ``ok`` is
-    False when x takes another branch than the traced one (a guard failed).
+    False when x takes another branch than the traced one (a guard failed), or when
+    x is not of the traced shape and dtype (then the value is NaN and the gradient 0:
+    nothing is read past x's end, nothing computed in another precision).
     """
     (code, rcode, arg0, arg1, value0, aux, arena0, iarena, live, zones, guard_kind, guard_a, guard_b, guard_off,
-     expected, target, slot, at, size, in_column) = data
+     expected, target, slot, at, size, in_column, shape, exemplar) = data
+    if not _same_shape_and_dtype(x, shape, exemplar):
+        return np.nan, np.zeros(x.shape), False
     value = value0.copy()
     arena = arena0.copy()
     flat = x.ravel()
@@ -241,3 +245,13 @@ def standalone_value_and_grad(data, x):
         else:
             grad[:] = adj_arena[at : at + size]
     return value[target], grad.reshape(x.shape), status == -1
+
+
+@inline_kernel
+def _same_shape_and_dtype(x, shape, exemplar):
+    if not (x.dtype == exemplar.dtype) or x.ndim != shape.shape[0]:  # Numba has == on dtypes, not !=
+        return False
+    for axis in range(x.ndim):
+        if x.shape[axis] != shape[axis]:
+            return False
+    return True

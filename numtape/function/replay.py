@@ -393,6 +393,7 @@ class CompiledTape(FrozenTape):
             raise TypeError("compiled_value_and_grad needs a scalar output")
         K.ensure_compiled()
         slot = self.inputs[0]
+        in_shape, in_dtype = self.input_meta[0]
         in_column, at, size = self._location(slot) if slot >= 0 else (True, 0, 0)
         live, rcode = self.live((target,), self._sources([0]))
         variable_slots = [s for _, slots in self.variables for s in slots]
@@ -401,7 +402,8 @@ class CompiledTape(FrozenTape):
         data = (self.code, rcode, self.arg0, self.arg1, self.value, self.aux, self.arena, self.iarena, live,
                 self.zones(live),
                 self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected,
-                np.int64(target), np.int64(slot), np.int64(at), np.int64(size), in_column)
+                np.int64(target), np.int64(slot), np.int64(at), np.int64(size), in_column,
+                np.array(in_shape, np.int64), np.empty(0, in_dtype))
         return R.standalone_value_and_grad, data
 
 
