@@ -104,6 +104,7 @@ def warmup_all(parts: Sequence[str] = WARMUP_PARTS) -> None:
                         f.hvp(q, q)
                     if n <= 6 and "batch" in parts:
                         f.batch_value_and_grad(np.stack([q, -q, q * 0.5]))
+                        _serial_batch(f, np.stack([q, -q]))
     if "function" in parts:
         for n in (2, 5):
             q = rng.standard_normal(n)
@@ -113,3 +114,14 @@ def warmup_all(parts: Sequence[str] = WARMUP_PARTS) -> None:
             g.value_and_grad(q, q, argnums=0)
             fn, data = nt.function(rosen).compiled_value_and_grad(q)
             fn(data, q)
+
+
+def _serial_batch(f, xs) -> None:
+    """The one-thread batch kernel that forked children use (numtape/function/replay.py)."""
+    from .function import replay
+
+    replay._forked.child = True
+    try:
+        f.batch_value_and_grad(xs)
+    finally:
+        replay._forked.child = False

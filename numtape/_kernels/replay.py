@@ -213,6 +213,18 @@ def batch_value_and_gradient(code, rcode, arg0, arg1, values, aux, arenas, iaren
 
 
 @kernel
+def batch_value_and_gradient_serial(code, rcode, arg0, arg1, values, aux, arenas, iarena, zones,
+                                    guard_kind, guard_a, guard_b, guard_off, expected, target, stop,
+                                    adjs, adj_arenas, status):
+    """``batch_value_and_gradient`` on one thread, for a process forked from one that ran the
+    parallel kernel: GNU OpenMP terminates such a child at its first parallel region."""
+    for b in range(values.shape[0]):
+        status[b] = replay_value_and_gradient(
+            code, rcode, arg0, arg1, values[b], aux, arenas[b], iarena, adjs[b], adj_arenas[b], zones,
+            guard_kind, guard_a, guard_b, guard_off, expected, target, stop)
+
+
+@kernel
 def standalone_value_and_grad(data, x):
     """(f(x), df/dx, ok) of a compiled tape, for the user's own @njit code.
 

@@ -12,6 +12,7 @@ sparsity pattern (see :mod:`numtape.function.sparsity`).
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
@@ -29,6 +30,17 @@ from .compiled import FrozenTape, _cast, _ReplayTape
 #: value_and_grad uses forward mode (one pass carrying a tangent per input element)
 #: when the inputs have at most this many elements in all; reverse mode otherwise.
 FORWARD_MODE_MAX_INPUTS = 2
+
+
+class _Forked:
+    """``child`` is True in a process made by ``fork()``: its batches run on one thread, since
+    the parallel kernel's OpenMP runtime (GNU) kills a forked child at its first parallel loop."""
+
+    child = False
+
+
+_forked = _Forked()
+os.register_at_fork(after_in_child=lambda: setattr(_forked, "child", True))
 
 
 def _all_finite(a: np.ndarray) -> bool:
@@ -372,7 +384,8 @@ class CompiledTape(FrozenTape):
         adjs = np.empty_like(values)
         adj_arenas = np.empty_like(arenas)
         status = np.zeros(n_batch, np.int64)
-        R.batch_value_and_gradient(
+        batch = R.batch_value_and_gradient_serial if _forked.child else R.batch_value_and_gradient
+        batch(
             self.code, rcode, self.arg0, self.arg1, values, self.aux, arenas, self.iarena, self.zones(live),
             self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected, target, stop,
             adjs, adj_arenas, status)
