@@ -28,6 +28,7 @@ from ..gradient_tape import GradientTape
 from ..tape.recorder import Tape
 from ..tensor import Tensor, to_value, wrap
 from ..variable import Variable
+from .captured import CapturedState
 from .compiled import NUMPY_MIN_SIZE, NUMPY_UNARY  # noqa: F401  (re-exported)
 from .replay import FORWARD_MODE_MAX_INPUTS, CompiledTape
 from .trace import TraceFallbackWarning, _input_value, _is_dynamic, _signature, _Trace
@@ -106,12 +107,14 @@ class Function:
         self._warned = False
         self._warned_full = False
         self._instances: dict[int, tuple[weakref.ref, Function]] = {}
+        self._captured: Optional[CapturedState] = None  # what the traces froze (see captured.py)
         functools.update_wrapper(self, fn)
 
     def __getstate__(self) -> dict:
         state_ = dict(self.__dict__)
         state_.pop("__wrapped__", None)
         state_["_instances"] = {}  # bound to live objects: rebuilt on the next access
+        state_["_captured"] = None  # this process's bindings: snapshotted again at the next call
         return state_
 
     def __get__(self, obj: Any, objtype: Any = None) -> "Function":
@@ -181,6 +184,12 @@ class Function:
         Returns None when this signature runs eagerly (the caller then runs f itself).
         """
         key, values = _signature(args, kwargs, self._fn)
+        if self._captured is None and self._traces:  # unpickled: the bindings of this process
+            self._captured = CapturedState(self._fn)
+        elif self._captured is not None and not self._captured.unchanged():
+            self._traces.clear()  # a global, closure cell or default f read was rebound: trace again
+            self._eager.clear()
+            self._captured = None
         traces = self._traces.get(key)
         if traces is not None:
             self._traces.move_to_end(key)
@@ -197,6 +206,8 @@ class Function:
                 self._warn_full(f"more than {MAX_SIGNATURES} input signatures (shapes, dtypes, static arguments): "
                                 "the least recently used one's traces are dropped")
             traces = self._traces[key] = []
+        if self._captured is None:
+            self._captured = CapturedState(self._fn)
         run = self._trace(args, kwargs, values)
         if run.compiled is None:
             self._fall_back(key, "a traced value left the tape (.numpy(), np.asarray or an assignment)")
@@ -463,7 +474,15 @@ def function(fn: Optional[Callable[..., Any]] = None, *, max_traces: int = 8) ->
     ``g = nt.function(f)``: ``g(x)`` is f's value; ``g.value_and_grad(x)``,
     ``g.grad(x)``, ``g.jacobian(x)``, ``g.hessian(x)``, ``g.hvp(x, v)`` and
     ``g.batch_value_and_grad(xs)`` return NumPy values. Inputs that take another
-    branch than a trace did are traced again; never a stale answer.
+    branch than a trace did are traced again (every comparison, ``bool()``, ``int()``
+    and ``float()`` of a traced value is a guard).
+
+    What a trace freezes: the Python values f read that are not its arguments. A global
+    name, closure variable or default argument of f that is rebound afterwards is
+    detected and f is traced again; objects mutated in place (``a[0] = 1`` on a global
+    array, a list appended to, an attribute set) and globals read by the functions f
+    calls are not, as in ``tf.function`` and ``jax.jit``: pass such values as arguments.
+    Variables are read at every call.
     """
     if fn is None:
         return lambda f: Function(f, max_traces)
