@@ -136,7 +136,7 @@ class GradientTape:
             self._push()
 
     def watched_variables(self) -> tuple[Variable, ...]:
-        """The variables this tape watches, in the order it first saw them."""
+        """The variables this tape watches, in creation order (as TensorFlow sorts them)."""
         if self._tape is None:
             return self._watched_after_release
         return self._tape.watched_variables()
