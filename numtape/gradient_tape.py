@@ -19,7 +19,7 @@ import numpy as np
 from . import _nest
 from ._state import state
 from .backward import Source, compute_gradients
-from .errors import describe
+from .errors import WatchError, describe
 from .tape.recorder import Tape
 from .tensor import Tensor, to_value, wrap
 from .variable import Variable
@@ -98,7 +98,10 @@ class GradientTape:
         items = _nest.flatten(tensor)
         for t in items:  # validate everything before touching the tape
             if not isinstance(t, (Tensor, Variable)):
-                raise TypeError(f"GradientTape.watch: expected Tensors or Variables, got {describe(t)}")
+                raise WatchError(
+                    f"GradientTape.watch: expected Tensors or Variables, got {describe(t)}: passed in object "
+                    f"of type {type(t).__name__!r}, not nt.Tensor or nt.Variable (convert it with nt.constant)"
+                )
             if t.dtype.kind != "f":
                 raise TypeError(
                     f"GradientTape.watch: cannot watch a tensor of dtype {t.dtype}; only float "

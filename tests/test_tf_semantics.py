@@ -6,6 +6,8 @@ source each test mirrors is named (``tensorflow/python/eager/backprop.py`` and
 """
 from __future__ import annotations
 
+import numpy as np
+import pytest
 
 import numtape as nt
 
@@ -43,3 +45,15 @@ def test_watched_variables_respect_reset() -> None:  # TF: testWatchedVariablesR
         assert tape.watched_variables() == (z,)
     tape.gradient(z, z)
     assert tape.watched_variables() == (z,)
+
+
+# ---------------------------------------------------------------------------
+# watch() of something that is not a Tensor or Variable: TF's ValueError
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("bad", [np.array(1.0), np.ones(2), 1.5, None, "x"], ids=["0d", "1d", "float", "None", "str"])
+def test_watching_a_non_tensor_raises_tensorflows_value_error(bad) -> None:
+    with nt.GradientTape() as tape:  # TF: testWatchBadThing, assertRaisesRegex(ValueError, 'ndarray')
+        with pytest.raises(ValueError, match=f"watch.*of type '{type(bad).__name__}', not nt.Tensor"):
+            tape.watch(bad)
+        with pytest.raises(TypeError):  # also numtape's rule for a wrong kind of value
+            tape.watch(bad)
