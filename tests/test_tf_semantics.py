@@ -108,6 +108,16 @@ def test_gradient_after_a_jacobian_keeps_the_seed_text_and_jacobian_after_gradie
         g.batch_jacobian(y, x)
 
 
+def test_a_used_tape_is_reported_before_the_arguments() -> None:
+    g, x, y, z = _cubed_tape(())  # TF: `if self._tape is None` is gradient's first check
+    g.gradient(z, x)
+    with pytest.raises(RuntimeError) as info:
+        g.gradient(None, x)
+    assert str(info.value) == SEED_ONCE
+    with pytest.raises(RuntimeError, match="^A non-persistent GradientTape can only"):
+        g.jacobian([y], "not a source")
+
+
 def test_jacobians_inside_the_tapes_block() -> None:  # TF: test(Batch)JacobianInsideGradientTapeScope
     x = nt.constant(3.0)
     with nt.GradientTape() as g:
