@@ -1,7 +1,7 @@
 """custom_gradient and stop_gradient.
 
 ``@custom_gradient`` runs the function with recording stopped on every tape, then
-records one ``OP_CUSTOM_CALL`` entry (operands: the Tensor arguments and the
+records one ``OP_CUSTOM_CALL`` entry (operands: the flattened positional arguments and the
 values of variables the function read) and one ``OP_CUSTOM_OUT`` entry per output.
 The backward pass hands the call to Python, which calls the user's ``grad_fn``
 with the outputs' cotangents. When a tape is recording the backward pass, the
@@ -68,26 +68,36 @@ class CustomCall:
     def backward(self, upstream: list[Tensor]) -> list[tuple[int, Optional[Any]]]:
         """Cotangents of the inputs (and variables) from the outputs' cotangents."""
         grads = self._gradients(self.grad_fn, upstream)
-        if len(grads) != len(self.input_slots):
-            raise ValueError(
-                f"custom_gradient: grad_fn returned {len(grads)} gradients for "
-                f"{self.n_args} inputs and {len(self.variables)} variables"
-            )
         grads = [None if g is None else (g if isinstance(g, Tensor) else wrap(np.asarray(g))) for g in grads]
         if self.tapes and state.stack:
             self.check_visible(upstream, grads)
         return list(zip(self.input_slots, grads))
 
     def _gradients(self, grad_fn: Callable[..., Any], upstream: list[Tensor]) -> list[Any]:
+        """``grad_fn``'s gradients, flattened as TensorFlow does: one per flattened positional
+        input (any nesting of them), then one per variable."""
         if not self.variables:
-            return _as_list(grad_fn(*upstream))
-        if not self.wants_variables:
-            raise TypeError(
-                "custom_gradient: the function reads variables, so its grad_fn must accept a "
-                "keyword argument `variables` and return (input_gradients, variable_gradients)"
+            input_grads, variable_grads = grad_fn(*upstream), []
+        else:
+            if not self.wants_variables:
+                raise TypeError(
+                    "custom_gradient: the function reads variables, so its grad_fn must accept a "
+                    "keyword argument `variables` and return (input_gradients, variable_gradients)"
+                )
+            input_grads, variable_grads = grad_fn(*upstream, variables=self.variables)
+            variable_grads = _as_list(variable_grads)
+            if len(variable_grads) != len(self.variables):
+                raise ValueError(
+                    "custom_gradient: Must return gradient for each variable from @custom_gradient grad_fn "
+                    f"({len(self.variables)} variables, {len(variable_grads)} variable gradients)."
+                )
+        flat = _nest.flatten(input_grads)
+        if len(flat) != self.n_args:
+            raise ValueError(
+                f"custom_gradient function expected to return {self.n_args} gradients, but returned "
+                f"{len(flat)} instead (one per flattened positional input of {_name(self.forward)!r})."
             )
-        input_grads, variable_grads = grad_fn(*upstream, variables=self.variables)
-        return _as_list(input_grads) + _as_list(variable_grads)
+        return flat + variable_grads
 
     def check_visible(self, upstream: list[Tensor], grads: list[Optional[Tensor]]) -> None:
         """The higher-order rule: refuse a gradient that a tape recording this backward pass
@@ -102,9 +112,8 @@ class CustomCall:
         tapes = [t for t in state.stack if t.id in self.tapes]
         hidden = [k for k, g in enumerate(grads) if g is not None and any(t.slot_of(g) < 0 for t in tapes)]
         if hidden and self._varies(upstream, grads, hidden):
-            name = getattr(getattr(self.forward, "func", self.forward), "__name__", "the function")
             raise TypeError(
-                f"custom_gradient: a tape is recording the gradient of {name!r} for a higher-order "
+                f"custom_gradient: a tape is recording the gradient of {_name(self.forward)!r} for a higher-order "
                 "derivative, but its grad_fn computed the gradient from values that tape cannot see "
                 "(NumPy arrays, .numpy() reads, or Tensors made in the forward function, which is not "
                 "recorded), so its derivative would come out as zero. Write grad_fn with numtape ops "
@@ -158,41 +167,94 @@ def _accepts_variables(fn: Callable[..., Any]) -> bool:
     return any(p.name == "variables" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
 
 
-def custom_gradient(f: Callable[..., Any]) -> Callable[..., Any]:
+def _name(f: Any) -> str:
+    return getattr(getattr(f, "func", f), "__name__", "the function")
+
+
+def custom_gradient(f: Optional[Callable[..., Any]] = None) -> Any:
     """Decorator defining a function with its own gradient, as ``tf.custom_gradient``.
 
-    ``f(*args)`` returns ``(y, grad_fn)``; ``grad_fn(*dys)`` returns one gradient
-    per positional argument (or, if ``f`` read variables, ``(arg_grads,
-    variable_grads)`` and it must accept ``variables=``).
+    ``f(*args)`` returns ``(y, grad_fn)``; ``y`` may be a Tensor or a nested list, tuple
+    or dict of them, and ``grad_fn`` receives one upstream gradient per flattened output
+    (dicts in sorted key order). The inputs are the positional arguments, flattened
+    (a list of Tensors is one input per Tensor); ``grad_fn`` returns one gradient per
+    input, in any nesting (TensorFlow flattens it), or, if ``f`` read variables,
+    ``(input_gradients, variable_gradients)`` and it must accept ``variables=``. Keyword
+    arguments are passed through, not differentiated. On a method, ``self`` is passed
+    through too (the decorator binds like a function does).
 
     >>> import numtape as nt
     >>> @nt.custom_gradient
     ... def clipped_identity(x):
     ...     return nt.identity(x), lambda dy: nt.clip_by_value(dy, -1.0, 1.0)
     """
+    if f is None:  # @nt.custom_gradient(), as tf.custom_gradient(f=None) allows
+        return custom_gradient
+    return CustomGradientFunction(f)
 
-    @functools.wraps(f)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        inputs = [a._read() if isinstance(a, Variable) else a for a in args]
-        inputs = [a if isinstance(a, Tensor) else wrap(to_value(a, f.__name__)) for a in inputs]
-        saved = state.stack
-        state.stack = []
-        state.variable_reads.append([])
-        try:
-            result, grad_fn = f(*inputs, **kwargs)
-        finally:
-            reads = state.variable_reads.pop()
-            state.stack = saved
-        outputs = [wrap((o if isinstance(o, Tensor) else wrap(to_value(o, f.__name__)))._v)
-                   for o in _nest.flatten(result)]
-        if saved:
-            variables = list(dict.fromkeys(reads))
-            for v in variables:  # a read the tapes see, so they can route its gradient
-                v._read()
-            _record_call(grad_fn, inputs, variables, outputs, functools.partial(f, **kwargs))
-        return _nest.pack_sequence_as(result, outputs)
 
-    return wrapper
+class CustomGradientFunction:
+    """A ``@custom_gradient`` function; a descriptor, so that on a method ``obj.f(x)``
+    calls ``f`` bound to ``obj`` with the inputs ``(x,)`` (TensorFlow's ``Bind``)."""
+
+    def __init__(self, f: Callable[..., Any]) -> None:
+        functools.update_wrapper(self, f)
+        self._f = f
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return _call(self._f, args, kwargs)
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return self
+        return CustomGradientFunction(self._f.__get__(obj, objtype))
+
+    def __repr__(self) -> str:
+        return f"<custom_gradient {_name(self._f)}>"
+
+
+class _Forward:
+    """``f`` called on flat inputs, rebuilt into the positional structure it was given
+    (what ``nt.function`` replays and ``check_visible`` re-runs)."""
+
+    __slots__ = ("func", "structure", "kwargs")
+
+    def __init__(self, func: Callable[..., Any], structure: list[Any], kwargs: dict) -> None:
+        self.func, self.structure, self.kwargs = func, structure, kwargs
+
+    def __call__(self, *flat: Tensor) -> Any:
+        return self.func(*_nest.pack_sequence_as(self.structure, list(flat)), **self.kwargs)
+
+
+def _input(a: Any, name: str) -> Tensor:
+    if isinstance(a, Variable):
+        return a._read()
+    return a if isinstance(a, Tensor) else wrap(to_value(a, name))
+
+
+def _call(f: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    name = _name(f)
+    structure = list(args)
+    flat_args = _nest.flatten(structure)
+    inputs = [_input(a, name) for a in flat_args]
+    forward = _Forward(f, structure, kwargs)
+    saved = state.stack
+    state.stack = []
+    state.variable_reads.append([])
+    try:
+        result, grad_fn = forward(*inputs)
+    finally:
+        reads = state.variable_reads.pop()
+        state.stack = saved
+    outputs = [wrap((o if isinstance(o, Tensor) else wrap(to_value(o, name)))._v) for o in _nest.flatten(result)]
+    if saved:
+        passed = flat_args + _nest.flatten(kwargs)
+        # the variables grad_fn answers for: those read that are not themselves inputs (TF's rule)
+        variables = [v for v in dict.fromkeys(reads) if all(v is not a for a in passed)]
+        for v in variables:  # a read the tapes see, so they can route its gradient
+            v._read()
+        _record_call(grad_fn, inputs, variables, outputs, forward)
+    return _nest.pack_sequence_as(result, outputs)
 
 
 def _record_call(grad_fn: Callable[..., Any], inputs: list[Tensor], variables: list[Variable],

@@ -26,6 +26,14 @@ def describe(x: Any) -> str:
     return type(x).__name__
 
 
+class WatchError(TypeError, ValueError):
+    """``GradientTape.watch`` of something that is not a Tensor or Variable.
+
+    TensorFlow raises ``ValueError`` there, numtape's rule for a wrong kind of value is
+    ``TypeError``: this is both, so code written for either catches it.
+    """
+
+
 def op_type_error(op: str, message: str, *values: Any) -> TypeError:
     """A TypeError for ``op`` that lists the offending values' kinds, dtypes and shapes."""
     return TypeError(_format(op, message, values))

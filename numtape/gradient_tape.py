@@ -19,12 +19,17 @@ import numpy as np
 from . import _nest
 from ._state import state
 from .backward import Source, compute_gradients
-from .errors import describe
+from .backward.jacobian import batch_jacobian, jacobian
+from .errors import WatchError, describe
 from .tape.recorder import Tape
 from .tensor import Tensor, to_value, wrap
 from .variable import Variable
 
+#: A second ``gradient`` on a non-persistent tape: the text the seed lab prints (TF 2.x's
+#: older wording), kept exactly.
 _ONCE_MESSAGE = "GradientTape.gradient can only be called once on non-persistent tapes."
+#: A second ``jacobian``/``batch_jacobian``: TF 2.21's text.
+_USED_MESSAGE = "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)"
 
 
 class UnconnectedGradients(enum.Enum):
@@ -98,7 +103,10 @@ class GradientTape:
         items = _nest.flatten(tensor)
         for t in items:  # validate everything before touching the tape
             if not isinstance(t, (Tensor, Variable)):
-                raise TypeError(f"GradientTape.watch: expected Tensors or Variables, got {describe(t)}")
+                raise WatchError(
+                    f"GradientTape.watch: expected Tensors or Variables, got {describe(t)}: passed in object "
+                    f"of type {type(t).__name__!r}, not nt.Tensor or nt.Variable (convert it with nt.constant)"
+                )
             if t.dtype.kind != "f":
                 raise TypeError(
                     f"GradientTape.watch: cannot watch a tensor of dtype {t.dtype}; only float "
@@ -136,14 +144,14 @@ class GradientTape:
             self._push()
 
     def watched_variables(self) -> tuple[Variable, ...]:
-        """The variables this tape watches, in the order it first saw them."""
+        """The variables this tape watches, in creation order (as TensorFlow sorts them)."""
         if self._tape is None:
             return self._watched_after_release
         return self._tape.watched_variables()
 
     # -- gradients --------------------------------------------------------------------
-    def _begin(self, method: str) -> tuple[Tape, bool]:
-        """Check the tape can answer; return it and whether the backward pass is recorded."""
+    def _check_usable(self, method: str) -> None:
+        """Refuse a tape that cannot answer (checked first, as TensorFlow does)."""
         if self._tape is None:
             if self._was_reset:
                 raise RuntimeError(
@@ -155,8 +163,13 @@ class GradientTape:
                     f"GradientTape.{method}: this tape has not recorded anything; use it as "
                     "`with nt.GradientTape() as tape:` and compute the target inside the block first."
                 )
-            raise RuntimeError(_ONCE_MESSAGE)
+            raise RuntimeError(_ONCE_MESSAGE if method == "gradient" else _USED_MESSAGE)
+
+    def _begin(self, method: str) -> tuple[Tape, bool]:
+        """Check the tape can answer; return it and whether the backward pass is recorded."""
+        self._check_usable(method)
         tape = self._tape
+        assert tape is not None
         if self._recording and not self._persistent:
             self._pop()
         return tape, bool(state.stack)
@@ -178,6 +191,7 @@ class GradientTape:
 
         Returns the structure of ``sources`` with one gradient (or None) per source.
         """
+        self._check_usable("gradient")
         unconnected = _unconnected(unconnected_gradients)
         flat_targets = _check_targets(target, "gradient")
         flat_sources = _check_sources(sources, "gradient")
@@ -202,15 +216,22 @@ class GradientTape:
         parallel_iterations: Optional[int] = None,
         experimental_use_pfor: bool = True,
     ) -> Any:
-        """The full Jacobian of ``target`` with respect to each source: ``target.shape + source.shape``."""
+        """The full Jacobian of ``target`` with respect to each source: ``target.shape + source.shape``.
+
+        ``parallel_iterations`` and ``experimental_use_pfor`` are accepted as in TensorFlow
+        and give the same numbers (numtape always sweeps row by row); the tapes TensorFlow
+        refuses for them are refused here too.
+        """
+        self._check_usable("jacobian")
         unconnected = _unconnected(unconnected_gradients)
         (t,) = _check_targets(target, "jacobian", single=True)
         flat_sources = _check_sources(sources, "jacobian")
+        self._check_loop("jacobian", parallel_iterations, experimental_use_pfor)
         tape, recorded = self._begin("jacobian")
         try:
+            self._check_pfor("jacobian", parallel_iterations, experimental_use_pfor, t.size)
             infos = [_source_info(tape, s) for s in flat_sources]
-            rows = _jacobian_rows(tape, t, infos, recorded, t.size, lambda i: _one_hot(t.shape, t.dtype, [i]))
-            flat = [_assemble(rows, k, t.shape, info, unconnected, recorded) for k, info in enumerate(infos)]
+            flat = jacobian(tape, t, infos, recorded, unconnected is UnconnectedGradients.ZERO)
         finally:
             self._finish(tape)
         return _nest.pack_sequence_as(sources, flat)
@@ -225,28 +246,75 @@ class GradientTape:
     ) -> Any:
         """Per-example Jacobians: ``result[b] = d target[b] / d source[b]`` for a leading batch axis.
 
-        As in TensorFlow, rows of different examples are assumed independent.
+        As in TensorFlow: target and source have rank 2 or more and the same first
+        dimension; rows of different examples are assumed independent; a source the target
+        does not depend on gives zeros in the target's dtype (whatever
+        ``unconnected_gradients`` says, as TF keeps for compatibility).
         """
-        unconnected = _unconnected(unconnected_gradients)
+        self._check_usable("batch_jacobian")
+        _unconnected(unconnected_gradients)  # validated; the answer is zeros either way
         (t,) = _check_targets(target, "batch_jacobian", single=True)
         (s,) = _check_sources(source, "batch_jacobian", single=True)
-        if t.ndim < 1 or s.ndim < 1 or t.shape[0] != s.shape[0]:
+        for shape in (t.shape, s.shape):
+            if len(shape) < 2:
+                raise ValueError(
+                    f"GradientTape.batch_jacobian: Shape {shape} must have rank at least 2 (target "
+                    f"{t.shape}, source {s.shape}: both need a leading batch axis and at least one more)"
+                )
+        if t.shape[0] != s.shape[0]:
             raise ValueError(
-                f"GradientTape.batch_jacobian: target {t.shape} and source {s.shape} need the same leading batch size"
+                f"GradientTape.batch_jacobian: Need first dimension of target shape {t.shape} and "
+                f"source shape {s.shape} to match."
             )
+        self._check_loop("batch_jacobian", parallel_iterations, experimental_use_pfor)
         tape, recorded = self._begin("batch_jacobian")
         try:
-            info = _source_info(tape, s)
-            batch = t.shape[0]
-            inner = t.size // batch if batch else 0
-            rows = _jacobian_rows(
-                tape, t, [info], recorded, inner,
-                lambda j: _one_hot(t.shape, t.dtype, [b * inner + j for b in range(batch)]),
-            )
-            result = _assemble_batch(rows, t.shape, info, unconnected, recorded)
+            row_size = t.size // t.shape[0] if t.shape[0] else 0
+            self._check_pfor("batch_jacobian", parallel_iterations, experimental_use_pfor, row_size)
+            result = batch_jacobian(tape, t, _source_info(tape, s), recorded)
         finally:
             self._finish(tape)
         return result
+
+    # -- TensorFlow's loop options ----------------------------------------------------
+    def _check_loop(self, method: str, parallel_iterations: Any, use_pfor: Any) -> None:
+        """What TensorFlow refuses before it computes anything (the tape stays usable)."""
+        if parallel_iterations is not None and (
+            isinstance(parallel_iterations, bool) or not isinstance(parallel_iterations, (int, np.integer))
+        ):
+            raise TypeError(
+                f"GradientTape.{method}: parallel_iterations must be None or a positive integer, "
+                f"got {describe(parallel_iterations)}"
+            )
+        if use_pfor:
+            return
+        if not self._persistent:
+            raise RuntimeError(
+                f"GradientTape must be created with persistent=True to compute the {method} with eager "
+                "execution enabled and with experimental_use_pfor set to False."
+            )
+        if parallel_iterations is not None and parallel_iterations < 1:
+            raise TypeError(f"GradientTape.{method}: 'parallel_iterations' must be a positive integer.")
+
+    def _check_pfor(self, method: str, parallel_iterations: Optional[int], use_pfor: Any, iterations: int) -> None:
+        """What TensorFlow's ``pfor`` refuses after its first iteration, which has used a
+        non-persistent tape up (so the tape is released, as there)."""
+        p = parallel_iterations
+        if not use_pfor or p is None:
+            return
+        if p <= 1:
+            reason = (f"Argument `parallel_iterations` must be None or a positive integer. Received: {p}."
+                      if p < 1 else "Found `parallel_iterations == 1`. Use `for_loop` instead.")
+            raise ValueError(
+                f"Encountered an exception while vectorizing the {method} computation. Vectorization can be "
+                f"disabled by setting experimental_use_pfor to False. ({reason})"
+            ) from ValueError(reason)
+        if p <= iterations and not self._persistent:
+            # pfor runs the loop body once more for the tiles: a second gradient on this tape
+            raise RuntimeError(
+                f"GradientTape must be created with persistent=True to compute the {method} with "
+                "parallel_iterations."
+            )
 
 
 # ---------------------------------------------------------------------------
@@ -341,64 +409,3 @@ def _finish_gradient(result: Any, info: Source, unconnected: UnconnectedGradient
         return result
     value = np.asarray(result, dtype).reshape(shape)
     return wrap(value)
-
-
-# ---------------------------------------------------------------------------
-# Jacobians: one seed per row
-# ---------------------------------------------------------------------------
-def _one_hot(shape: tuple[int, ...], dtype: np.dtype, positions: list[int]) -> Any:
-    seed = np.zeros(int(np.prod(shape)), dtype)
-    seed[positions] = 1
-    return seed.reshape(shape) if shape else dtype.type(seed[0])
-
-
-def _jacobian_rows(tape: Tape, target: Tensor, infos: list[Source], recorded: bool, n_rows: int,
-                   seed_for: Any) -> list[list[Any]]:
-    """For each row, the gradients of the seeded target with respect to every source."""
-    slot = tape.slot_of(target)
-    if slot < 0:
-        return [[None] * len(infos) for _ in range(n_rows)]
-    rows = []
-    for i in range(n_rows):
-        seed = seed_for(i)
-        rows.append(compute_gradients(tape, [(slot, wrap(seed) if recorded else seed)], infos, recorded))
-    return rows
-
-
-def _assemble(rows: list[list[Any]], k: int, target_shape: tuple[int, ...], info: Source,
-              unconnected: UnconnectedGradients, recorded: bool) -> Optional[Tensor]:
-    _, dtype, shape = info
-    column = [row[k] for row in rows]
-    if not rows or all(c is None for c in column):
-        if unconnected is UnconnectedGradients.NONE:
-            return None
-        return wrap(np.zeros(target_shape + shape, dtype))
-    zero = np.zeros(shape, dtype)
-    if recorded:
-        from .ops.shape import reshape, stack
-
-        parts = [c if c is not None else wrap(zero) for c in column]
-        return reshape(stack(parts), target_shape + shape)
-    return wrap(np.stack([np.asarray(c, dtype) if c is not None else zero for c in column])
-                .reshape(target_shape + shape))
-
-
-def _assemble_batch(rows: list[list[Any]], target_shape: tuple[int, ...], info: Source,
-                    unconnected: UnconnectedGradients, recorded: bool) -> Optional[Tensor]:
-    _, dtype, shape = info
-    batch = target_shape[0]
-    column = [row[0] for row in rows]
-    out_shape = (batch,) + target_shape[1:] + shape[1:]
-    if not rows or all(c is None for c in column):
-        if unconnected is UnconnectedGradients.NONE:
-            return None
-        return wrap(np.zeros(out_shape, dtype))
-    zero = np.zeros(shape, dtype)
-    if recorded:
-        from .ops.shape import reshape, stack
-
-        parts = [c if c is not None else wrap(zero) for c in column]  # each (batch,) + source[1:]
-        stacked = stack(parts, axis=1)  # (batch, inner) + source[1:]
-        return reshape(stacked, out_shape)
-    stacked = np.stack([np.asarray(c, dtype) if c is not None else zero for c in column], axis=1)
-    return wrap(stacked.reshape(out_shape))

@@ -19,6 +19,8 @@ from .errors import op_value_error
 from .tensor import Tensor, _note_escape, to_value, warn_conversion, wrap
 
 _names = itertools.count()
+#: Creation order, as TensorFlow's handle ids: ``watched_variables()`` lists variables by it.
+_uids = itertools.count(1)
 
 
 class Variable:
@@ -32,7 +34,7 @@ class Variable:
     2.0
     """
 
-    __slots__ = ("_t", "trainable", "name", "__weakref__")
+    __slots__ = ("_t", "trainable", "name", "_uid", "__weakref__")
     __array_priority__ = 1000.0
 
     def __init__(self, initial_value: Any, trainable: bool = True, name: Optional[str] = None,
@@ -40,6 +42,7 @@ class Variable:
         self._t = wrap(to_value(initial_value, "Variable", dtype))
         self.trainable = bool(trainable)
         self.name = name if name is not None else f"Variable:{next(_names)}"
+        self._uid = next(_uids)
 
     def _read(self) -> Tensor:
         """The current value, after telling the recording tapes about this read."""

@@ -206,3 +206,156 @@ def test_a_custom_gradient_outside_the_outer_tapes_reach_is_not_checked() -> Non
         g = inner.gradient(y, x)
         w = g * z
     assert g.numpy() == 3.0 and outer.gradient(w, z).numpy() == 3.0
+
+
+# ---------------------------------------------------------------------------
+# TensorFlow's structures: methods, nested inputs and outputs (issue 11, item 4)
+# ---------------------------------------------------------------------------
+class _Scaler:
+    def __init__(self, k: float) -> None:
+        self.k = k
+
+    @nt.custom_gradient
+    def scale(self, x):
+        def grad(dy):
+            return dy * self.k * 10.0  # deliberately not the true derivative k
+
+        return x * self.k, grad
+
+
+def test_custom_gradient_on_a_method_passes_self_through() -> None:
+    a, b = _Scaler(2.0), _Scaler(-1.0)
+    x = nt.constant(3.0)
+    with nt.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        ya, yb = a.scale(x), b.scale(x)
+        both = ya + yb
+    assert ya.numpy() == 6.0 and yb.numpy() == -3.0
+    assert tape.gradient(ya, x).numpy() == 20.0 and tape.gradient(yb, x).numpy() == -10.0
+    assert tape.gradient(both, x).numpy() == 10.0
+    assert _Scaler.scale.__name__ == "scale"  # the class attribute is the decorated function
+
+
+def test_custom_gradient_with_parentheses() -> None:
+    @nt.custom_gradient()
+    def double(x):
+        return x * 2.0, lambda dy: dy * 7.0
+
+    x = nt.constant(1.0)
+    with nt.GradientTape() as tape:
+        tape.watch(x)
+        y = double(x)
+    assert tape.gradient(y, x).numpy() == 7.0
+
+
+def test_nested_outputs_get_one_upstream_each_in_tensorflows_order() -> None:
+    @nt.custom_gradient
+    def fan(x):
+        def grad(da, db, dc):  # dict leaves in sorted key order ("a", "b"), then the tuple's
+            return da * 100.0 + db * 10.0 + dc
+
+        return ({"b": x * 2.0, "a": x * 3.0}, (x * 4.0,)), grad
+
+    x = nt.constant(1.0)
+    with nt.GradientTape() as tape:
+        tape.watch(x)
+        out, (c,) = fan(x)
+        y = out["a"] * 1.0 + out["b"] * 2.0 + c * 3.0
+    assert set(out) == {"a", "b"} and out["a"].numpy() == 3.0 and out["b"].numpy() == 2.0 and c.numpy() == 4.0
+    assert tape.gradient(y, x).numpy() == 1.0 * 100.0 + 2.0 * 10.0 + 3.0
+
+
+def test_nested_inputs_are_flattened_and_so_are_their_gradients() -> None:
+    @nt.custom_gradient
+    def weighted(x, pair):
+        a, b = pair
+
+        def grad(dy):
+            return dy * 1.0, (dy * 2.0, [dy * 3.0])  # any nesting: flattened to (x, a, b)
+
+        return x + a + b, grad
+
+    x, a, b = nt.constant(1.0), nt.constant(2.0), nt.constant(3.0)
+    with nt.GradientTape() as tape:
+        tape.watch([x, a, b])
+        y = weighted(x, (a, b))
+    assert y.numpy() == 6.0
+    assert [g.numpy() for g in tape.gradient(y, [x, a, b])] == [1.0, 2.0, 3.0]
+
+
+def test_a_list_of_tensors_is_one_input_per_tensor_and_replays() -> None:
+    @nt.custom_gradient
+    def total(xs):
+        return xs[0] + xs[1], lambda dy: [dy * 5.0, dy * 6.0]
+
+    def f(p, q):
+        return total([p, q]) * 2.0
+
+    tp, tq = nt.constant(1.0), nt.constant(2.0)
+    with nt.GradientTape() as tape:
+        tape.watch([tp, tq])
+        y = f(tp, tq)
+    assert [g.numpy() for g in tape.gradient(y, [tp, tq])] == [10.0, 12.0]
+    g = nt.function(f)
+    for p0, q0 in ((1.0, 2.0), (4.0, -1.0), (0.5, 0.25)):  # replays rebuild the list for the forward
+        value, (gp, gq) = g.value_and_grad(np.array(p0), np.array(q0), argnums=(0, 1))
+        assert value == 2.0 * (p0 + q0) and gp == 10.0 and gq == 12.0
+
+
+def test_keyword_arguments_pass_through_undifferentiated() -> None:
+    @nt.custom_gradient
+    def scaled(x, scale=1.0):
+        return x * scale, lambda dy: dy * scale
+
+    x = nt.constant(2.0)
+    with nt.GradientTape() as tape:
+        tape.watch(x)
+        y = scaled(x, scale=3.0)
+    assert y.numpy() == 6.0 and tape.gradient(y, x).numpy() == 3.0
+
+
+def test_a_variable_input_is_not_one_of_the_variables() -> None:
+    v, w = nt.Variable(2.0), nt.Variable(5.0)
+
+    @nt.custom_gradient
+    def times_w(x):
+        def grad(dy, variables=None):
+            assert variables == [w]  # v is an input (TF: variables not among the inputs)
+            return dy * w * 10.0, [dy * x]
+
+        return x * w, grad
+
+    with nt.GradientTape() as tape:
+        y = times_w(v)
+    gv, gw = tape.gradient(y, [v, w])
+    assert gv.numpy() == 50.0 and gw.numpy() == 2.0
+
+
+def test_wrong_number_of_gradients_is_tensorflows_value_error() -> None:
+    @nt.custom_gradient
+    def pair_sum(a, b):
+        return a + b, lambda dy: dy  # one gradient for two inputs
+
+    a, b = nt.constant(1.0), nt.constant(2.0)
+    with nt.GradientTape() as tape:
+        tape.watch([a, b])
+        y = pair_sum(a, b)
+    with pytest.raises(ValueError, match="custom_gradient function expected to return 2 gradients, but returned 1"):
+        tape.gradient(y, [a, b])
+
+
+def test_nested_inputs_second_order() -> None:
+    @nt.custom_gradient
+    def prod(pair):
+        a, b = pair
+        return a * b, lambda dy: [dy * b, dy * a]
+
+    a = nt.constant(3.0)
+    with nt.GradientTape() as outer:
+        outer.watch(a)
+        with nt.GradientTape() as inner:
+            inner.watch(a)
+            y = prod([a, a * a])  # a^3
+        g = inner.gradient(y, a)
+    assert g.numpy() == 27.0  # 3 a^2
+    assert outer.gradient(g, a).numpy() == 18.0  # 6 a

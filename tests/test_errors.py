@@ -258,9 +258,14 @@ TAPE_MISUSE = [  # (id, call(tape, x, y), error, message pattern)
      "2 targets but 1 output_gradients"),
     ("jacobian_list_target", lambda t, x, y: t.jacobian([y], x), TypeError, "jacobian: target must be a single"),
     ("jacobian_sources_None", lambda t, x, y: t.jacobian(y, None), TypeError, "jacobian: sources is None"),
-    ("batch_jacobian_batch_sizes", lambda t, x, y: t.batch_jacobian(x * 2.0, nt.ones((3, 2))), ValueError,
-     r"batch_jacobian: target \(2,\) and source \(3, 2\)"),
-    ("batch_jacobian_scalar", lambda t, x, y: t.batch_jacobian(y, x), ValueError, r"batch_jacobian: target \(\)"),
+    ("batch_jacobian_batch_sizes", lambda t, x, y: t.batch_jacobian(nt.ones((2, 1)), nt.ones((3, 2))), ValueError,
+     r"batch_jacobian: Need first dimension of target shape \(2, 1\) and source shape \(3, 2\) to match"),
+    ("batch_jacobian_rank_1_target", lambda t, x, y: t.batch_jacobian(x * 2.0, nt.ones((2, 2))), ValueError,
+     r"batch_jacobian: Shape \(2,\) must have rank at least 2"),
+    ("batch_jacobian_scalar", lambda t, x, y: t.batch_jacobian(y, x), ValueError,
+     r"batch_jacobian: Shape \(\) must have rank at least 2"),
+    ("jacobian_parallel_iterations_string", lambda t, x, y: t.jacobian(y, x, parallel_iterations="2"), TypeError,
+     "jacobian: parallel_iterations must be None or a positive integer, got str"),
     ("batch_jacobian_list", lambda t, x, y: t.batch_jacobian(x * 2.0, [x]), TypeError, "batch_jacobian: sources"),
 ]
 

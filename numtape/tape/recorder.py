@@ -186,7 +186,8 @@ class Tape:
             record.slots.append(slot)
 
     def watched_variables(self) -> tuple[Any, ...]:
-        return tuple(r.variable for r in self.variables.values())
+        """The watched variables in creation order (TensorFlow keeps them sorted by handle id)."""
+        return tuple(sorted((r.variable for r in self.variables.values()), key=lambda v: v._uid))
 
     def release(self, recycle: bool = False) -> None:
         """Drop the buffers and tables (a non-persistent tape after its gradient).
