@@ -238,6 +238,10 @@ def _call(f: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
     flat_args = _nest.flatten(structure)
     inputs = [_input(a, name) for a in flat_args]
     forward = _Forward(f, structure, kwargs)
+    if state.trace is not None:  # keyword arguments are not inputs (TF's rule): a replay reuses them,
+        for value in _nest.flatten(kwargs):  # so a trace holds only for the exact values it saw
+            if isinstance(value, (Tensor, Variable)):
+                state.trace.value_escapes(value, "float")
     saved = state.stack
     state.stack = []
     state.variable_reads.append([])

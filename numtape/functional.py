@@ -6,6 +6,11 @@ converted) and returns a Tensor or a number; a non-scalar output is summed, as
 ``GradientTape.gradient`` does. Results are NumPy values, not Tensors, and a
 gradient with respect to an argument ``f`` does not use is zeros. For repeated
 evaluation of the same function, ``nt.function`` replays a compiled trace instead.
+
+Nested in a recording tape or an ``nt.function`` trace that differentiates the
+arguments (``nt.grad(lambda x: nt.reduce_sum(nt.grad(f)(x)))``), a result that
+depends on them is returned as the recorded Tensor instead: a NumPy value would be a
+constant to the outer derivative, and silently wrong.
 """
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ import numpy as np
 
 from .errors import describe
 from .gradient_tape import GradientTape
-from .tensor import Tensor, constant
+from ._state import state
+from .tensor import Tensor, constant, differentiable_here
 from .variable import Variable
 
 ArgNums = Union[int, Sequence[int]]
@@ -62,7 +68,10 @@ def _record(f: Callable[..., Any], inputs: list[Any], sources: list[Any], kwargs
 
 
 def _numpy(value: Any) -> Any:
+    """A result as NumPy, unless an outer recording tape or trace differentiates it (see above)."""
     if isinstance(value, (Tensor, Variable)):
+        if state.stack and differentiable_here(value):
+            return value
         return value.numpy()
     return value
 
@@ -138,7 +147,7 @@ def hessian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
         start = 0
         for s in sources:
             size = int(np.prod(np.shape(s)))
-            blocks.append([np.asarray(j)[start : start + size].reshape(np.shape(s) + np.shape(t))
+            blocks.append([_numpy(reshape(j[start : start + size], np.shape(s) + np.shape(t)))
                            for t, j in zip(sources, jacobians)])
             start += size
         if not many:

@@ -276,6 +276,7 @@ def to_value(x: Any, op: str, dtype: Any = None) -> Any:
     if isinstance(x, Tensor):
         v = x._v
         if wanted is None or wanted == x.dtype:
+            _note_escape(x, "float")  # its value becomes data: a trace holds only for this exact value
             return v
         _note_escape(x, "a dtype conversion")
         if wanted.kind == "f":

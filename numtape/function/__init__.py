@@ -26,7 +26,7 @@ from .._state import state
 from ..errors import describe
 from ..gradient_tape import GradientTape
 from ..tape.recorder import Tape
-from ..tensor import Tensor, to_value, wrap
+from ..tensor import Tensor, differentiable_here, to_value, wrap
 from ..variable import Variable
 from .captured import CapturedState
 from .compiled import NUMPY_MIN_SIZE, NUMPY_UNARY  # noqa: F401  (re-exported)
@@ -268,8 +268,15 @@ class Function:
         return result[0] if result is not None else self._fn(*_eager_args(args), **kwargs)
 
     def value_and_grad(self, *args: Any, argnums: ArgNums = 0, **kwargs: Any) -> tuple[Any, Any]:
-        """(f's value, its gradient with respect to ``args[argnums]``) as NumPy values."""
+        """(f's value, its gradient with respect to ``args[argnums]``) as NumPy values.
+
+        Inside a recording tape or another Function's trace, f runs eagerly (as ``nt.value_and_grad``),
+        and results that the outer tape differentiates are returned as recorded Tensors."""
         wrt, many = _argnums(argnums, args)
+        if self._records_outside():
+            from ..functional import value_and_grad
+
+            return value_and_grad(self._fn, argnums)(*_eager_args(args), **kwargs)
 
         def replay(trace: CompiledTape, values: list[Any]) -> Any:
             out = trace.outputs[0]
@@ -295,8 +302,12 @@ class Function:
 
     def jacobian(self, *args: Any, argnums: ArgNums = 0, **kwargs: Any) -> Any:
         """The Jacobian of f: ``f.shape + x.shape`` per argument, from one vector-mode sweep
-        (eagerly, by ``nt.jacobian``, when f uses a custom gradient)."""
+        (eagerly, by ``nt.jacobian``, when f uses a custom gradient, or inside a recording tape)."""
         wrt, many = _argnums(argnums, args)
+        if self._records_outside():
+            from ..functional import jacobian
+
+            return jacobian(self._fn, argnums)(*_eager_args(args), **kwargs)
 
         def jac(trace: CompiledTape, values: list[Any]) -> Any:
             out = trace.outputs[0]
@@ -344,6 +355,10 @@ class Function:
         of the structural sparsity pattern (3 for a tridiagonal Hessian of any size).
         """
         k = _one_argnum(argnums, args, "hessian")
+        if self._records_outside():
+            from ..functional import hessian
+
+            return hessian(self._fn, k)(*_eager_args(args), **kwargs)
 
         def replay(trace: CompiledTape, values: list[Any]) -> Any:
             if trace.custom or not isinstance(trace.outputs[0], tuple):
@@ -372,6 +387,11 @@ class Function:
                 raise TypeError("hvp needs the vector v: hvp(x, v) or hvp(*args, v=v)")
             args, v = args[:-1], args[-1]
         k = _one_argnum(argnums, args, "hvp")
+        if self._records_outside():
+            from ..functional import hvp
+
+            eager = _eager_args(args)
+            return hvp(lambda x_k: self._fn(*eager[:k], x_k, *eager[k + 1 :], **kwargs), eager[k], v)
         vector = np.asarray(to_value(v, "hvp"), np.float64)
 
         def replay(trace: CompiledTape, values: list[Any]) -> Any:
@@ -406,6 +426,7 @@ class Function:
         every method gives.
         """
         (k,), _ = _argnums(argnums, stacked)
+        _refuse_differentiated(stacked, "batch_value_and_grad")
         batches = [np.asarray(to_value(s, "batch_value_and_grad")) for s in stacked]
         n = len(batches[0])
         if any(len(b) != n for b in batches):
@@ -440,6 +461,15 @@ def _weakly_bound(fn: Callable[..., Any], ref: "weakref.ref") -> Callable[..., A
         return fn(ref(), *args, **kwargs)
 
     return method
+
+
+def _refuse_differentiated(args: Sequence[Any], method: str) -> None:
+    """A NumPy-only method given a Tensor an outer tape or trace differentiates: its result
+    would be a constant to that derivative, so refuse rather than be silently wrong."""
+    for a in _nest.flatten(list(args)):
+        if isinstance(a, (Tensor, Variable)) and state.stack and differentiable_here(a):
+            raise TypeError(f"Function.{method} returns NumPy values, which an outer recording tape or trace "
+                            "cannot differentiate; call value_and_grad per example inside the tape instead")
 
 
 def _eager_args(args: tuple) -> list[Any]:

@@ -1,4 +1,11 @@
-"""Creation ops: constants that no tape records (ones, zeros, fill, linspace, range)."""
+"""Creation ops: ones, zeros, fill, linspace, range.
+
+They make constants, except from Tensors: ``fill`` and ``linspace`` of Tensor values are
+recorded (a broadcast, and ``start + step * arange``), so gradients flow to the values as
+in TensorFlow; ``range`` is not differentiable (as ``tf.range``), and under ``nt.function``
+its Tensor arguments are guarded by exact value (``to_value``), so a replay never reuses
+another range.
+"""
 from __future__ import annotations
 
 import builtins
@@ -71,20 +78,55 @@ def zeros_like(t: Any, dtype: Any = None) -> Tensor:
 
 
 def fill(dims: ShapeLike, value: Any, dtype: Any = None) -> Tensor:
-    """A Tensor of shape ``dims`` filled with ``value``."""
+    """A Tensor of shape ``dims`` filled with ``value`` (differentiable in a Tensor value)."""
+    shape = _shape(dims, "fill")
+    if isinstance(value, Variable):
+        value = value._read()
+    wanted = _check_dtype(dtype, "fill")
+    if isinstance(value, Tensor) and value.dtype.kind == "f" and (wanted is None or wanted == value.dtype):
+        if value.ndim != 0:
+            raise op_value_error("fill", f"value must be a scalar, got shape {value.shape}")
+        from .shape import broadcast_to
+
+        return broadcast_to(value, shape)
     v = to_value(value, "fill", dtype)
     if np.ndim(v) != 0:
         raise op_value_error("fill", f"value must be a scalar, got shape {np.shape(v)}")
-    return wrap(np.full(_shape(dims, "fill"), v, dtype=np.asarray(v).dtype))
+    return wrap(np.full(shape, v, dtype=np.asarray(v).dtype))
 
 
 def linspace(start: Any, stop: Any, num: int, dtype: Any = None) -> Tensor:
-    """``num`` evenly spaced values from ``start`` to ``stop`` inclusive."""
+    """``num`` evenly spaced values from ``start`` to ``stop`` inclusive (differentiable in
+    Tensor endpoints; the values are NumPy's: ``start + k * step``, the last one ``stop``)."""
     if not isinstance(num, (int, np.integer)) or isinstance(num, bool) or num < 0:
         raise op_type_error("linspace", f"num must be a non-negative int, got {num!r}")
+    ends = [e._read() if isinstance(e, Variable) else e for e in (start, stop)]
+    if any(isinstance(e, Tensor) and e.dtype.kind == "f" for e in ends):
+        return _recorded_linspace(ends[0], ends[1], int(num), _check_dtype(dtype, "linspace"))
     a = to_value(start, "linspace")
     b = to_value(stop, "linspace")
     return wrap(np.linspace(a, b, int(num), dtype=_dtype(dtype, "linspace")))
+
+
+def _recorded_linspace(start: Any, stop: Any, num: int, dtype: Optional[np.dtype]) -> Tensor:
+    from .elementwise import float_operand
+    from .shape import concat, reshape
+
+    a = float_operand(start, "linspace")
+    b = float_operand(stop, "linspace")
+    if a.ndim or b.ndim:
+        raise op_value_error("linspace", "Tensor endpoints must be scalars", a, b)
+    dtype = dtype or np.result_type(a.dtype, b.dtype)
+    if dtype != np.result_type(a.dtype, b.dtype):
+        raise op_type_error("linspace", f"cannot make {dtype} values from {a.dtype} and {b.dtype} Tensor endpoints "
+                            "(give dtype=None, or cast the endpoints)")
+    if num == 0:
+        return wrap(np.zeros(0, dtype))
+    if num == 1:
+        return reshape(a, (1,))
+    steps = np.arange(num - 1, dtype=dtype)
+    body = a + steps * ((b - a) / np.array(num - 1, dtype))
+    return concat([body, reshape(b, (1,))], 0)
 
 
 def range(start: Any, limit: Optional[Any] = None, delta: Any = 1, dtype: Any = None) -> Tensor:
