@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
+from . import _nest
 from .errors import describe
 from .gradient_tape import GradientTape
 from ._state import state
@@ -36,11 +37,36 @@ def _normalize(argnums: ArgNums, n_args: int) -> tuple[list[int], bool]:
     return [a % n_args for a in wrt], many
 
 
+def _is_tree(a: Any) -> bool:
+    """A list/tuple/dict holding arrays or Tensors (a pytree), not a list of numbers (an array)."""
+    if isinstance(a, dict):
+        return True
+    return isinstance(a, (list, tuple)) and any(
+        isinstance(leaf, (np.ndarray, Tensor, Variable)) for leaf in _nest.flatten(a))
+
+
+def _tree_input(a: Any, k: int) -> Any:
+    leaves = []
+    for leaf in _nest.flatten(a):
+        if isinstance(leaf, Variable):
+            leaves.append(leaf)
+        elif isinstance(leaf, Tensor) and leaf.dtype.kind == "f":
+            leaves.append(leaf)
+        elif isinstance(leaf, (np.ndarray, float, np.floating)) and np.asarray(leaf).dtype.kind == "f":
+            leaves.append(constant(leaf))
+        else:
+            raise TypeError(f"argnums {k}: every leaf of a list/tuple/dict argument must be a float array or "
+                            f"Tensor to be differentiated, got {describe(leaf)}")
+    return _nest.pack_sequence_as(a, leaves)
+
+
 def _inputs(args: tuple, wrt: list[int]) -> list[Any]:
     inputs = list(args)
     for k in wrt:
         a = args[k]
-        if not isinstance(a, (Tensor, Variable)):
+        if _is_tree(a):  # gradients come back in its structure
+            inputs[k] = _tree_input(a, k)
+        elif not isinstance(a, (Tensor, Variable)):
             if a is None or isinstance(a, (str, bytes)):
                 raise TypeError(f"argnums {k} refers to {describe(a)}, which cannot be differentiated")
             inputs[k] = constant(a)
@@ -69,6 +95,8 @@ def _record(f: Callable[..., Any], inputs: list[Any], sources: list[Any], kwargs
 
 def _numpy(value: Any) -> Any:
     """A result as NumPy, unless an outer recording tape or trace differentiates it (see above)."""
+    if isinstance(value, (list, tuple, dict)):
+        return _nest.pack_sequence_as(value, [_numpy(v) for v in _nest.flatten(value)])
     if isinstance(value, (Tensor, Variable)):
         if state.stack and differentiable_here(value):
             return value

@@ -549,8 +549,9 @@ def test_inside_a_recording_tape_a_variable_read_by_the_function_is_recorded() -
 
 def test_array_keyword_arguments_and_many_signatures() -> None:
     g = nt.function(lambda x, scale=1.0: x * scale)
-    with pytest.raises(TypeError, match="positionally"):
-        g(1.0, scale=np.ones(2))
+    np.testing.assert_array_equal(g(1.0, scale=np.ones(2)).numpy(), [1.0, 1.0])  # a traced keyword input
+    np.testing.assert_array_equal(g(1.0, scale=np.array([2.0, 3.0])).numpy(), [2.0, 3.0])
+    assert sum(len(t) for t in g._traces.values()) == 1  # the same trace, new values
     h = nt.function(lambda x, n: x * float(n))
     with pytest.warns(nt.TraceFallbackWarning, match="signatures"):
         for n in range(70):

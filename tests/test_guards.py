@@ -185,4 +185,4 @@ def test_recently_used_signatures_stay() -> None:
         for n in range(MAX_SIGNATURES + 10):
             g(2.0, 0)  # the hot signature is always the most recently used
             g(2.0, n)
-    assert any(k[1] == ("static", int, 0) for k in g._traces)
+    assert any(k[1] == ("static", (int, 0)) for k in g._traces)

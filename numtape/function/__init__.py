@@ -31,7 +31,8 @@ from ..variable import Variable
 from .captured import CapturedState
 from .compiled import NUMPY_MIN_SIZE, NUMPY_UNARY  # noqa: F401  (re-exported)
 from .replay import FORWARD_MODE_MAX_INPUTS, CompiledTape
-from .trace import TraceFallbackWarning, _input_value, _is_dynamic, _signature, _Trace
+from .arguments import Layout, eager_arguments, signature
+from .trace import TraceFallbackWarning, _Trace
 
 ArgNums = Union[int, Sequence[int]]
 
@@ -98,9 +99,12 @@ class Function:
     >>> value, grad = f.value_and_grad([0.5, 1.0])
     """
 
-    def __init__(self, fn: Callable[..., Any], max_traces: int = 8) -> None:
+    def __init__(self, fn: Callable[..., Any], max_traces: int = 8, static_argnums: Sequence[int] = (),
+                 static_argnames: Sequence[str] = ()) -> None:
         self._fn = fn
         self._max_traces = max_traces
+        self._static_argnums = frozenset(_static_argnums(static_argnums))
+        self._static_argnames = frozenset([static_argnames] if isinstance(static_argnames, str) else static_argnames)
         # Both bounded LRUs keyed by call signature (MAX_SIGNATURES, MAX_EAGER_SIGNATURES).
         self._traces: OrderedDict[tuple, list[CompiledTape]] = OrderedDict()
         self._eager: OrderedDict[tuple, None] = OrderedDict()
@@ -133,30 +137,39 @@ class Function:
         try:
             ref = weakref.ref(obj, lambda _, key=id(obj): self._instances.pop(key, None))
         except TypeError:
-            return Function(functools.wraps(self._fn)(functools.partial(self._fn, obj)), self._max_traces)
-        bound = Function(_weakly_bound(self._fn, ref), self._max_traces)
+            return Function(functools.wraps(self._fn)(functools.partial(self._fn, obj)), *self._bound_options())
+        bound = Function(_weakly_bound(self._fn, ref), *self._bound_options())
         self._instances[id(obj)] = (ref, bound)
         return bound
+
+    def _bound_options(self) -> tuple:
+        """The options of the Function of a bound method: static_argnums count ``self`` as 0."""
+        return self._max_traces, [k - 1 for k in self._static_argnums if k > 0], self._static_argnames
 
     @property
     def python_function(self) -> Callable[..., Any]:
         return self._fn
 
     # -- tracing ----------------------------------------------------------------------
-    def _trace(self, args: tuple, kwargs: dict, values: list[Any]) -> "_TraceRun":
+    def _signature(self, args: tuple, kwargs: dict) -> tuple[tuple, list[Any], Layout]:
+        return signature(args, kwargs, self._fn, self._static_argnums, self._static_argnames)
+
+    def _eager_call_arguments(self, args: tuple, kwargs: dict) -> tuple[list[Any], dict]:
+        return eager_arguments(args, kwargs, self._static_argnums, self._static_argnames)
+
+    def _trace(self, args: tuple, kwargs: dict, values: list[Any], layout: Layout) -> "_TraceRun":
         """Run f on a fresh tape: its eager result, the tape, and the frozen trace (None if unusable)."""
         tape = Tape(persistent=True, watch_accessed_variables=True)
         tape.capture_all_variables = True
         trace = _Trace(tape)
-        inputs = [wrap(np.array(v, copy=True)) if v is not None else None for v in values]
-        call_args = [t if t is not None else a for t, a in zip(inputs, args)]
+        inputs = [wrap(np.array(v, copy=True)) for v in values]
+        call_args, call_kwargs = layout.call_arguments(inputs, args, kwargs)
         saved_stack, saved_trace = state.stack, state.trace
         state.stack, state.trace = [tape], trace
         try:
             for t in inputs:
-                if t is not None:
-                    tape.watch(t)
-            result = self._fn(*call_args, **kwargs)
+                tape.watch(t)
+            result = self._fn(*call_args, **call_kwargs)
         finally:
             state.stack, state.trace = saved_stack, saved_trace
         run = _TraceRun(result, tape, inputs)
@@ -170,20 +183,20 @@ class Function:
                 outputs.append((tape.slot_of(out), out.shape, out.dtype))
             else:
                 outputs.append(out)
-        slots = [tape.slot_of(t) if t is not None else -1 for t in inputs]
-        meta = [(np.shape(v), np.asarray(v).dtype) if v is not None else ((), np.dtype(np.float64)) for v in values]
+        slots = [tape.slot_of(t) for t in inputs]
+        meta = [(np.shape(v), np.asarray(v).dtype) for v in values]
         run.compiled = CompiledTape(tape, slots, meta, outputs, result, trace.guards)
         return run
 
     def _lookup(self, args: tuple, kwargs: dict, method: Callable[[CompiledTape, list[Any]], Any],
-                from_run: Callable[["_TraceRun"], Any]) -> Any:
+                from_run: Callable[["_TraceRun"], Any], call: Optional[tuple] = None) -> Any:
         """Run ``method`` on a trace whose guards hold for these arguments, tracing if none does.
 
         When this call had to trace and the trace cannot be replayed, the answer comes
         from the trace's own (eager) tape through ``from_run``: f runs once per call.
         Returns None when this signature runs eagerly (the caller then runs f itself).
         """
-        key, values = _signature(args, kwargs, self._fn)
+        key, values, layout = call if call is not None else self._signature(args, kwargs)
         if self._captured is None and self._traces:  # unpickled: the bindings of this process
             self._captured = CapturedState(self._fn)
         elif self._captured is not None and not self._captured.unchanged():
@@ -208,7 +221,7 @@ class Function:
             traces = self._traces[key] = []
         if self._captured is None:
             self._captured = CapturedState(self._fn)
-        run = self._trace(args, kwargs, values)
+        run = self._trace(args, kwargs, values, layout)
         if run.compiled is None:
             self._fall_back(key, "a traced value left the tape (.numpy(), np.asarray or an assignment)")
             return from_run(run)
@@ -255,28 +268,49 @@ class Function:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """f's value, replayed (outside recording tapes; inside them f runs eagerly and is recorded)."""
         if self._records_outside():
-            return self._fn(*_eager_args(args), **kwargs)
+            return self._run_eagerly(args, kwargs)
 
         def replay(trace: CompiledTape, values: list[Any]) -> Any:
             forward = trace.forward(values)
             if forward is None:
                 return None
-            outputs = [wrap(v) if not isinstance(v, Tensor) else v for v in trace.output_values(*forward[:2])]
+            outputs = [wrap(v) if isinstance(out, tuple) else v  # Python outputs (None, 3, "ok") as they were
+                       for out, v in zip(trace.outputs, trace.output_values(*forward[:2]))]
             return (_nest.pack_sequence_as(trace.structure, outputs),)
 
         result = self._lookup(args, kwargs, replay, lambda run: (run.result,))
-        return result[0] if result is not None else self._fn(*_eager_args(args), **kwargs)
+        return result[0] if result is not None else self._run_eagerly(args, kwargs)
+
+    def _run_eagerly(self, args: tuple, kwargs: dict) -> Any:
+        call_args, call_kwargs = self._eager_call_arguments(args, kwargs)
+        return self._fn(*call_args, **call_kwargs)
+
+    def _derivative_call(self, argnums: ArgNums, args: tuple, kwargs: dict, method: str
+                         ) -> tuple[tuple, list[int], list[int], bool]:
+        """(the call's signature, the arguments differentiated, their input leaves, argnums was a tuple)."""
+        call = self._signature(args, kwargs)
+        wrt, many = _argnums(argnums, args, call[2], method)
+        return call, wrt, [j for k in wrt for j in call[2].arg_leaves[k]], many
+
+    @staticmethod
+    def _pack(call: tuple, args: tuple, wrt: list[int], per_leaf: Sequence[Any]) -> list[Any]:
+        """Results per input leaf, in the structure of the argument each belongs to."""
+        layout, results, it = call[2], [], iter(per_leaf)
+        for k in wrt:
+            results.append(layout.pack(args[k], k, [next(it) for _ in layout.arg_leaves[k]]))
+        return results
 
     def value_and_grad(self, *args: Any, argnums: ArgNums = 0, **kwargs: Any) -> tuple[Any, Any]:
         """(f's value, its gradient with respect to ``args[argnums]``) as NumPy values.
 
         Inside a recording tape or another Function's trace, f runs eagerly (as ``nt.value_and_grad``),
         and results that the outer tape differentiates are returned as recorded Tensors."""
-        wrt, many = _argnums(argnums, args)
         if self._records_outside():
             from ..functional import value_and_grad
 
-            return value_and_grad(self._fn, argnums)(*_eager_args(args), **kwargs)
+            call_args, call_kwargs = self._eager_call_arguments(args, kwargs)
+            return value_and_grad(self._fn, argnums)(*call_args, **call_kwargs)
+        call, wrt_args, wrt, many = self._derivative_call(argnums, args, kwargs, "value_and_grad")
 
         def replay(trace: CompiledTape, values: list[Any]) -> Any:
             out = trace.outputs[0]
@@ -288,12 +322,14 @@ class Function:
                 return trace.value_and_gradient_forward(values, wrt)
             return trace.value_and_gradient(values, wrt)
 
-        result = self._lookup(args, kwargs, replay, lambda run: run.value_and_grad(wrt))
+        result = self._lookup(args, kwargs, replay, lambda run: run.value_and_grad(wrt), call)
         if result is None:
             from ..functional import value_and_grad
 
-            return value_and_grad(self._fn, argnums)(*args, **kwargs)
+            call_args, call_kwargs = self._eager_call_arguments(args, kwargs)
+            return value_and_grad(self._fn, argnums)(*call_args, **call_kwargs)
         value, grads = result
+        grads = self._pack(call, args, wrt_args, grads)
         return value, (tuple(grads) if many else grads[0])
 
     def grad(self, *args: Any, argnums: ArgNums = 0, **kwargs: Any) -> Any:
@@ -303,11 +339,12 @@ class Function:
     def jacobian(self, *args: Any, argnums: ArgNums = 0, **kwargs: Any) -> Any:
         """The Jacobian of f: ``f.shape + x.shape`` per argument, from one vector-mode sweep
         (eagerly, by ``nt.jacobian``, when f uses a custom gradient, or inside a recording tape)."""
-        wrt, many = _argnums(argnums, args)
         if self._records_outside():
             from ..functional import jacobian
 
-            return jacobian(self._fn, argnums)(*_eager_args(args), **kwargs)
+            call_args, call_kwargs = self._eager_call_arguments(args, kwargs)
+            return jacobian(self._fn, argnums)(*call_args, **call_kwargs)
+        call, wrt_args, wrt, many = self._derivative_call(argnums, args, kwargs, "jacobian")
 
         def jac(trace: CompiledTape, values: list[Any]) -> Any:
             out = trace.outputs[0]
@@ -341,11 +378,13 @@ class Function:
                 return None
             return [r.reshape(shape + r.shape[1:]) for r in result[1]]
 
-        result = self._lookup(args, kwargs, jac, lambda run: run.jacobian(wrt))
+        result = self._lookup(args, kwargs, jac, lambda run: run.jacobian(wrt), call)
         if result is None or result is _EAGER:
             from ..functional import jacobian
 
-            return jacobian(self._fn, argnums)(*args, **kwargs)
+            call_args, call_kwargs = self._eager_call_arguments(args, kwargs)
+            return jacobian(self._fn, argnums)(*call_args, **call_kwargs)
+        result = self._pack(call, args, wrt_args, result)
         return tuple(result) if many else result[0]
 
     def hessian(self, *args: Any, argnums: int = 0, **kwargs: Any) -> np.ndarray:
@@ -354,11 +393,12 @@ class Function:
         Forward-over-reverse on the compiled trace, with one tangent direction per color
         of the structural sparsity pattern (3 for a tridiagonal Hessian of any size).
         """
-        k = _one_argnum(argnums, args, "hessian")
         if self._records_outside():
             from ..functional import hessian
 
-            return hessian(self._fn, k)(*_eager_args(args), **kwargs)
+            call_args, call_kwargs = self._eager_call_arguments(args, kwargs)
+            return hessian(self._fn, _one_argnum(argnums, args, "hessian"))(*call_args, **call_kwargs)
+        call, k_arg, k = self._one_input(argnums, args, kwargs, "hessian")
 
         def replay(trace: CompiledTape, values: list[Any]) -> Any:
             if trace.custom or not isinstance(trace.outputs[0], tuple):
@@ -368,11 +408,12 @@ class Function:
                 return None
             return (h,) if np.all(np.isfinite(h)) else _EAGER  # non-finite: the recorded path's IEEE results
 
-        result = self._lookup(args, kwargs, replay, lambda run: _EAGER)
+        result = self._lookup(args, kwargs, replay, lambda run: _EAGER, call)
         if result is None or result is _EAGER:
             from ..functional import hessian
 
-            return hessian(self._fn, k)(*args, **kwargs)
+            call_args, call_kwargs = self._eager_call_arguments(args, kwargs)
+            return hessian(self._fn, k_arg)(*call_args, **call_kwargs)
         return result[0]
 
     def hvp(self, *args: Any, v: Any = None, argnums: int = 0, **kwargs: Any) -> np.ndarray:
@@ -386,12 +427,13 @@ class Function:
             if len(args) < 2:
                 raise TypeError("hvp needs the vector v: hvp(x, v) or hvp(*args, v=v)")
             args, v = args[:-1], args[-1]
-        k = _one_argnum(argnums, args, "hvp")
         if self._records_outside():
             from ..functional import hvp
 
-            eager = _eager_args(args)
-            return hvp(lambda x_k: self._fn(*eager[:k], x_k, *eager[k + 1 :], **kwargs), eager[k], v)
+            k_arg = _one_argnum(argnums, args, "hvp")
+            eager, eager_kwargs = self._eager_call_arguments(args, kwargs)
+            return hvp(lambda x_k: self._fn(*eager[:k_arg], x_k, *eager[k_arg + 1 :], **eager_kwargs), eager[k_arg], v)
+        call, k_arg, k = self._one_input(argnums, args, kwargs, "hvp")
         vector = np.asarray(to_value(v, "hvp"), np.float64)
 
         def replay(trace: CompiledTape, values: list[Any]) -> Any:
@@ -407,15 +449,27 @@ class Function:
                 return _EAGER
             return (rows[0].reshape(shape).astype(trace.input_meta[k][1], copy=False),)  # the input's dtype
 
-        result = self._lookup(args, kwargs, replay, lambda run: _EAGER)
+        result = self._lookup(args, kwargs, replay, lambda run: _EAGER, call)
         if result is None or result is _EAGER:
             from ..functional import hvp
 
-            def f_of_k(x_k: Any) -> Any:  # f as a function of argument k alone
-                return self._fn(*args[:k], x_k, *args[k + 1 :], **kwargs)
+            eager, eager_kwargs = self._eager_call_arguments(args, kwargs)
 
-            return hvp(f_of_k, args[k], v)
+            def f_of_k(x_k: Any) -> Any:  # f as a function of argument k alone
+                return self._fn(*eager[:k_arg], x_k, *eager[k_arg + 1 :], **eager_kwargs)
+
+            return hvp(f_of_k, eager[k_arg], v)
         return result[0]
+
+    def _one_input(self, argnums: Any, args: tuple, kwargs: dict, method: str) -> tuple[tuple, int, int]:
+        """(the call's signature, the argument differentiated twice, its one input leaf)."""
+        k_arg = _one_argnum(argnums, args, method)
+        call = self._signature(args, kwargs)
+        leaves = call[2].arg_leaves[k_arg]
+        if len(leaves) != 1 or call[2].masks[k_arg] is not None:
+            raise TypeError(f"Function.{method}: argument {k_arg} must be one array, not {describe(args[k_arg])}; "
+                            "for several arrays use nt.hessian(f, argnums=(0, 1)) or concatenate them")
+        return call, k_arg, leaves[0]
 
     def batch_value_and_grad(self, *stacked: Any, argnums: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Values and gradients for a batch of inputs stacked on a leading axis, in parallel.
@@ -425,7 +479,9 @@ class Function:
         :meth:`value_and_grad`, eagerly, with the one-time :class:`TraceFallbackWarning`
         every method gives.
         """
-        (k,), _ = _argnums(argnums, stacked)
+        k = _one_argnum(argnums, stacked, "batch_value_and_grad")
+        if not all(isinstance(s, (np.ndarray, Tensor, list, tuple)) for s in stacked):
+            raise TypeError("Function.batch_value_and_grad: every argument is a batch of arrays (a leading axis)")
         _refuse_differentiated(stacked, "batch_value_and_grad")
         batches = [np.asarray(to_value(s, "batch_value_and_grad")) for s in stacked]
         n = len(batches[0])
@@ -433,6 +489,9 @@ class Function:
             raise ValueError("batch_value_and_grad: all arguments need the same leading (batch) size")
         if n == 0:
             raise ValueError("batch_value_and_grad: the batch is empty")
+        if any(b.dtype.kind != "f" for b in batches):
+            raise TypeError("Function.batch_value_and_grad: every argument must be a batch of float arrays "
+                            f"(got {[str(b.dtype) for b in batches]}); pass static values through a closure")
         first = tuple(b[0] for b in batches)
         trace = self._lookup(first, {}, lambda trace, values: trace if trace.forward(values) else None,
                              lambda run: None)
@@ -472,21 +531,26 @@ def _refuse_differentiated(args: Sequence[Any], method: str) -> None:
                             "cannot differentiate; call value_and_grad per example inside the tape instead")
 
 
-def _eager_args(args: tuple) -> list[Any]:
-    """Arguments for an eager call: array inputs as Tensors (Tensors and Variables themselves, so
-    that recording tapes see their identity), as a trace would pass them."""
-    return [a if isinstance(a, (Tensor, Variable)) or not _is_dynamic(a) else wrap(_input_value(a)) for a in args]
+def _static_argnums(static_argnums: Any) -> list[int]:
+    items = [static_argnums] if isinstance(static_argnums, (int, np.integer)) else list(static_argnums)
+    if any(not isinstance(k, (int, np.integer)) or k < 0 for k in items):
+        raise TypeError(f"nt.function: static_argnums must be non-negative ints, got {static_argnums!r}")
+    return [int(k) for k in items]
 
 
-def _argnums(argnums: ArgNums, args: Sequence[Any]) -> tuple[list[int], bool]:
+def _argnums(argnums: ArgNums, args: Sequence[Any], layout: Optional[Layout] = None,
+             method: str = "value_and_grad") -> tuple[list[int], bool]:
     many = not isinstance(argnums, (int, np.integer))
     wrt = [int(a) for a in (argnums if many else [argnums])]  # type: ignore[union-attr]
     for a in wrt:
         if not -len(args) <= a < len(args):
-            raise ValueError(f"argnums {a} is out of range for {len(args)} arguments")
-        if not _is_dynamic(args[a]):
-            raise TypeError(f"argnums {a} refers to {describe(args[a])}, which is not an array input")
-    return [a % len(args) for a in wrt], many
+            raise ValueError(f"Function.{method}: argnums {a} is out of range for {len(args)} arguments")
+    wrt = [a % len(args) for a in wrt]
+    for a in wrt:
+        if layout is not None and not layout.arg_leaves[a]:
+            raise TypeError(f"Function.{method}: argnums {a} refers to {describe(args[a])}, which is not a "
+                            "traced input (a float array, Tensor or number, or a list/tuple/dict of them)")
+    return wrt, many
 
 
 def _one_argnum(argnums: Any, args: Sequence[Any], method: str) -> int:
@@ -494,11 +558,12 @@ def _one_argnum(argnums: Any, args: Sequence[Any], method: str) -> int:
     if not isinstance(argnums, (int, np.integer)) and len(argnums) != 1:  # type: ignore[arg-type]
         hint = "; for the blocks of several arguments use nt.hessian(f, argnums=(0, 1))" if method == "hessian" else ""
         raise TypeError(f"Function.{method}: argnums must be one int, got {argnums!r}{hint}")
-    (k,), _ = _argnums(argnums, args)
+    (k,), _ = _argnums(argnums, args, None, method)
     return k
 
 
-def function(fn: Optional[Callable[..., Any]] = None, *, max_traces: int = 8) -> Any:
+def function(fn: Optional[Callable[..., Any]] = None, *, max_traces: int = 8, static_argnums: Any = (),
+             static_argnames: Any = ()) -> Any:
     """Trace ``fn`` once per input signature and replay it in compiled code (also a decorator).
 
     ``g = nt.function(f)``: ``g(x)`` is f's value; ``g.value_and_grad(x)``,
@@ -506,6 +571,14 @@ def function(fn: Optional[Callable[..., Any]] = None, *, max_traces: int = 8) ->
     ``g.batch_value_and_grad(xs)`` return NumPy values. Inputs that take another
     branch than a trace did are traced again (every comparison, ``bool()``, ``int()``
     and ``float()`` of a traced value is a guard).
+
+    Arguments (positional or keyword): float arrays, Tensors and numbers, lists of
+    numbers, and the float leaves of lists/tuples/dicts of arrays (pytrees) are traced
+    inputs: new values replay the same trace, and ``argnums`` derivatives come back in
+    the argument's structure. Everything else is static, part of the trace's key by type
+    and exact value: ints, bools, strings, None, integer/bool arrays (index arrays and
+    masks), lists of ints, other hashable objects, and whatever ``static_argnums`` /
+    ``static_argnames`` name. Python values f returns come back as they were.
 
     What a trace freezes: the Python values f read that are not its arguments. A global
     name, closure variable or default argument of f that is rebound afterwards is
@@ -515,5 +588,5 @@ def function(fn: Optional[Callable[..., Any]] = None, *, max_traces: int = 8) ->
     Variables are read at every call.
     """
     if fn is None:
-        return lambda f: Function(f, max_traces)
-    return Function(fn, max_traces)
+        return lambda f: Function(f, max_traces, static_argnums, static_argnames)
+    return Function(fn, max_traces, static_argnums, static_argnames)

@@ -18,9 +18,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .. import _nest
 from .._kernels import sweep as K
-from ..errors import describe
 from ..tape.recorder import Tape
 from ..tensor import Tensor, to_value, wrap
 from ..variable import Variable
@@ -157,71 +155,3 @@ class _Trace:
 
     def side_effect(self, what: str) -> None:
         self.escape = self.escape or what
-
-
-def _is_dynamic(arg: Any) -> bool:
-    """Arrays, Tensors and floats are inputs of a trace; other arguments are part of its key."""
-    if isinstance(arg, (Tensor, np.ndarray, float, np.floating)):
-        return True
-    return isinstance(arg, (list, tuple)) and len(arg) > 0 and all(
-        isinstance(e, (float, int, np.number)) and not isinstance(e, bool) for e in _nest.flatten(arg))
-
-
-def _input_value(arg: Any) -> Any:
-    if isinstance(arg, Tensor):
-        return arg._v
-    return to_value(arg, "function")
-
-
-_FLOAT_KEY = ("input", (), np.dtype(np.float64).str)
-
-
-def _signature(args: tuple, kwargs: dict, fn: Any = None) -> tuple[tuple, list[Any]]:
-    """The cache key of a call (shapes and dtypes of inputs, values of the rest) and its input values.
-
-    ``fn``, the traced function, is named in errors (``nt.function(f)``).
-    """
-    key = []
-    values = []
-    for arg in args:
-        kind = type(arg)
-        if kind is float:  # the common cases first: this runs on every call
-            values.append(arg)
-            key.append(_FLOAT_KEY)
-        elif kind is np.ndarray and arg.dtype.kind == "f" and arg.dtype.itemsize in (4, 8):
-            values.append(arg)
-            key.append(("input", arg.shape, arg.dtype.str))
-        elif kind is Tensor and type(arg._v) is np.ndarray:  # canonical: a float32/64 array
-            v = arg._v
-            values.append(v)
-            key.append(("input", v.shape, v.dtype.str))
-        elif _is_dynamic(arg):
-            v = _input_value(arg)
-            values.append(v)
-            key.append(("input", np.shape(v), np.asarray(v).dtype.str))
-        else:
-            values.append(None)
-            try:
-                hash(arg)
-            except TypeError:
-                raise TypeError(
-                    f"nt.function: argument {describe(arg)} is neither an array nor hashable; pass arrays, "
-                    "Tensors, numbers, or hashable static values"
-                ) from None
-            key.append(("static", type(arg), arg))
-    for name in sorted(kwargs):
-        value = kwargs[name]
-        if isinstance(value, (Tensor, Variable, np.ndarray)):
-            raise TypeError(f"nt.function: pass array inputs positionally (keyword argument {name!r} is an array); "
-                            "keyword arguments are static, part of the trace's key")
-        try:
-            hash(value)
-        except TypeError:
-            raise TypeError(
-                f"nt.function({getattr(fn, '__name__', 'f')}): keyword argument {name}={describe(value)} is not "
-                "hashable; keyword arguments are static (part of the trace's key): pass a tuple, or pass arrays "
-                "positionally"
-            ) from None
-        key.append(("keyword", name, value))
-    return tuple(key), values
-

@@ -1,0 +1,250 @@
+"""nt.function's argument model: what is traced, what is static, and the cache key.
+
+Each call's arguments (positional and keyword) are split into **inputs**, the float
+values a trace takes as variables, and **static** values, which are part of the key
+that selects a trace, compared by type and exact value:
+
+* traced: float Tensors, float NumPy arrays and scalars, Python floats, a list or tuple
+  of Python/NumPy numbers with at least one float (one array, as NumPy reads it), and the
+  float leaves of lists, tuples and dicts (pytrees) holding arrays or Tensors;
+* static: Python ints, bools, strings, None and any other hashable object; integer and
+  bool arrays and Tensors (index arrays, masks: keyed by dtype, shape and bytes); lists
+  and tuples of ints; anything named by ``static_argnums``/``static_argnames``;
+  Variables (by identity: their values are read at every call).
+
+"Exact value" means ``True`` and ``1`` are different keys, and so are ``0.0`` and
+``-0.0`` (a static float is keyed by its bits). A call's :class:`Layout` maps the
+arguments to the flat list of input values (the leaves) and back, so that a trace can
+be called with Tensors in place of the leaves and derivatives can be packed into the
+structure of the argument they belong to.
+"""
+from __future__ import annotations
+
+import struct
+from typing import Any, Optional, Sequence
+
+import numpy as np
+
+from .. import _nest
+from ..errors import describe
+from ..tensor import Tensor, to_value, wrap
+from ..variable import Variable
+
+_FLOAT_KEY = ("input", (), np.dtype(np.float64).str)
+
+
+def _is_number_list(arg: Any) -> bool:
+    """A list/tuple of numbers with a float among them: one array input, as NumPy reads it."""
+    if not isinstance(arg, (list, tuple)) or not arg:
+        return False
+    leaves = _nest.flatten(arg)
+    if not all(isinstance(e, (float, int, np.number)) and not isinstance(e, (bool, np.bool_)) for e in leaves):
+        return False
+    return any(isinstance(e, (float, np.floating)) for e in leaves)
+
+
+def is_input(arg: Any) -> bool:
+    """True for an argument that is one traced input (not a pytree of them)."""
+    if isinstance(arg, (float, np.floating)):
+        return True
+    if isinstance(arg, np.ndarray):
+        return arg.dtype.kind == "f"
+    if isinstance(arg, Tensor):
+        return arg.dtype.kind == "f"
+    return _is_number_list(arg)
+
+
+def _is_tree(arg: Any) -> bool:
+    return isinstance(arg, (list, tuple, dict)) and not _is_number_list(arg)
+
+
+def input_value(arg: Any) -> Any:
+    if isinstance(arg, Tensor):
+        return arg._v
+    return to_value(arg, "function")
+
+
+def exact(value: Any) -> Any:
+    """A hashable key for a static value: equal only for the same type and exact value."""
+    kind = type(value)
+    if kind is float or isinstance(value, np.floating):
+        return (kind.__name__, struct.pack("<d", float(value)) if kind is float else np.asarray(value).tobytes())
+    if kind in (tuple, list):
+        return (kind.__name__,) + tuple(exact(v) for v in value)
+    if isinstance(value, (np.ndarray, Tensor)):
+        v = np.asarray(value._v if isinstance(value, Tensor) else value)
+        return ("array", kind.__name__, v.dtype.str, v.shape, v.tobytes())
+    if isinstance(value, np.generic):
+        return (kind.__name__, value.tobytes())
+    return (kind, value)
+
+
+def _static_key(value: Any, where: str, fn: Any) -> Any:
+    if isinstance(value, (np.ndarray, Tensor)):
+        return exact(value)
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__,) + tuple(_static_key(v, where, fn) for v in value)
+    if isinstance(value, dict):
+        return ("dict",) + tuple((k, _static_key(value[k], where, fn)) for k in _nest._sorted_keys(value))
+    if not _hashable(value):
+        _unhashable(value, where, fn)
+    return exact(value)
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _unhashable(value: Any, where: str, fn: Any) -> Any:
+    raise TypeError(
+        f"nt.function({getattr(fn, '__name__', 'f')}): {where} is {describe(value)}, which is neither an array "
+        "input nor hashable; static arguments are part of the trace's key (pass a tuple, or arrays)"
+    )
+
+
+class Layout:
+    """Where each argument's traced leaves sit in the flat input list, and how to rebuild them.
+
+    ``arg_leaves[k]``: the input indices of positional argument k (empty if static);
+    ``masks[k]``: None for a single input, else one bool per flattened leaf of the tree
+    (True where the leaf is an input). The same for keyword arguments by name.
+    """
+
+    __slots__ = ("arg_leaves", "masks", "kw_leaves", "kw_masks", "n_inputs")
+
+    def __init__(self) -> None:
+        self.arg_leaves: list[tuple[int, ...]] = []
+        self.masks: list[Optional[tuple[bool, ...]]] = []
+        self.kw_leaves: dict[str, tuple[int, ...]] = {}
+        self.kw_masks: dict[str, Optional[tuple[bool, ...]]] = {}
+        self.n_inputs = 0
+
+    def call_arguments(self, inputs: Sequence[Any], args: tuple, kwargs: dict) -> tuple[list[Any], dict]:
+        """``args``/``kwargs`` with every traced leaf replaced by ``inputs[index]``."""
+        call_args = [self._rebuild(a, leaves, mask, inputs)
+                     for a, leaves, mask in zip(args, self.arg_leaves, self.masks)]
+        call_kwargs = {name: self._rebuild(value, self.kw_leaves.get(name, ()), self.kw_masks.get(name), inputs)
+                       for name, value in kwargs.items()}
+        return call_args, call_kwargs
+
+    @staticmethod
+    def _rebuild(arg: Any, leaves: tuple[int, ...], mask: Optional[tuple[bool, ...]], inputs: Sequence[Any]) -> Any:
+        if not leaves:
+            return arg
+        if mask is None:
+            return inputs[leaves[0]]
+        it = iter(leaves)
+        flat = [inputs[next(it)] if m else leaf for leaf, m in zip(_nest.flatten(arg), mask)]
+        return _nest.pack_sequence_as(arg, flat)
+
+    def pack(self, arg: Any, k: int, values: Sequence[Any]) -> Any:
+        """``values`` (one per input leaf of argument k) in the structure of ``arg``; None at its
+        static leaves."""
+        mask = self.masks[k]
+        if mask is None:
+            return values[0]
+        it = iter(values)
+        return _nest.pack_sequence_as(arg, [next(it) if m else None for m in mask])
+
+
+def _classify(value: Any, where: str, fn: Any, key: list, values: list, layout: Layout,
+              static: bool) -> tuple[tuple[int, ...], Optional[tuple[bool, ...]]]:
+    """Append ``value``'s key part (and its input leaves) and return (its leaves, its mask)."""
+    if static:
+        key.append(("static", _static_key(value, where, fn)))
+        return (), None
+    if is_input(value):
+        v = input_value(value)
+        values.append(v)
+        key.append(("input", np.shape(v), np.asarray(v).dtype.str))
+        layout.n_inputs += 1
+        return (layout.n_inputs - 1,), None
+    if _is_tree(value):
+        leaves, mask, parts = [], [], []
+        for leaf in _nest.flatten(value):
+            if is_input(leaf):
+                v = input_value(leaf)
+                values.append(v)
+                parts.append(("input", np.shape(v), np.asarray(v).dtype.str))
+                leaves.append(layout.n_inputs)
+                layout.n_inputs += 1
+                mask.append(True)
+            else:
+                parts.append(("static", _static_key(leaf, where, fn)))
+                mask.append(False)
+        key.append(("tree", _tree_shape(value), tuple(parts)))
+        return tuple(leaves), tuple(mask)
+    if isinstance(value, Variable):
+        key.append(("static", (Variable, id(value))))
+        return (), None
+    key.append(("static", _static_key(value, where, fn)))
+    return (), None
+
+
+def _tree_shape(value: Any) -> Any:
+    """The nesting of a pytree (container types, lengths, dict keys), without its leaves."""
+    if isinstance(value, dict):
+        return ("dict", tuple((k, _tree_shape(value[k])) for k in _nest._sorted_keys(value)))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_tree_shape(v) for v in value))
+    return None
+
+
+def signature(args: tuple, kwargs: dict, fn: Any = None, static_argnums: frozenset = frozenset(),
+              static_argnames: frozenset = frozenset()) -> tuple[tuple, list[Any], Layout]:
+    """(the cache key of a call, its input values, its layout)."""
+    key: list[Any] = []
+    values: list[Any] = []
+    layout = Layout()
+    for k, arg in enumerate(args):
+        kind = type(arg)
+        if kind is float and k not in static_argnums:  # the common cases first: this runs on every call
+            values.append(arg)
+            key.append(_FLOAT_KEY)
+            leaves: tuple[int, ...] = (layout.n_inputs,)
+            layout.n_inputs += 1
+            mask = None
+        elif kind is np.ndarray and arg.dtype.kind == "f" and arg.dtype.itemsize in (4, 8) \
+                and k not in static_argnums:
+            values.append(arg)
+            key.append(("input", arg.shape, arg.dtype.str))
+            leaves = (layout.n_inputs,)
+            layout.n_inputs += 1
+            mask = None
+        else:
+            leaves, mask = _classify(arg, f"argument {k}", fn, key, values, layout, k in static_argnums)
+        layout.arg_leaves.append(leaves)
+        layout.masks.append(mask)
+    for name in sorted(kwargs):
+        key.append(("keyword", name))
+        leaves, mask = _classify(kwargs[name], f"keyword argument {name!r}", fn, key, values, layout,
+                                 name in static_argnames)
+        if leaves:
+            layout.kw_leaves[name] = leaves
+            layout.kw_masks[name] = mask
+    return tuple(key), values, layout
+
+
+def eager_arguments(args: tuple, kwargs: dict, static_argnums: frozenset = frozenset(),
+                    static_argnames: frozenset = frozenset()) -> tuple[list[Any], dict]:
+    """Arguments for an eager call of f: every traced leaf as a Tensor (Tensors and Variables
+    themselves, so that recording tapes see their identity), as a trace passes them."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, (Tensor, Variable)) or not is_input(value):
+            return value
+        return wrap(input_value(value))
+
+    def leaves(value: Any, static: bool) -> Any:
+        if static:
+            return value
+        if _is_tree(value):
+            return _nest.pack_sequence_as(value, [convert(v) for v in _nest.flatten(value)])
+        return convert(value)
+
+    return ([leaves(a, k in static_argnums) for k, a in enumerate(args)],
+            {name: leaves(v, name in static_argnames) for name, v in kwargs.items()})
