@@ -32,7 +32,7 @@ __all__ = [
     "squeeze", "stack", "subtract", "tan", "tanh", "tensordot", "tile", "trace",
     "transpose", "where", "zeros", "zeros_like",
 ]
-from . import numpy_reductions, scans, special_reductions, statistics  # noqa: F401,E402  (composite rows register themselves on import)
+from . import numpy_reductions, products, scans, special_reductions, statistics  # noqa: F401,E402  (composite rows register themselves on import)
 from .registry import top_level_composites  # noqa: E402
 
 globals().update(ROW_OPS)  # every public elementwise row, also those not named above
