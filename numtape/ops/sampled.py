@@ -104,6 +104,7 @@ def _segments(x: Tensor, xp: Tensor, fp: Tensor) -> Tensor:
     width = where(equal(width, 0.0), 1.0, width)  # a repeated knot: an empty segment, never selected
     column = reshape(x, x.shape + (1,))
     inside = multiply(greater_equal(column, lo_x), less(column, hi_x))
+    column = where(inside, column, lo_x)  # unselected pieces stay finite (x = inf or NaN): no 0 * inf in the VJP
     pieces = lo_f + (hi_f - lo_f) / width * (column - lo_x)
     return reduce_sum(where(inside, pieces, 0.0), axis=-1)
 
@@ -138,4 +139,4 @@ def interp(x: TensorLike, xp: TensorLike, fp: TensorLike, left: Any = None, righ
     value = where(equal(tx, last), f_last, inner)
     value = where(greater(tx, last), f_last if right is None else _bound(right), value)
     value = where(less(tx, first), getitem(tfp, 0) if left is None else _bound(left), value)
-    return where(not_equal(tx, tx), tx, value)  # NaN in, NaN out
+    return where(not_equal(tx, tx), tx - tx, value)  # NaN in, NaN out (with a zero derivative)
