@@ -115,3 +115,26 @@ def test_gradient_spacing_is_differentiable_and_refusals_name_gradient(rng) -> N
         nt.gradient(np.ones(1))
     with pytest.raises(ValueError, match=r"numtape\.gradient: only scalar spacings"):
         nt.gradient(f, np.arange(6.0))
+
+
+def test_order_statistics_select_their_elements_and_propagate_nan() -> None:
+    x = np.array([3.0, 1.0, 4.0, 1.0, 5.0])
+    _, (g,) = _grads(lambda t: nt.median(t), x)
+    np.testing.assert_array_equal(g, [1.0, 0.0, 0.0, 0.0, 0.0])
+    _, (g,) = _grads(lambda t: nt.quantile(t, 0.1), x)  # position 0.4 between the tied 1.0s: the earlier is lower
+    np.testing.assert_allclose(g, [0.0, 0.6, 0.0, 0.4, 0.0], rtol=1e-15)
+    _, (g,) = _grads(lambda t: np.percentile(t, 75.0), x)  # position 3: exactly the 4.0
+    np.testing.assert_array_equal(g, [0.0, 0.0, 1.0, 0.0, 0.0])
+    assert np.isnan(nt.median(np.array([1.0, np.nan, 2.0])).numpy())
+    with pytest.raises(ValueError, match=r"numtape\.quantile: only method='linear'"):
+        nt.quantile(x, 0.5, method="nearest")
+    with pytest.raises(ValueError, match=r"numtape\.percentile: q must be .* within \[0, 100\]"):
+        nt.percentile(x, 150.0)
+
+
+def test_order_statistics_replay_reranks_new_inputs() -> None:
+    f = nt.function(lambda t: nt.median(t))
+    first = f.value_and_grad(np.array([1.0, 2.0, 3.0]))
+    value, grad = f.value_and_grad(np.array([3.0, 1.0, 2.0]))
+    assert float(first[0]) == 2.0 and float(value) == 2.0
+    np.testing.assert_array_equal(np.asarray(grad), [0.0, 0.0, 1.0])
