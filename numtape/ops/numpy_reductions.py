@@ -130,3 +130,7 @@ def nansum(a: TensorLike, axis: Axis = None, dtype: None = None, out: None = Non
     refuse_numpy_options("nansum", t, dtype=dtype, out=out, where=where)
     total = reduce_sum(without_nans(t)[0], axis, bool(keepdims))
     return total if initial is None else total + initial
+
+
+for _fn, _name in ((sum_, "sum"), (max_, "max"), (min_, "min")):  # nt.sum's name, not the module's sum_
+    _fn.__name__ = _fn.__qualname__ = _name
