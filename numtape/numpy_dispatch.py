@@ -25,11 +25,11 @@ from .ops.registry import ELEMENTWISE, NUMPY_FUNCTIONS
 from .tensor import Tensor
 from .variable import Variable
 
-#: From the op rows (each row lists the ufuncs it answers), plus the ops that are not a row
-#: of their own: ``pow`` (records ``square`` for an exponent of 2) and ``matmul``.
+#: From the op rows (each row lists the ufuncs it answers), plus ``pow``, not a row of its own
+#: (it records ``square`` for an exponent of 2). ``np.matmul`` is the ``matmul`` row's.
 HANDLED_UFUNCS: dict[Any, Callable[..., Any]] = {
     **{ufunc: getattr(ops, spec.name) for spec in ELEMENTWISE.values() for ufunc in spec.numpy},
-    np.power: ops.pow, np.float_power: ops.pow, np.matmul: ops.matmul,
+    np.power: ops.pow, np.float_power: ops.pow,
 }
 
 # Computed on values; the results are NumPy bools and are never recorded.
@@ -40,16 +40,6 @@ VALUE_UFUNCS = {
 }
 #: Of those, the ones whose result depends only on the operands' truth values (``t != 0``).
 LOGICAL_UFUNCS = {np.logical_and, np.logical_or, np.logical_not, np.logical_xor}
-
-
-def _axis_kwargs(op: Callable[..., Any]) -> Callable[..., Any]:
-    def reduction(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: Any = False,
-                  **unsupported: Any) -> Any:
-        if dtype is not None or out is not None or unsupported:
-            raise TypeError(f"np.{op.__name__}-style call on a Tensor supports only axis and keepdims")
-        return op(a, axis=axis, keepdims=bool(keepdims))
-
-    return reduction
 
 
 def _reshape(a: Any, newshape: Any = None, order: str = "C", *, shape: Any = None, **_: Any) -> Any:
@@ -108,11 +98,7 @@ def _transpose(a: Any, axes: Any = None) -> Any:
 
 
 HANDLED_FUNCTIONS: dict[Any, Callable[..., Any]] = {
-    np.sum: _axis_kwargs(ops.reduce_sum), np.mean: _axis_kwargs(ops.reduce_mean),
-    np.prod: _axis_kwargs(ops.reduce_prod), np.max: _axis_kwargs(ops.reduce_max),
-    np.min: _axis_kwargs(ops.reduce_min), np.amax: _axis_kwargs(ops.reduce_max),
-    np.amin: _axis_kwargs(ops.reduce_min),
-    np.dot: ops.dot, np.tensordot: ops.tensordot, np.transpose: _transpose, np.reshape: _reshape,
+    np.transpose: _transpose, np.reshape: _reshape,
     np.concatenate: _concatenate, np.stack: _stack, np.where: _where, np.clip: _clip,
     np.squeeze: lambda a, axis=None: ops.squeeze(a, axis), np.expand_dims: ops.expand_dims,
     np.broadcast_to: lambda array, shape, subok=False: ops.broadcast_to(array, shape),

@@ -40,8 +40,8 @@ def test_value_functions_return_numpy_results() -> None:
 
 def test_unsupported_numpy_functions_raise_instead_of_dropping_the_gradient() -> None:
     x = nt.constant([1.0, 2.0])
-    with pytest.raises(TypeError, match="cumsum"):
-        np.cumsum(x)
+    with pytest.raises(TypeError, match="unwrap"):
+        np.unwrap(x)
     with pytest.raises(TypeError, match="cbrt"):
         np.cbrt(x)
     with pytest.raises(TypeError):

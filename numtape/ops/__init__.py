@@ -32,7 +32,10 @@ __all__ = [
     "squeeze", "stack", "subtract", "tan", "tanh", "tensordot", "tile", "trace",
     "transpose", "where", "zeros", "zeros_like",
 ]
-from . import statistics  # noqa: F401,E402  (composite rows register themselves on import)
+# composite rows register themselves on import (the einsum module's name is rebound to its op below)
+from . import einsum as _einsum_module  # noqa: F401,E402
+from . import numpy_reductions, order_statistics, products, sampled, scans  # noqa: F401,E402
+from . import special_reductions, statistics  # noqa: F401,E402
 from .registry import top_level_composites  # noqa: E402
 
 globals().update(ROW_OPS)  # every public elementwise row, also those not named above

@@ -17,6 +17,7 @@ from ..tensor import Tensor, TensorLike
 from .elementwise import float_operand, multiply
 from .primitives import gather_flat, matmul_raw
 from .reduce import reduce_sum
+from .registry import Case, composite
 from .shape import broadcast_to, normalize_axis, reshape, transpose
 
 
@@ -27,6 +28,12 @@ def _size(shape: Sequence[int]) -> int:
     return size
 
 
+_PRODUCT = "bilinear: smooth everywhere"
+
+
+@composite(numpy=(np.matmul,), convention=_PRODUCT,
+           cases=(Case(((2, 3), (3, 4))), Case(((3,), (3, 2))), Case(((2, 3), (3,))), Case(((4,), (4,))),
+                  Case(((2, 2, 3), (2, 3, 4))), Case(((2, 2, 3), (3, 4))), Case(((2, 1, 2, 3), (3, 3, 2)))))
 def matmul(a: TensorLike, b: TensorLike) -> Tensor:
     """Matrix product with NumPy's ``matmul`` rules (batched, 1-d promotion)."""
     x = float_operand(a, "matmul")
@@ -68,6 +75,9 @@ def _batched(t: Tensor, batch: tuple[int, ...]) -> tuple[Tensor, bool]:
     return broadcast_to(t, batch + t.shape[-2:]), False
 
 
+@composite(numpy=(np.dot,), convention=_PRODUCT,
+           cases=(Case(((2, 3), (3, 4))), Case(((3,), (3,))), Case(((), (2, 3))), Case(((2, 3, 4), (4,))),
+                  Case(((2, 3), (4, 3, 2)))))
 def dot(a: TensorLike, b: TensorLike) -> Tensor:
     """Dot product with NumPy's ``dot`` rules."""
     x = float_operand(a, "dot")
@@ -83,6 +93,9 @@ def dot(a: TensorLike, b: TensorLike) -> Tensor:
     return tensordot(x, y, ([x.ndim - 1], [y.ndim - 2]))
 
 
+@composite(numpy=(np.tensordot,), convention=_PRODUCT,
+           cases=(Case(((2, 3, 4), (3, 4, 2))), Case(((2, 3), (3, 4)), dict(axes=1)), Case(((2, 3), (4,)), dict(axes=0)),
+                  Case(((2, 3, 4), (4, 2, 3)), dict(axes=([1, 2], [2, 0])))))
 def tensordot(a: TensorLike, b: TensorLike, axes: Union[int, Sequence[Any]] = 2) -> Tensor:
     """Sum of products over the given axes, as NumPy's ``tensordot``."""
     x = float_operand(a, "tensordot")

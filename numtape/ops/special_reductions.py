@@ -1,0 +1,50 @@
+"""SciPy's ``special.logsumexp(a, axis, b, keepdims, return_sign)``, as the row ``special.logsumexp``.
+
+``log(sum(b * exp(a)))`` is computed as ``shift + log(sum(b * exp(a - shift)))`` with
+``shift`` the maximum of ``a`` over the axes (a constant to every tape: ``max_shift``),
+so it never overflows. Where ``b == 0`` the element is left out (``a`` is replaced by
+-inf with a recorded ``where``, as SciPy does), so it gets a zero gradient even where
+``a`` is infinite. A negative sum is NaN unless ``return_sign`` asks for
+``(log|sum|, sign)``; the sign is data (derivative 0). Both ``a`` and ``b`` are
+differentiable.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import TensorLike
+from .elementwise import absolute, equal, exp, float_operand, log, sign, stop_gradient_op
+from .primitives import where
+from .reduce import Axis, _axes, max_shift, reduce_sum
+from .registry import Case, composite
+from .shape import reshape
+
+
+def _scipy_logsumexp(*args: Any, **kwargs: Any) -> Any:
+    from scipy.special import logsumexp  # numtape does not import scipy at start-up
+
+    return logsumexp(*args, **kwargs)
+
+
+@composite("logsumexp", namespace="special", reference=_scipy_logsumexp,
+           cases=(Case(((5,),)), Case(((2, 3),), dict(axis=1)), Case(((2, 3, 4),), dict(axis=(0, 2), keepdims=True)),
+                  Case(((3, 4),), dict(axis=0, return_sign=True)), Case(((2, 3),), dict(axis=-1, keepdims=True))),
+           convention="smooth; the gradient in a is softmax(a) weighted by b; b == 0 elements are left out "
+                      "(zero gradient); a negative sum is NaN unless return_sign")
+def logsumexp(a: TensorLike, axis: Axis = None, b: Any = None, keepdims: bool = False,
+              return_sign: bool = False) -> Any:
+    """``log(sum(b * exp(a)))`` over ``axis``, computed stably (SciPy's ``special.logsumexp``)."""
+    t = float_operand(a, "logsumexp")
+    if b is not None:
+        weights = float_operand(b, "logsumexp")
+        t = where(equal(weights, 0.0), -np.inf, t)  # broadcast with b, as SciPy
+    axes = _axes(axis, t.ndim, "logsumexp")
+    shift = max_shift(t, axes)
+    terms = exp(t - shift)
+    total = reduce_sum(terms if b is None else terms * weights, axes, bool(keepdims))
+    offset = shift if keepdims else reshape(shift, total.shape)
+    if not return_sign:
+        return log(total) + offset
+    return log(absolute(total)) + offset, stop_gradient_op(sign(total))
