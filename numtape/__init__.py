@@ -23,3 +23,11 @@ __all__ = [
     "jacobian",
     "stop_gradient", "value_and_grad", "__version__", *_ops_all,
 ]
+
+
+def __getattr__(name: str):  # ``nt.dask`` without importing Dask at ``import numtape``
+    if name == "dask":
+        import importlib
+
+        return importlib.import_module(".dask", __name__)
+    raise AttributeError(f"module 'numtape' has no attribute {name!r}")

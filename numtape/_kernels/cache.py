@@ -29,6 +29,7 @@ Nothing of numtape is imported here; Numba is imported only by the functions tha
 """
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import inspect
@@ -371,6 +372,9 @@ NOTICE_AFTER_S = float(os.environ.get("_NUMTAPE_NOTICE_AFTER_S", "1.0"))  # the 
 _listener_installed = False
 _noticed = False
 _state = threading.local()
+#: Kernel compilations (or cache loads) in this process, by kernel and argument types: how
+#: numtape.dask checks that a worker compiled each kernel once, not once per task.
+COMPILES: collections.Counter = collections.Counter()
 
 
 def _is_ours(event) -> bool:
@@ -420,6 +424,8 @@ def install_compile_listener() -> None:
             if not _is_ours(ev):
                 return
             _state.depth = getattr(_state, "depth", 1) - 1
+            d = ev.data["dispatcher"]
+            COMPILES[(d.py_func.__qualname__, str(tuple(ev.data.get("args", ()))))] += 1
             if log:
                 d = ev.data["dispatcher"]
                 started = _state.starts.pop() if getattr(_state, "starts", None) else time.perf_counter()
