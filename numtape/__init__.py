@@ -15,11 +15,14 @@ from .tensor import ConversionWarning, Tensor
 from .testing import check_grad
 from .variable import Variable
 
+# last: the namespaces read the op table, which every module above has filled
+from . import linalg, math, nn, special  # noqa: E402
+
 __version__ = "0.1.0"
 
 __all__ = [
     "CompiledTape", "ConversionWarning", "Function", "GradientTape", "Tensor", "TraceFallbackWarning",
     "UnconnectedGradients", "Variable", "check_grad", "custom_gradient", "function", "grad", "hessian", "hvp",
-    "jacobian",
+    "jacobian", "linalg", "math", "nn", "special",
     "stop_gradient", "value_and_grad", "__version__", *_ops_all,
 ]
