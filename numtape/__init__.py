@@ -15,6 +15,10 @@ from .tensor import ConversionWarning, Tensor
 from .testing import check_grad
 from .variable import Variable
 
+from . import casting  # noqa: F401,E402  (rows above the ops layer)
+from .ops.registry import top_level_composites  # noqa: E402
+
+globals().update(top_level_composites())  # every composite row named nt.<name>, from any layer
 # last: the namespaces read the op table, which every module above has filled
 from . import linalg, math, nn, special  # noqa: E402
 
@@ -26,3 +30,4 @@ __all__ = [
     "jacobian", "linalg", "math", "nn", "special",
     "stop_gradient", "value_and_grad", "__version__", *_ops_all,
 ]
+__all__ += sorted(set(top_level_composites()) - set(__all__))
