@@ -15,7 +15,7 @@ from .tensor import ConversionWarning, Tensor
 from .testing import check_grad
 from .variable import Variable
 
-from . import casting  # noqa: F401,E402  (rows above the ops layer)
+from . import _methods, casting  # noqa: F401,E402  (NumPy's array methods; rows above the ops layer)
 from .ops.registry import top_level_composites  # noqa: E402
 
 globals().update(top_level_composites())  # every composite row named nt.<name>, from any layer
