@@ -97,7 +97,7 @@ def _arg(x: TensorLike, axis: Any, output_type: Any, op: str, np_fn: Any) -> Ten
 @composite(cases=_ARG_CASES, differentiable=False,
            reference=lambda x, axis=None: np.argmax(x, axis=0 if axis is None else axis),
            convention="data: the first maximum's index along axis (TensorFlow's default axis 0), int64")
-def argmax(input: TensorLike, axis: Optional[int] = None, output_type: Any = np.int64) -> Tensor:
+def argmax(input: TensorLike, axis: Optional[int] = None, output_type: Any = "int64") -> Tensor:
     """Index of the largest value along ``axis`` (0 by default, as TensorFlow)."""
     return _arg(input, axis, output_type, "argmax", np.argmax)
 
@@ -105,7 +105,7 @@ def argmax(input: TensorLike, axis: Optional[int] = None, output_type: Any = np.
 @composite(cases=_ARG_CASES, differentiable=False,
            reference=lambda x, axis=None: np.argmin(x, axis=0 if axis is None else axis),
            convention="data: the first minimum's index along axis (TensorFlow's default axis 0), int64")
-def argmin(input: TensorLike, axis: Optional[int] = None, output_type: Any = np.int64) -> Tensor:
+def argmin(input: TensorLike, axis: Optional[int] = None, output_type: Any = "int64") -> Tensor:
     """Index of the smallest value along ``axis`` (0 by default, as TensorFlow)."""
     return _arg(input, axis, output_type, "argmin", np.argmin)
 
@@ -126,14 +126,14 @@ def _out_type(out_type: Any, op: str) -> np.dtype:
 
 @composite(cases=_SHAPE_CASES, differentiable=False, reference=lambda x: np.int32(np.size(x)),
            convention="data: the number of elements, an int32 Tensor")
-def size(input: TensorLike, out_type: Any = np.int32) -> Tensor:
+def size(input: TensorLike, out_type: Any = "int32") -> Tensor:
     """The number of elements, as a 0-d integer Tensor (TensorFlow's tf.size)."""
     return wrap(np.array(int(np.prod(_static_shape(input, "size"))), _out_type(out_type, "size")))
 
 
 @composite(cases=_SHAPE_CASES, differentiable=False, reference=lambda x: np.array(np.shape(x), np.int32),
            convention="data: the shape, a 1-d int32 Tensor")
-def shape(input: TensorLike, out_type: Any = np.int32) -> Tensor:
+def shape(input: TensorLike, out_type: Any = "int32") -> Tensor:
     """The shape, as a 1-d integer Tensor (TensorFlow's tf.shape; ``t.shape`` is the tuple)."""
     return wrap(np.array(_static_shape(input, "shape"), _out_type(out_type, "shape")).reshape(-1))
 
