@@ -15,14 +15,22 @@ from .tensor import ConversionWarning, Tensor
 from .testing import check_grad
 from .variable import Variable
 
+from . import _methods, casting  # noqa: F401,E402  (NumPy's array methods; rows above the ops layer)
+from .ops.registry import top_level_composites  # noqa: E402
+
+globals().update(top_level_composites())  # every composite row named nt.<name>, from any layer
+# last: the namespaces read the op table, which every module above has filled
+from . import linalg, math, nn, special  # noqa: E402
+
 __version__ = "0.1.0"
 
 __all__ = [
     "CompiledTape", "ConversionWarning", "Function", "GradientTape", "Tensor", "TraceFallbackWarning",
     "UnconnectedGradients", "Variable", "check_grad", "custom_gradient", "function", "grad", "hessian", "hvp",
-    "jacobian",
+    "jacobian", "linalg", "math", "nn", "special",
     "stop_gradient", "value_and_grad", "__version__", *_ops_all,
 ]
+__all__ += sorted(set(top_level_composites()) - set(__all__))
 
 
 def __getattr__(name: str):  # ``nt.dask`` without importing Dask at ``import numtape``

@@ -18,6 +18,7 @@ from typing import Any, Iterable
 
 import numtape
 
+from ._namespaces import namespace_contents, namespaces
 from .ops.registry import COMPOSITES, ELEMENTWISE
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference.md"
@@ -97,6 +98,15 @@ def _core_api(ops: bool) -> list[str]:
     return lines
 
 
+def _namespace_lines() -> list[str]:
+    """What each namespace module holds (every elementwise function is also in ``nt.math``)."""
+    lines = ["| namespace | names |", "|---|---|"]
+    for namespace in sorted(namespaces() | {"math", "linalg", "nn", "special"}):
+        names = ", ".join(f"`{n}`" for n in namespace_contents(namespace)) or "(no rows yet)"
+        lines.append(f"| `nt.{namespace}` | {names} |")
+    return lines
+
+
 def generate() -> str:
     namespaces = sorted({r.namespace for r in COMPOSITES.values()})
     out = ["# numtape API reference", "",
@@ -107,7 +117,11 @@ def generate() -> str:
            "At a kink the derivative is the one-sided or sub-gradient TensorFlow uses, as each row states.", "",
            "## Tapes, functions and tools", "", *_core_api(ops=False), "",
            "## Array operations with TensorFlow's names", "", *_core_api(ops=True), "",
-           "## Elementwise functions", "", *_elementwise_rows(), ""]
+           "## Elementwise functions", "", *_elementwise_rows(), "",
+           "## Namespaces", "",
+           "Modules generated from the rows (`import numtape.linalg as la`, `from numtape.math import log1p`):",
+           "every public elementwise function is in `nt.math` under its name, and each row's other names",
+           "(TensorFlow's, SciPy's) put it in the namespace they name.", "", *_namespace_lines(), ""]
     for namespace in namespaces:
         title = f"`nt.{namespace}`" if namespace else "Array operations (`nt.*`)"
         out += [f"## {title}", "", *_composite_rows(namespace), ""]

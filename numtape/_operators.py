@@ -3,7 +3,7 @@
 Arithmetic operators are the ``nt`` ops themselves (recorded, differentiable).
 Comparisons compute NumPy bools from the values (not differentiable) so that
 ``if x > 0:`` works; while ``nt.function`` traces, each comparison also becomes a
-guard of the trace.
+guard of the trace. NumPy's array methods (``t.sum()``, ``t.T``) are in ``numtape/_methods.py``.
 """
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ import numpy as np
 from ._state import state
 from .ops import elementwise as E
 from .ops.linalg import matmul
-from .ops.reduce import reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_sum
-from .ops.shape import getitem, reshape, transpose
+from .ops.shape import getitem
 from .tensor import Tensor
 from .variable import Variable
 
@@ -87,15 +86,6 @@ for _cls in (Tensor, Variable):
     for _name, _ufunc in _COMPARISONS.items():
         setattr(_cls, _name, _comparison(_ufunc))
     _cls.__hash__ = object.__hash__
-    _cls.T = property(lambda self: transpose(self))
-    # NumPy-style methods, recorded like the ops they call
-    _cls.sum = lambda self, axis=None, keepdims=False: reduce_sum(self, axis, keepdims)
-    _cls.mean = lambda self, axis=None, keepdims=False: reduce_mean(self, axis, keepdims)
-    _cls.prod = lambda self, axis=None, keepdims=False: reduce_prod(self, axis, keepdims)
-    _cls.max = lambda self, axis=None, keepdims=False: reduce_max(self, axis, keepdims)
-    _cls.min = lambda self, axis=None, keepdims=False: reduce_min(self, axis, keepdims)
-    _cls.reshape = lambda self, *shape: reshape(self, shape[0] if len(shape) == 1 else shape)
-    _cls.transpose = lambda self, *axes: transpose(self, (axes[0] if len(axes) == 1 else axes) or None)
 
 Tensor.__getitem__ = getitem
 Variable.__getitem__ = lambda self, key: getitem(self._read(), key)

@@ -382,8 +382,11 @@ def scalar_tensor(v: float) -> Tensor:
     return t
 
 
-def constant(value: Any, dtype: Any = None) -> Tensor:
+def constant(value: Any, dtype: Any = None, shape: Any = None) -> Tensor:
     """A Tensor holding a copy of ``value`` (float64 unless ``dtype`` or a float32 input says otherwise).
+
+    With ``shape`` (TensorFlow's rule): a value with that many elements is reshaped to it,
+    a scalar is broadcast to fill it, anything else is a ValueError.
 
     As ``tf.constant`` in eager mode: a Tensor of the right dtype passes through
     unchanged (its gradient flows), but a Variable or a list holding Tensors becomes a
@@ -394,9 +397,30 @@ def constant(value: Any, dtype: Any = None) -> Tensor:
     >>> nt.constant(3)
     nt.Tensor(3.0, shape=(), dtype=float64)
     """
+    if shape is not None:
+        return _shaped_constant(value, dtype, shape)
     if isinstance(value, Tensor) and (dtype is None or np.dtype(dtype) == value.dtype):
         return value
     return wrap(to_value(value, "constant", dtype))
+
+
+def _shaped_constant(value: Any, dtype: Any, shape: Any) -> Tensor:
+    if isinstance(value, Tensor):
+        _note_escape(value, "str")  # a new constant from its value: a trace guards that value
+    v = np.asarray(to_value(value, "constant", dtype))
+    dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if any(not isinstance(d, (int, np.integer)) or isinstance(d, bool) or d < 0 for d in dims):
+        raise op_value_error("constant", f"shape must be non-negative integers, got {shape!r}", value)
+    dims = tuple(int(d) for d in dims)
+    count = 1
+    for d in dims:
+        count *= d
+    if v.size == count:
+        return wrap(_canonical(v.reshape(dims).copy()))
+    if v.ndim == 0:
+        return wrap(_canonical(np.full(dims, v, v.dtype)))
+    raise op_value_error("constant", f"a value of shape {v.shape} ({v.size} elements) cannot fill shape {dims}",
+                         value)
 
 
 def convert_to_tensor(value: Any, dtype: Any = None) -> Tensor:

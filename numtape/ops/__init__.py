@@ -1,4 +1,6 @@
 """Every public op, re-exported (``numtape`` re-exports these again)."""
+from types import ModuleType
+
 from ..tensor import constant, convert_to_tensor
 from .creation import fill, linspace, ones, ones_like, range, zeros, zeros_like
 from .elementwise import absolute as abs
@@ -36,9 +38,13 @@ __all__ = [
 from . import einsum as _einsum_module  # noqa: F401,E402
 from . import numpy_reductions, order_statistics, products, sampled, scans  # noqa: F401,E402
 from . import special_reductions, statistics  # noqa: F401,E402
+from . import activations, losses, tf_data, tf_math  # noqa: F401,E402  (after the rows they build on)
 from .registry import top_level_composites  # noqa: E402
 
 globals().update(ROW_OPS)  # every public elementwise row, also those not named above
 __all__ += sorted(set(ROW_OPS) - set(__all__))
-globals().update(top_level_composites())  # every composite row of the ops layer named nt.<name>
-__all__ += sorted(set(top_level_composites()) - set(__all__))
+# every composite row of the ops layer named nt.<name>, except where the name is a module of
+# this package (nt.shape, the row, is exported by numtape/__init__; numtape.ops.shape stays the module)
+_ROWS = {name: fn for name, fn in top_level_composites().items() if not isinstance(globals().get(name), ModuleType)}
+globals().update(_ROWS)
+__all__ += sorted(set(_ROWS) - set(__all__))

@@ -179,15 +179,16 @@ _UNARY_ROWS = [
            numpy=(np.tanh,)),
     _unary(20, "sigmoid", _py_sigmoid, _np_sigmoid, lambda g, y, x: g * (y * (1.0 - y)),
            "Elementwise logistic function 1/(1 + e**-x), computed without overflow. Derivative: s(1 - s).",
-           kernel="M.sigmoid(x)", partial="y * (1.0 - y)", second="d * (1.0 - 2.0 * y)"),
+           kernel="M.sigmoid(x)", partial="y * (1.0 - y)", second="d * (1.0 - 2.0 * y)",
+           aliases=("nn.sigmoid",)),
     _unary(21, "softplus", _py_softplus, _np_softplus, lambda g, y, x: g * sigmoid(x),
            "Elementwise log(1 + e**x), computed without overflow. Derivative: sigmoid(x).",
            kernel="math.log1p(math.exp(-abs(x))) + max(x, 0.0)", partial="M.sigmoid(x)", second="d * (1.0 - d)",
-           numpy_replay=True),
+           numpy_replay=True, aliases=("nn.softplus",)),
     _unary(22, "relu", _py_relu, lambda x: np.maximum(x, 0), lambda g, y, x: _select(greater(x, 0.0), g),
            "Elementwise max(x, 0). Derivative: 1 for x > 0, else 0 (the subgradient at 0 is 0).",
            kernel="0.0 if x <= 0.0 else x", partial="1.0 if x > 0.0 else 0.0", second=LINEAR, select=True,
-           nondifferentiable_at=(0.0,)),
+           nondifferentiable_at=(0.0,), aliases=("nn.relu",)),
     _unary(23, "identity", _identity, _identity, lambda g, y, x: g,
            "The same value, recorded as a new Tensor. Derivative: 1.",
            kernel="x", partial="1.0", second=LINEAR, numpy=(np.positive,)),
@@ -206,7 +207,7 @@ _UNARY_ROWS = [
     _unary(32, "isfinite", lambda x: 1.0 if math.isfinite(x) else 0.0,
            lambda x: np.isfinite(x).astype(np.result_type(x, 0.0)), lambda g, y, x: None,
            "1.0 where x is finite, else 0.0 (a float mask). Not differentiable.",
-           kernel="1.0 if np.isfinite(x) else 0.0", differentiable=False),
+           kernel="1.0 if np.isfinite(x) else 0.0", differentiable=False, aliases=("math.is_finite",)),
 ]
 
 #: The op of every row, by the row's name (``pow``'s is replaced by :func:`power` below).
@@ -322,7 +323,7 @@ _BINARY_ROWS = [
     _binary(44, "pow", _py_pow, np.power, _pow_vjp,
             "Elementwise x ** y. Derivatives: y x**(y-1), and x**y log(x) where x > 0 (0 elsewhere).",
             kernel="a**b", partial="M.pow_partials(a, b, z)", second="M.pow_second(a, b, z, da, db)",
-            domain=(0.2, 2.0), public=False),  # nt.pow is power() below
+            domain=(0.2, 2.0), public=False, aliases=("math.pow",)),  # nt.pow is power() below
     _binary(45, "atan2", math.atan2, np.arctan2, _atan2_vjp,
             "Elementwise arctan(y/x) with the quadrant of (x, y); called atan2(y, x). "
             "Derivatives: x/(x**2 + y**2), -y/(x**2 + y**2).",
@@ -339,7 +340,7 @@ _BINARY_ROWS = [
     _binary(48, "mod", _py_mod, np.remainder, _mod_vjp,
             "Elementwise remainder with the divisor's sign, as NumPy's %. Derivatives: 1, -floor(x/y).",
             kernel="M.mod(a, b)", partial="(1.0, -M.floor_divide(a, b))", second=LINEAR, domain=(0.3, 2.0),
-            integer_safe=True, numpy=(np.remainder,)),
+            integer_safe=True, numpy=(np.remainder,), aliases=("math.floormod",)),
     # comparisons as 0.0/1.0 float masks (TensorFlow returns booleans): recorded as data, so
     # compiled tapes recompute them and nt.where(nt.greater(x, 0), a, b) needs no guard
     # (x > 0 gives NumPy bools, which a trace must guard); never differentiated
@@ -352,7 +353,8 @@ _BINARY_ROWS = [
     _binary(56, "floor_divide", operator.floordiv, np.floor_divide, _no_vjp,
             "Elementwise floor(x / y), as NumPy's and Python's //. Not differentiable: its gradient is None, "
             "as in TensorFlow.",
-            kernel="M.floor_divide(a, b)", differentiable=False, integer_safe=True, numpy=(np.floor_divide,)),
+            kernel="M.floor_divide(a, b)", differentiable=False, integer_safe=True, numpy=(np.floor_divide,),
+            aliases=("math.floordiv",)),
 ]
 OPS.update((spec.name, binary_op(spec)) for spec in _BINARY_ROWS)
 

@@ -85,6 +85,9 @@ class Elementwise:
     numpy_replay: bool = False  # large replays compute it with the ufunc (faster than the scalar loop)
     numpy: tuple[Any, ...] = ()  # NumPy ufuncs that dispatch to this op on Tensors
     public: bool = True  # exported as nt.<name> (False: an internal op, or exported by a wrapper)
+    # Qualified names besides ``nt.<name>`` and ``nt.math.<name>`` (every public row is in
+    # nt.math): TensorFlow's names where they differ, e.g. ("math.is_finite", "nn.relu").
+    aliases: tuple[str, ...] = ()
     # Binary rows may add (d/dx, d/dy) as two rules computing exactly what ``vjp``
     # returns, so that a cotangent nobody reads (a constant operand) is not computed.
     partials: Optional[tuple[Callable[..., Any], Callable[..., Any]]] = None

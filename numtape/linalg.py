@@ -1,0 +1,10 @@
+"""``nt.linalg``: TensorFlow's ``tf.linalg`` names, generated from the op table.
+
+Its contents are the rows that name themselves ``linalg.<name>`` (see numtape/_namespaces.py);
+nothing here is written by hand.
+"""
+from ._namespaces import namespace_contents
+
+_CONTENTS = namespace_contents("linalg")
+globals().update(_CONTENTS)
+__all__ = sorted(_CONTENTS)
