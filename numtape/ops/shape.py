@@ -183,32 +183,42 @@ def _integer_indices(indices: Any, op: str) -> np.ndarray:
 
 def concat(values: Sequence[TensorLike], axis: int) -> Tensor:
     """Join tensors along an existing axis."""
+    return join(values, axis, "concat")
+
+
+def join(values: Sequence[TensorLike], axis: int, op: str) -> Tensor:
+    """``concat`` for the public op ``op`` (errors name it)."""
     if isinstance(values, (Tensor, np.ndarray)) or not isinstance(values, (list, tuple)) or not values:
-        raise op_type_error("concat", "values must be a non-empty list of tensors")
-    shapes = [value_shape(v, "concat") for v in values]  # all checked before anything is recorded
+        raise op_type_error(op, "values must be a non-empty list of tensors")
+    shapes = [value_shape(v, op) for v in values]  # all checked before anything is recorded
     first = shapes[0]
     ndim = len(first)
     if ndim == 0:
-        raise op_value_error("concat", "cannot concatenate 0-d tensors (use nt.stack)")
-    a = normalize_axis(axis, ndim, "concat")
+        raise op_value_error(op, "cannot concatenate 0-d tensors (use nt.stack)")
+    a = normalize_axis(axis, ndim, op)
     for s in shapes[1:]:
         if len(s) != ndim or s[:a] != first[:a] or s[a + 1 :] != first[a + 1 :]:
-            raise op_value_error("concat", f"shapes {shapes} differ outside axis {a}")
-    ts = [as_tensor(v, "concat") for v in values]
+            raise op_value_error(op, f"shapes {shapes} differ outside axis {a}")
+    ts = [as_tensor(v, op) for v in values]
     shape = first[:a] + (sum(s[a] for s in shapes),) + first[a + 1 :]
     return concat_flat(ts, _size(first[:a]), shape)
 
 
 def stack(values: Sequence[TensorLike], axis: int = 0) -> Tensor:
     """Join tensors of equal shape along a new axis."""
+    return stack_as(values, axis, "stack")
+
+
+def stack_as(values: Sequence[TensorLike], axis: int, op: str) -> Tensor:
+    """``stack`` for the public op ``op`` (errors name it)."""
     if isinstance(values, (Tensor, np.ndarray)) or not isinstance(values, (list, tuple)) or not values:
-        raise op_type_error("stack", "values must be a non-empty list of tensors")
-    shapes = [value_shape(v, "stack") for v in values]  # all checked before anything is recorded
+        raise op_type_error(op, "values must be a non-empty list of tensors")
+    shapes = [value_shape(v, op) for v in values]  # all checked before anything is recorded
     first = shapes[0]
     if any(s != first for s in shapes):
-        raise op_value_error("stack", f"all shapes must be equal, got {shapes}")
-    a = normalize_axis(axis, len(first) + 1, "stack")
-    ts = [as_tensor(v, "stack") for v in values]
+        raise op_value_error(op, f"all shapes must be equal, got {shapes}")
+    a = normalize_axis(axis, len(first) + 1, op)
+    ts = [as_tensor(v, op) for v in values]
     shape = first[:a] + (len(ts),) + first[a:]
     return concat_flat(ts, _size(first[:a]), shape)
 
