@@ -97,15 +97,15 @@ def static_int(value: Any, op: str, what: str) -> int:
     return int(value)
 
 
-def static_axes(axis: Any, op: str) -> Any:
+def static_axes(axis: Any, op: str, what: str = "axis") -> Any:
     """``axis`` (None, an int or a sequence of ints; Tensors read as data) as NumPy takes it."""
     if axis is None:
         return None
     if isinstance(axis, (Tensor, Variable, np.ndarray)):
-        axis = index_array(axis, op, "axis").tolist()
+        axis = index_array(axis, op, what).tolist()
     if isinstance(axis, (list, tuple)):
-        return tuple(static_int(a, op, "axis") for a in axis)
-    return static_int(axis, op, "axis")
+        return tuple(static_int(a, op, what) for a in axis)
+    return static_int(axis, op, what)
 
 
 def no_extras(op: str, **options: Any) -> None:

@@ -50,7 +50,7 @@ def _pad_reference(array: np.ndarray, pad_width: Any, mode: str = "constant", **
     Case(((2, 3),), dict(pad_width=((2, 1),), mode="reflect")), Case(((3, 2),), dict(pad_width=2, mode="wrap")),
     Case(((2, 3),), dict(pad_width=[[1, 0], [2, 2]], mode="CONSTANT", constant_values=-1.0)),
     Case(((3, 3),), dict(pad_width=[[1, 1], [1, 2]], mode="SYMMETRIC"))))
-def pad(array: TensorLike, pad_width: Any, mode: str = "constant", *, constant_values: Any = 0,
+def pad(array: TensorLike, pad_width: Any = None, mode: str = "constant", *, constant_values: Any = 0,
         reflect_type: str = "even", paddings: Any = None, name: Optional[str] = None, **options: Any) -> Tensor:
     """Pad with NumPy's ``pad`` (modes constant, edge, reflect, symmetric, wrap) or TensorFlow's
     ``pad(tensor, paddings, mode='CONSTANT'|'REFLECT'|'SYMMETRIC', constant_values=0)``."""
@@ -62,6 +62,8 @@ def pad(array: TensorLike, pad_width: Any, mode: str = "constant", *, constant_v
     if reflect_type != "even":
         raise op_value_error("pad", f"reflect_type={reflect_type!r} is not supported (only 'even')")
     t = operand(array, "pad")
+    if (pad_width is None) == (paddings is None):
+        raise op_type_error("pad", "give pad_width (NumPy) or paddings (TensorFlow), one of them", t)
     widths = _widths(pad_width if paddings is None else paddings)
     if mode == "constant":
         index_map = numpy_map("pad", np.pad, t.shape, widths, constant_values=-1)

@@ -67,7 +67,7 @@ def reverse(tensor: TensorLike, axis: Sequence[int], name: Optional[str] = None)
 def roll(a: TensorLike, shift: Any, axis: Any = None, name: Optional[str] = None) -> Tensor:
     """Roll elements along ``axis`` by ``shift`` (flattened when ``axis`` is None); NumPy's and
     TensorFlow's ``roll(input, shift, axis)``."""
-    shifts = static_axes(shift, "roll")
+    shifts = static_axes(shift, "roll", "shift")
     return _rearranged("roll", np.roll, a, shifts, static_axes(axis, "roll"))
 
 
@@ -153,11 +153,13 @@ def repeat(a: TensorLike, repeats: Any, axis: Optional[int] = None) -> Tensor:
 @composite(numpy=(np.tile,), convention=_COPIES, cases=(
     Case(((3,),), dict(reps=2)), Case(((2, 3),), dict(reps=(2, 1))), Case(((2, 3),), dict(reps=(2, 1, 2))),
     Case(((2, 2, 3),), dict(reps=(3,)))))
-def tile(a: TensorLike, reps: Any, name: Optional[str] = None) -> Tensor:
+def tile(a: TensorLike, reps: Any = None, name: Optional[str] = None, *, multiples: Any = None) -> Tensor:
     """Repeat ``a`` ``reps[i]`` times along axis i (NumPy's ``tile``: reps shorter than the rank
     apply to the last axes, longer ones add leading axes; TensorFlow's ``tile(input, multiples)``)."""
     t = operand(a, "tile")
-    counts = _shape._as_shape(reps, "tile")
+    if (reps is None) == (multiples is None):
+        raise op_type_error("tile", "give reps (NumPy) or multiples (TensorFlow), one of them", t)
+    counts = _shape._as_shape(reps if multiples is None else multiples, "tile")
     if any(r < 0 for r in counts):
         raise op_value_error("tile", f"reps {counts} must be non-negative", t)
     ndim = max(t.ndim, len(counts))
