@@ -85,6 +85,15 @@ def test_take_with_index_tensors_in_a_trace_is_guarded() -> None:
         np.testing.assert_allclose(f.grad(x, idx), np.bincount(i, weights=2 * x[i], minlength=4))
 
 
+@pytest.mark.parametrize("index", [lambda x, i: nt.gather(x, i), lambda x, i: x[i], lambda x, i: x[(i,)]])
+def test_gather_and_getitem_with_index_tensors_in_a_trace_are_guarded(index) -> None:
+    """Found here: the index Tensor's value was baked into the trace (a stale index on replay)."""
+    f = nt.function(lambda x, i: nt.reduce_sum(index(x, i)))
+    x = np.arange(4.0)
+    for i in ([0, 1], [3, 3]):
+        np.testing.assert_allclose(f(x, nt.constant(i, dtype="int64")).numpy(), np.sum(x[i]))
+
+
 def test_take_along_axis_from_argsort_sorts_differentiably() -> None:
     x = RNG.standard_normal((3, 4))
     order = np.argsort(x, axis=1)

@@ -13,6 +13,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from .. import tensor as _tensor
+from .._state import state
 from ..errors import op_type_error, op_value_error
 from ..tensor import Tensor, TensorLike, value_shape
 from .primitives import as_tensor, broadcast_3, concat_flat, element, gather_flat, window
@@ -172,9 +173,16 @@ def gather(x: TensorLike, indices: Any, axis: int = 0) -> Tensor:
     return gather_flat(t, index_map, index_map.shape)
 
 
+def _guarded_value(t: Tensor) -> Any:
+    """An index Tensor's value; an ``nt.function`` trace replays only where it is the same."""
+    if state.trace is not None:
+        state.trace.value_escapes(t, "index")
+    return t._v
+
+
 def _integer_indices(indices: Any, op: str) -> np.ndarray:
     if isinstance(indices, Tensor):
-        indices = indices._v
+        indices = _guarded_value(indices)
     idx = np.asarray(indices)
     if idx.dtype.kind not in "iu":
         raise op_type_error(op, f"indices must be integers, got dtype {idx.dtype}")
@@ -242,11 +250,11 @@ def getitem(x: TensorLike, key: Any) -> Tensor:
     t = as_tensor(x, "getitem")
     value = t._v
     if isinstance(key, Tensor):
-        key = key._v
+        key = _guarded_value(key)
     if isinstance(key, list):
         key = np.asarray(key)
     if isinstance(key, tuple):
-        key = tuple(k._v if isinstance(k, Tensor) else np.asarray(k) if isinstance(k, list) else k for k in key)
+        key = tuple(_guarded_value(k) if isinstance(k, Tensor) else np.asarray(k) if isinstance(k, list) else k for k in key)
     if t.ndim == 0:  # x[()], x[...], x[None]: no element entry (its kernel expects an array operand)
         try:
             view = np.asarray(value)[key]
