@@ -47,13 +47,25 @@ def _summary(obj: Any) -> str:
     return _cell(doc.split("\n\n")[0])
 
 
+class _NotGiven:
+    """A sentinel default (``object()``) shown without its address, so the file is reproducible."""
+
+    def __repr__(self) -> str:
+        return "<not given>"
+
+
+_NOT_GIVEN = _NotGiven()
+
+
 def _signature(fn: Any) -> str:
     """``(x, axis=None, ddof=0)``: the parameters without annotations."""
     try:
         signature = inspect.signature(fn)
     except (TypeError, ValueError):
         return "(...)"
-    bare = [p.replace(annotation=inspect.Parameter.empty) for p in signature.parameters.values()]
+    bare = [p.replace(annotation=inspect.Parameter.empty,
+                      default=_NOT_GIVEN if " at 0x" in repr(p.default) else p.default)
+            for p in signature.parameters.values()]
     return str(signature.replace(parameters=bare, return_annotation=inspect.Signature.empty))
 
 

@@ -48,36 +48,10 @@ def _reshape(a: Any, newshape: Any = None, order: str = "C", *, shape: Any = Non
     return ops.reshape(a, shape if shape is not None else newshape)
 
 
-def _concatenate(arrays: Any, axis: int = 0, **kwargs: Any) -> Any:
-    if kwargs:
-        raise TypeError("np.concatenate on Tensors supports only axis")
-    return ops.concat(list(arrays), axis)
-
-
-def _stack(arrays: Any, axis: int = 0, **kwargs: Any) -> Any:
-    if kwargs:
-        raise TypeError("np.stack on Tensors supports only axis")
-    return ops.stack(list(arrays), axis)
-
-
-def _where(condition: Any, *xy: Any) -> Any:
-    if len(xy) != 2:
-        raise TypeError("np.where on Tensors needs three arguments (condition, x, y)")
-    return ops.where(comparison_value(condition), *xy)
-
-
 def _clip(a: Any, a_min: Any = None, a_max: Any = None, **kwargs: Any) -> Any:
     if kwargs or a_min is None or a_max is None:
         raise TypeError("np.clip on a Tensor needs both bounds and no other arguments")
     return ops.clip_by_value(a, a_min, a_max)
-
-
-def _tile(a: Any, reps: Any) -> Any:
-    reps = (reps,) if np.isscalar(reps) else tuple(reps)
-    t = ops.convert_to_tensor(a)
-    ndim = max(t.ndim, len(reps))
-    t = ops.reshape(t, (1,) * (ndim - t.ndim) + t.shape)
-    return ops.tile(t, (1,) * (ndim - len(reps)) + reps)
 
 
 def _norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
@@ -86,25 +60,10 @@ def _norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> 
     return ops.norm(x, axis=axis, keepdims=keepdims)
 
 
-def _trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, **kwargs: Any) -> Any:
-    t = ops.convert_to_tensor(a)
-    if offset or kwargs or t.ndim != 2:
-        raise TypeError("np.trace on a Tensor supports only 2-d tensors and the main diagonal")
-    return ops.trace(t)
-
-
-def _transpose(a: Any, axes: Any = None) -> Any:
-    return ops.transpose(a, axes)
-
-
 HANDLED_FUNCTIONS: dict[Any, Callable[..., Any]] = {
-    np.transpose: _transpose, np.reshape: _reshape,
-    np.concatenate: _concatenate, np.stack: _stack, np.where: _where, np.clip: _clip,
-    np.squeeze: lambda a, axis=None: ops.squeeze(a, axis), np.expand_dims: ops.expand_dims,
+    np.reshape: _reshape, np.clip: _clip,
     np.broadcast_to: lambda array, shape, subok=False: ops.broadcast_to(array, shape),
-    np.tile: _tile, np.linalg.norm: _norm, np.trace: _trace,
-    np.take: lambda a, indices, axis=None: ops.gather(a if axis is not None else ops.reshape(a, (-1,)),
-                                                      indices, axis or 0),
+    np.linalg.norm: _norm,
 }
 
 # Functions that read only a Tensor's metadata, which a trace's signature fixes.
@@ -114,7 +73,7 @@ METADATA_FUNCTIONS = {np.shape, np.ndim, np.size, np.result_type, np.iscomplexob
 # indices): applied to the values.
 VALUE_FUNCTIONS = METADATA_FUNCTIONS | {
     np.allclose, np.isclose, np.array_equal, np.array_equiv,
-    np.any, np.all, np.argmax, np.argmin, np.argsort, np.nonzero, np.count_nonzero,
+    np.any, np.all, np.argmax, np.argmin, np.nonzero, np.count_nonzero,
     np.isnan, np.isinf, np.isfinite, np.may_share_memory, np.shares_memory, np.copyto,
 }
 

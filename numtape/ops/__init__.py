@@ -38,6 +38,7 @@ __all__ = [
 from . import einsum as _einsum_module  # noqa: F401,E402
 from . import numpy_reductions, order_statistics, products, sampled, scans  # noqa: F401,E402
 from . import special_reductions, statistics  # noqa: F401,E402
+from . import indexing, joining, padding, rearranging, sorting, triangles  # noqa: F401,E402
 from . import activations, losses, tf_data, tf_math  # noqa: F401,E402  (after the rows they build on)
 from .registry import top_level_composites  # noqa: E402
 

@@ -115,6 +115,7 @@ def scatter_add_flat(x: Tensor, index_map: np.ndarray, shape: tuple[int, ...]) -
     index_map = np.ascontiguousarray(index_map, np.int64).reshape(-1)
     xv = x._v
     sums = np.bincount(index_map, weights=np.asarray(xv, np.float64).reshape(-1), minlength=_size(shape))
+    sums = sums.astype(np.float64, copy=False)  # an empty index_map gives int64 zeros, weights or not
     v = quietly(sums.astype, np.float32) if _is_f32(xv) else sums  # overflow is inf, silently
     out = wrap(v.reshape(shape))
     if state.stack:

@@ -13,6 +13,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from .. import tensor as _tensor
+from .._state import state
 from ..errors import op_type_error, op_value_error
 from ..tensor import Tensor, TensorLike, value_shape
 from .primitives import as_tensor, broadcast_3, concat_flat, element, gather_flat, window
@@ -172,9 +173,16 @@ def gather(x: TensorLike, indices: Any, axis: int = 0) -> Tensor:
     return gather_flat(t, index_map, index_map.shape)
 
 
+def _guarded_value(t: Tensor) -> Any:
+    """An index Tensor's value; an ``nt.function`` trace replays only where it is the same."""
+    if state.trace is not None:
+        state.trace.value_escapes(t, "index")
+    return t._v
+
+
 def _integer_indices(indices: Any, op: str) -> np.ndarray:
     if isinstance(indices, Tensor):
-        indices = indices._v
+        indices = _guarded_value(indices)
     idx = np.asarray(indices)
     if idx.dtype.kind not in "iu":
         raise op_type_error(op, f"indices must be integers, got dtype {idx.dtype}")
@@ -183,32 +191,42 @@ def _integer_indices(indices: Any, op: str) -> np.ndarray:
 
 def concat(values: Sequence[TensorLike], axis: int) -> Tensor:
     """Join tensors along an existing axis."""
+    return join(values, axis, "concat")
+
+
+def join(values: Sequence[TensorLike], axis: int, op: str) -> Tensor:
+    """``concat`` for the public op ``op`` (errors name it)."""
     if isinstance(values, (Tensor, np.ndarray)) or not isinstance(values, (list, tuple)) or not values:
-        raise op_type_error("concat", "values must be a non-empty list of tensors")
-    shapes = [value_shape(v, "concat") for v in values]  # all checked before anything is recorded
+        raise op_type_error(op, "values must be a non-empty list of tensors")
+    shapes = [value_shape(v, op) for v in values]  # all checked before anything is recorded
     first = shapes[0]
     ndim = len(first)
     if ndim == 0:
-        raise op_value_error("concat", "cannot concatenate 0-d tensors (use nt.stack)")
-    a = normalize_axis(axis, ndim, "concat")
+        raise op_value_error(op, "cannot concatenate 0-d tensors (use nt.stack)")
+    a = normalize_axis(axis, ndim, op)
     for s in shapes[1:]:
         if len(s) != ndim or s[:a] != first[:a] or s[a + 1 :] != first[a + 1 :]:
-            raise op_value_error("concat", f"shapes {shapes} differ outside axis {a}")
-    ts = [as_tensor(v, "concat") for v in values]
+            raise op_value_error(op, f"shapes {shapes} differ outside axis {a}")
+    ts = [as_tensor(v, op) for v in values]
     shape = first[:a] + (sum(s[a] for s in shapes),) + first[a + 1 :]
     return concat_flat(ts, _size(first[:a]), shape)
 
 
 def stack(values: Sequence[TensorLike], axis: int = 0) -> Tensor:
     """Join tensors of equal shape along a new axis."""
+    return stack_as(values, axis, "stack")
+
+
+def stack_as(values: Sequence[TensorLike], axis: int, op: str) -> Tensor:
+    """``stack`` for the public op ``op`` (errors name it)."""
     if isinstance(values, (Tensor, np.ndarray)) or not isinstance(values, (list, tuple)) or not values:
-        raise op_type_error("stack", "values must be a non-empty list of tensors")
-    shapes = [value_shape(v, "stack") for v in values]  # all checked before anything is recorded
+        raise op_type_error(op, "values must be a non-empty list of tensors")
+    shapes = [value_shape(v, op) for v in values]  # all checked before anything is recorded
     first = shapes[0]
     if any(s != first for s in shapes):
-        raise op_value_error("stack", f"all shapes must be equal, got {shapes}")
-    a = normalize_axis(axis, len(first) + 1, "stack")
-    ts = [as_tensor(v, "stack") for v in values]
+        raise op_value_error(op, f"all shapes must be equal, got {shapes}")
+    a = normalize_axis(axis, len(first) + 1, op)
+    ts = [as_tensor(v, op) for v in values]
     shape = first[:a] + (len(ts),) + first[a:]
     return concat_flat(ts, _size(first[:a]), shape)
 
@@ -232,11 +250,11 @@ def getitem(x: TensorLike, key: Any) -> Tensor:
     t = as_tensor(x, "getitem")
     value = t._v
     if isinstance(key, Tensor):
-        key = key._v
+        key = _guarded_value(key)
     if isinstance(key, list):
         key = np.asarray(key)
     if isinstance(key, tuple):
-        key = tuple(k._v if isinstance(k, Tensor) else np.asarray(k) if isinstance(k, list) else k for k in key)
+        key = tuple(_guarded_value(k) if isinstance(k, Tensor) else np.asarray(k) if isinstance(k, list) else k for k in key)
     if t.ndim == 0:  # x[()], x[...], x[None]: no element entry (its kernel expects an array operand)
         try:
             view = np.asarray(value)[key]
