@@ -24,7 +24,8 @@ from .variable import Variable
 #: From the op rows (each row lists the ufuncs it answers), plus the ops that are not a row
 #: of their own: ``pow`` (records ``square`` for an exponent of 2) and ``matmul``.
 HANDLED_UFUNCS: dict[Any, Callable[..., Any]] = {
-    **{ufunc: getattr(ops, spec.name) for spec in ELEMENTWISE.values() for ufunc in spec.numpy},
+    **{f: getattr(ops, spec.name) for spec in ELEMENTWISE.values() for f in spec.numpy
+       if isinstance(f, np.ufunc)},
     np.power: ops.pow, np.float_power: ops.pow, np.matmul: ops.matmul,
 }
 
@@ -104,6 +105,9 @@ def _transpose(a: Any, axes: Any = None) -> Any:
 
 
 HANDLED_FUNCTIONS: dict[Any, Callable[..., Any]] = {
+    # rows answering a NumPy function that is not a ufunc (np.sinc) reach __array_function__
+    **{f: getattr(ops, spec.name) for spec in ELEMENTWISE.values() for f in spec.numpy
+       if not isinstance(f, np.ufunc)},
     np.sum: _axis_kwargs(ops.reduce_sum), np.mean: _axis_kwargs(ops.reduce_mean),
     np.prod: _axis_kwargs(ops.reduce_prod), np.max: _axis_kwargs(ops.reduce_max),
     np.min: _axis_kwargs(ops.reduce_min), np.amax: _axis_kwargs(ops.reduce_max),

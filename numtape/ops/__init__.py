@@ -8,7 +8,8 @@ from .elementwise import (
     sign, sin, sinh, softplus, sqrt, square, subtract, tan, tanh,
 )
 from .elementwise import equal, greater, greater_equal, isfinite, less, less_equal, not_equal
-from .elementwise import ROW_OPS
+from .elementwise import ROW_OPS as _ELEMENTWISE_ROW_OPS
+from .numpy_ufuncs import ROW_OPS as _NUMPY_UFUNC_ROW_OPS
 from .elementwise import power as pow
 from .linalg import dot, matmul, tensordot, trace
 from .nn import log_softmax, softmax
@@ -32,5 +33,6 @@ __all__ = [
     "squeeze", "stack", "subtract", "tan", "tanh", "tensordot", "tile", "trace",
     "transpose", "where", "zeros", "zeros_like",
 ]
+ROW_OPS = {**_ELEMENTWISE_ROW_OPS, **_NUMPY_UFUNC_ROW_OPS}
 globals().update(ROW_OPS)  # every public elementwise row, also those not named above
 __all__ += sorted(set(ROW_OPS) - set(__all__))
