@@ -28,7 +28,8 @@ from .variable import Variable
 #: From the op rows (each row lists the ufuncs it answers), plus ``pow``, not a row of its own
 #: (it records ``square`` for an exponent of 2). ``np.matmul`` is the ``matmul`` row's.
 HANDLED_UFUNCS: dict[Any, Callable[..., Any]] = {
-    **{ufunc: getattr(ops, spec.name) for spec in ELEMENTWISE.values() for ufunc in spec.numpy},
+    **{f: getattr(ops, spec.name) for spec in ELEMENTWISE.values() for f in spec.numpy
+       if isinstance(f, np.ufunc)},
     np.power: ops.pow, np.float_power: ops.pow,
 }
 
@@ -61,6 +62,9 @@ def _norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> 
 
 
 HANDLED_FUNCTIONS: dict[Any, Callable[..., Any]] = {
+    # rows answering a NumPy function that is not a ufunc (np.sinc) reach __array_function__
+    **{f: getattr(ops, spec.name) for spec in ELEMENTWISE.values() for f in spec.numpy
+       if not isinstance(f, np.ufunc)},
     np.reshape: _reshape, np.clip: _clip,
     np.broadcast_to: lambda array, shape, subok=False: ops.broadcast_to(array, shape),
     np.linalg.norm: _norm,

@@ -42,8 +42,8 @@ def test_unsupported_numpy_functions_raise_instead_of_dropping_the_gradient() ->
     x = nt.constant([1.0, 2.0])
     with pytest.raises(TypeError, match="unwrap"):
         np.unwrap(x)
-    with pytest.raises(TypeError, match="cbrt"):
-        np.cbrt(x)
+    with pytest.raises(TypeError, match="spacing"):  # a ufunc no row answers (np.cbrt is a row now)
+        np.spacing(x)
     with pytest.raises(TypeError):
         np.add(x, x, out=np.empty(2))
 

@@ -108,6 +108,10 @@ def test_op_codes_are_append_only() -> None:
         "OP_SCATTER_ADD": 69, "OP_WINDOW": 70, "OP_PAD": 71, "OP_CONCAT": 72, "OP_REDUCE_SUM": 73,
         "OP_BROADCAST": 74, "OP_REDUCE_MAX": 75, "OP_REDUCE_MIN": 76, "OP_MATMUL": 77,
         "OP_CUSTOM_CALL": 78, "OP_CUSTOM_OUT": 79,
+        "FN_LOG2": 24, "FN_LOG10": 25, "FN_EXP2": 26, "FN_CBRT": 27, "FN_ARCSINH": 28, "FN_ARCCOSH": 29,
+        "FN_ARCTANH": 33, "FN_DEG2RAD": 34, "FN_RAD2DEG": 35, "FN_SINC": 36, "FN_CEIL": 37, "FN_TRUNC": 38,
+        "FN_RINT": 39, "FN_HYPOT": 49, "FN_LOGADDEXP": 57, "FN_LOGADDEXP2": 58, "FN_COPYSIGN": 59,
+        "FN_FMAX": 61, "FN_FMIN": 62, "FN_HEAVISIDE": 63,
     }
     for name, code in frozen.items():
         assert getattr(K, name) == code, name

@@ -30,9 +30,21 @@ FN_SOFTPLUS = 21  # Elementwise log(1 + e**x), computed without overflow
 FN_RELU = 22  # Elementwise max(x, 0)
 FN_IDENTITY = 23  # The same value, recorded as a new Tensor
 FN_LOG2 = 24  # Elementwise base-2 logarithm (-inf at 0, NaN below)
+FN_LOG10 = 25  # Elementwise base-10 logarithm (-inf at 0, NaN below)
+FN_EXP2 = 26  # Elementwise 2**x
+FN_CBRT = 27  # Elementwise real cube root (negative for x < 0)
+FN_ARCSINH = 28  # Elementwise inverse hyperbolic sine (TensorFlow's asinh)
+FN_ARCCOSH = 29  # Elementwise inverse hyperbolic cosine (TensorFlow's acosh; NaN below 1)
 FN_STOP_GRADIENT = 30  # The same value, through which no gradient flows (the gradient is None, as in TensorFlow).
 FN_FLOOR = 31  # Elementwise floor
 FN_ISFINITE = 32  # 1.0 where x is finite, else 0.0 (a float mask)
+FN_ARCTANH = 33  # Elementwise inverse hyperbolic tangent (TensorFlow's atanh; +-inf at +-1, NaN outside)
+FN_DEG2RAD = 34  # Elementwise degrees to radians, x pi/180 (np.radians too)
+FN_RAD2DEG = 35  # Elementwise radians to degrees, x 180/pi (np.degrees too)
+FN_SINC = 36  # Elementwise normalized sinc, sin(pi x)/(pi x) as NumPy's (1 at 0)
+FN_CEIL = 37  # Elementwise ceiling
+FN_TRUNC = 38  # Elementwise rounding towards 0
+FN_RINT = 39  # Elementwise rounding to the nearest integer, halves to even
 FN_ADD = 40  # Elementwise x + y with broadcasting
 FN_SUB = 41  # Elementwise x - y with broadcasting
 FN_MUL = 42  # Elementwise x * y with broadcasting
@@ -42,6 +54,7 @@ FN_ATAN2 = 45  # Elementwise arctan(y/x) with the quadrant of (x, y); called ata
 FN_MAXIMUM = 46  # Elementwise max with NaN propagation
 FN_MINIMUM = 47  # Elementwise min with NaN propagation
 FN_MOD = 48  # Elementwise remainder with the divisor's sign, as NumPy's %
+FN_HYPOT = 49  # Elementwise sqrt(x**2 + y**2) without overflow
 FN_GREATER = 50  # 1.0 where x > y, else 0.0
 FN_GREATER_EQUAL = 51  # 1.0 where x >= y, else 0.0
 FN_LESS = 52  # 1.0 where x < y, else 0.0
@@ -49,7 +62,13 @@ FN_LESS_EQUAL = 53  # 1.0 where x <= y, else 0.0
 FN_EQUAL = 54  # 1.0 where x == y, else 0.0
 FN_NOT_EQUAL = 55  # 1.0 where x != y, else 0.0
 FN_FLOOR_DIVIDE = 56  # Elementwise floor(x / y), as NumPy's and Python's //
+FN_LOGADDEXP = 57  # Elementwise log(e**x + e**y) without overflow
+FN_LOGADDEXP2 = 58  # Elementwise log2(2**x + 2**y) without overflow
+FN_COPYSIGN = 59  # Elementwise |x| with the sign (bit) of y
 OP_ELEM = 60  # x.flat[k]
+FN_FMAX = 61  # Elementwise max ignoring NaN (NaN only where both are)
+FN_FMIN = 62  # Elementwise min ignoring NaN (NaN only where both are)
+FN_HEAVISIDE = 63  # Elementwise step: 0 for x < 0, y at x == 0, 1 for x > 0
 OP_ARRAY_LEAF = 64  # A source or constant array: no operands.
 OP_UNARY = 65  # y = fn(x) on arrays, fn an elementwise code in aux A_FN
 OP_BINARY = 66  # z = fn(x, y) on arrays; each operand full-size, size 1, or a row/column broadcast
@@ -77,23 +96,26 @@ def _table(codes, value=1):
 
 
 #: 1 for a unary elementwise function, 2 for a binary one, 0 for every other code.
-UNARY = _table([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 30, 31,
-    32])
-BINARY = _table([40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 51, 52, 53, 54, 55, 56], 2)
+UNARY = _table([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
+    27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39])
+BINARY = _table([40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 61, 62, 63],
+    2)
 ARITY = UNARY + BINARY
 #: 1 where a function's derivative flows (not a comparison, floor or stop_gradient).
 DIFFERENTIABLE = _table([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
-    24, 40, 41, 42, 43, 44, 45, 46, 47, 48])
+    24, 25, 26, 27, 28, 29, 33, 34, 35, 36, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 57, 58, 59, 61, 62])
 #: 1 where the second derivative is not identically 0 (second-order sweeps skip the others).
-CURVED = _table([2, 3, 4, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 24, 42, 43, 44, 45])
+CURVED = _table([2, 3, 4, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 24, 25, 26, 27, 28, 29, 33,
+    36, 42, 43, 44, 45, 49, 57, 58])
 #: 1 where only the mixed second derivative is nonzero (x * y), for the Hessian pattern.
 BILINEAR = _table([42])
 #: 1 where the derivative selects (g where the partial is nonzero, else 0) instead of
 #: multiplying, so an infinite cotangent never becomes 0 * inf = NaN in the branch not taken.
-SELECT = _table([6, 22, 46, 47])
+SELECT = _table([6, 22, 46, 47, 61, 62])
 #: 1 for a scalar entry's code (a leaf, an element of an array, an elementwise function), 0 for
 #: an array entry's: elementwise codes sit on both sides of the array codes (64 to 95).
-SCALAR = _table([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 30,
-    31, 32, 40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 51, 52, 53, 54, 55, 56, 60])
+SCALAR = _table([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
+    26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63])
 #: The same, as a tuple of bools for Python callers (indexing it is cheaper than the array).
 IS_SCALAR = tuple(bool(v) for v in SCALAR)

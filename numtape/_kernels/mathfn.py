@@ -166,6 +166,117 @@ def atan2_second(a, b):
     return -2.0 * a * b / den2, (a * a - b * b) / den2, (a * a - b * b) / den2, 2.0 * a * b / den2
 
 
+# --- the rows of numtape/ops/numpy_ufuncs.py ---------------------------------------------
+
+#: sinc near 0 (|x| < SINC_SERIES_BELOW, z = (pi x)**2): sinc'(x) = pi**2 x P(z) and
+#: sinc''(x) = pi**2 Q(z), Taylor coefficients of P and Q from z**0 up (the next terms are
+#: below 1e-16 relatively); cos(pi x) - sinc(x) would cancel there. The VJP uses these too.
+SINC_SERIES_BELOW = 0.1
+SINC_SLOPE_SERIES = (-1.0 / 3.0, 1.0 / 30.0, -1.0 / 840.0, 1.0 / 45360.0, -1.0 / 3991680.0, 1.0 / 518918400.0)
+SINC_CURVATURE_SERIES = (-1.0 / 3.0, 1.0 / 10.0, -1.0 / 168.0, 1.0 / 6480.0, -1.0 / 443520.0, 1.0 / 47174400.0)
+
+
+@kernel
+def atanh(x):
+    if abs(x) > 1.0:
+        return np.nan
+    if abs(x) == 1.0:
+        return math.copysign(np.inf, x)
+    return math.atanh(x)
+
+
+@kernel
+def sinc(x):
+    """NumPy's normalized sinc, sin(pi x)/(pi x), 1 at 0."""
+    if x == 0.0:
+        return 1.0
+    y = math.pi * x
+    return math.sin(y) / y
+
+
+@kernel
+def horner(coefficients, z):
+    """sum(c_k z**k), evaluated as the sinc VJP does: c_0 + z (c_1 + z (c_2 + ...))."""
+    p = coefficients[len(coefficients) - 1]
+    for k in range(len(coefficients) - 2, -1, -1):
+        p = coefficients[k] + z * p
+    return p
+
+
+@kernel
+def sinc_partial(x, y):
+    if abs(x) < SINC_SERIES_BELOW:
+        px = math.pi * x
+        return (math.pi * px) * horner(SINC_SLOPE_SERIES, px * px)
+    return (math.cos(math.pi * x) - y) / x
+
+
+@kernel
+def sinc_second(x, y, d):
+    if abs(x) < SINC_SERIES_BELOW:
+        px = math.pi * x
+        return (math.pi * math.pi) * horner(SINC_CURVATURE_SERIES, px * px)
+    return -(math.pi * math.pi) * y - 2.0 * d / x
+
+
+@kernel
+def hypot_partials(a, b, z):
+    """a/z, b/z; 0 at the origin (the only zero of hypot), as JAX."""
+    if z == 0.0:
+        return 0.0, 0.0
+    return a / z, b / z
+
+
+@kernel
+def hypot_second(a, b, z):
+    if z == 0.0:
+        return 0.0, 0.0, 0.0, 0.0
+    u = a / z
+    v = b / z
+    return v * v / z, -(u * v) / z, -(u * v) / z, u * u / z
+
+
+@kernel
+def logaddexp(a, b):
+    """NumPy's log(e**a + e**b): exact at equal infinities, no overflow for large arguments."""
+    if a == b:
+        return a + 0.6931471805599453
+    d = a - b
+    if d > 0.0:
+        return a + math.log1p(math.exp(-d))
+    if d <= 0.0:
+        return b + math.log1p(math.exp(d))
+    return d  # NaN
+
+
+@kernel
+def logaddexp2(a, b):
+    """NumPy's log2(2**a + 2**b), the same way."""
+    if a == b:
+        return a + 1.0
+    d = a - b
+    if d > 0.0:
+        return a + 1.4426950408889634 * math.log1p(np.exp2(-d))
+    if d <= 0.0:
+        return b + 1.4426950408889634 * math.log1p(np.exp2(d))
+    return d  # NaN
+
+
+@kernel
+def fmax(a, b):
+    """NumPy's fmax: the other operand where one is NaN."""
+    if a >= b or b != b:
+        return a
+    return b
+
+
+@kernel
+def fmin(a, b):
+    if a <= b or b != b:
+        return a
+    return b
+
+
 @kernel
 def round_if_f32(code, x):
     if code & F32:

@@ -9,11 +9,13 @@ import numpy as np
 
 from . import mathfn as M
 from .codes import (
-    SELECT, FN_ABS, FN_ACOS, FN_ADD, FN_ASIN, FN_ATAN, FN_ATAN2, FN_COS, FN_COSH, FN_DIV, FN_EQUAL, FN_EXP,
-    FN_EXPM1, FN_FLOOR, FN_FLOOR_DIVIDE, FN_GREATER, FN_GREATER_EQUAL, FN_IDENTITY, FN_ISFINITE, FN_LESS,
-    FN_LESS_EQUAL, FN_LOG, FN_LOG1P, FN_LOG2, FN_MAXIMUM, FN_MINIMUM, FN_MOD, FN_MUL, FN_NEG, FN_NOT_EQUAL,
-    FN_POW, FN_RECIPROCAL, FN_RELU, FN_SIGMOID, FN_SIGN, FN_SIN, FN_SINH, FN_SOFTPLUS, FN_SQRT, FN_SQUARE,
-    FN_STOP_GRADIENT, FN_SUB, FN_TAN, FN_TANH,
+    SELECT, FN_ABS, FN_ACOS, FN_ADD, FN_ARCCOSH, FN_ARCSINH, FN_ARCTANH, FN_ASIN, FN_ATAN, FN_ATAN2, FN_CBRT,
+    FN_CEIL, FN_COPYSIGN, FN_COS, FN_COSH, FN_DEG2RAD, FN_DIV, FN_EQUAL, FN_EXP, FN_EXP2, FN_EXPM1, FN_FLOOR,
+    FN_FLOOR_DIVIDE, FN_FMAX, FN_FMIN, FN_GREATER, FN_GREATER_EQUAL, FN_HEAVISIDE, FN_HYPOT, FN_IDENTITY,
+    FN_ISFINITE, FN_LESS, FN_LESS_EQUAL, FN_LOG, FN_LOG10, FN_LOG1P, FN_LOG2, FN_LOGADDEXP, FN_LOGADDEXP2,
+    FN_MAXIMUM, FN_MINIMUM, FN_MOD, FN_MUL, FN_NEG, FN_NOT_EQUAL, FN_POW, FN_RAD2DEG, FN_RECIPROCAL, FN_RELU,
+    FN_RINT, FN_SIGMOID, FN_SIGN, FN_SIN, FN_SINC, FN_SINH, FN_SOFTPLUS, FN_SQRT, FN_SQUARE, FN_STOP_GRADIENT,
+    FN_SUB, FN_TAN, FN_TANH, FN_TRUNC,
 )
 from .jit import kernel
 
@@ -69,12 +71,36 @@ def unary(fn, x):
         return x
     if fn == FN_LOG2:
         return -np.inf if x == 0.0 else (np.nan if x < 0.0 else math.log2(x))
+    if fn == FN_LOG10:
+        return -np.inf if x == 0.0 else (np.nan if x < 0.0 else math.log10(x))
+    if fn == FN_EXP2:
+        return np.exp2(x)
+    if fn == FN_CBRT:
+        return np.cbrt(x)
+    if fn == FN_ARCSINH:
+        return math.asinh(x)
+    if fn == FN_ARCCOSH:
+        return np.nan if x < 1.0 else math.acosh(x)
     if fn == FN_STOP_GRADIENT:
         return x
     if fn == FN_FLOOR:
         return np.floor(x)
     if fn == FN_ISFINITE:
         return 1.0 if np.isfinite(x) else 0.0
+    if fn == FN_ARCTANH:
+        return M.atanh(x)
+    if fn == FN_DEG2RAD:
+        return x * 0.017453292519943295
+    if fn == FN_RAD2DEG:
+        return x * 57.29577951308232
+    if fn == FN_SINC:
+        return M.sinc(x)
+    if fn == FN_CEIL:
+        return np.ceil(x)
+    if fn == FN_TRUNC:
+        return np.trunc(x)
+    if fn == FN_RINT:
+        return np.rint(x)
     return np.nan  # not a unary code: never asked
 
 
@@ -129,6 +155,24 @@ def unary_partial(fn, x, y):
         return 1.0
     if fn == FN_LOG2:
         return 1.0 / (x * 0.6931471805599453)
+    if fn == FN_LOG10:
+        return 1.0 / (x * 2.302585092994046)
+    if fn == FN_EXP2:
+        return y * 0.6931471805599453
+    if fn == FN_CBRT:
+        return 1.0 / (3.0 * (y * y))
+    if fn == FN_ARCSINH:
+        return 1.0 / math.sqrt(x * x + 1.0)
+    if fn == FN_ARCCOSH:
+        return 1.0 / (M.sqrt(x - 1.0) * M.sqrt(x + 1.0))
+    if fn == FN_ARCTANH:
+        return 1.0 / ((1.0 - x) * (1.0 + x))
+    if fn == FN_DEG2RAD:
+        return 0.017453292519943295
+    if fn == FN_RAD2DEG:
+        return 57.29577951308232
+    if fn == FN_SINC:
+        return M.sinc_partial(x, y)
     return np.nan  # not a differentiable unary code: never asked
 
 
@@ -173,7 +217,21 @@ def unary_second(fn, x, y, d):
         return d * (1.0 - d)
     if fn == FN_LOG2:
         return -(d * d) * 0.6931471805599453
-    if fn == FN_NEG or fn == FN_ABS or fn == FN_SIGN or fn == FN_RELU or fn == FN_IDENTITY:  # LINEAR rows
+    if fn == FN_LOG10:
+        return -(d * d) * 2.302585092994046
+    if fn == FN_EXP2:
+        return d * 0.6931471805599453
+    if fn == FN_CBRT:
+        return -2.0 * d * d / y
+    if fn == FN_ARCSINH:
+        return -x * d * d * d
+    if fn == FN_ARCCOSH:
+        return -x * d * d * d
+    if fn == FN_ARCTANH:
+        return 2.0 * x * d * d
+    if fn == FN_SINC:
+        return M.sinc_second(x, y, d)
+    if fn == FN_NEG or fn == FN_ABS or fn == FN_SIGN or fn == FN_RELU or fn == FN_IDENTITY or fn == FN_DEG2RAD or fn == FN_RAD2DEG:  # LINEAR rows
         return 0.0
     return np.nan  # not a differentiable unary code: never asked
 
@@ -199,6 +257,8 @@ def binary(fn, a, b):
         return M.minimum(a, b)
     if fn == FN_MOD:
         return M.mod(a, b)
+    if fn == FN_HYPOT:
+        return math.hypot(a, b)
     if fn == FN_GREATER:
         return 1.0 if a > b else 0.0
     if fn == FN_GREATER_EQUAL:
@@ -213,6 +273,18 @@ def binary(fn, a, b):
         return 1.0 if a != b else 0.0
     if fn == FN_FLOOR_DIVIDE:
         return M.floor_divide(a, b)
+    if fn == FN_LOGADDEXP:
+        return M.logaddexp(a, b)
+    if fn == FN_LOGADDEXP2:
+        return M.logaddexp2(a, b)
+    if fn == FN_COPYSIGN:
+        return math.copysign(a, b)
+    if fn == FN_FMAX:
+        return M.fmax(a, b)
+    if fn == FN_FMIN:
+        return M.fmin(a, b)
+    if fn == FN_HEAVISIDE:
+        return 0.0 if a < 0.0 else (b if a == 0.0 else (1.0 if a > 0.0 else a))
     return np.nan  # not a binary code: never asked
 
 
@@ -237,6 +309,18 @@ def binary_partials(fn, a, b, z):
         return (1.0, 0.0) if a <= b else (0.0, 1.0)
     if fn == FN_MOD:
         return (1.0, -M.floor_divide(a, b))
+    if fn == FN_HYPOT:
+        return M.hypot_partials(a, b, z)
+    if fn == FN_LOGADDEXP:
+        return (M.sigmoid(a - b), M.sigmoid(b - a))
+    if fn == FN_LOGADDEXP2:
+        return (M.sigmoid((a - b) * 0.6931471805599453), M.sigmoid((b - a) * 0.6931471805599453))
+    if fn == FN_COPYSIGN:
+        return ((M.sign(a) + (1.0 if a == 0.0 else 0.0)) * math.copysign(1.0, b), 0.0)
+    if fn == FN_FMAX:
+        return (1.0, 0.0) if (a >= b or b != b) else (0.0, 1.0)
+    if fn == FN_FMIN:
+        return (1.0, 0.0) if (a <= b or b != b) else (0.0, 1.0)
     return np.nan, np.nan  # not a differentiable binary code: never asked
 
 
@@ -251,7 +335,13 @@ def binary_second(fn, a, b, z, da, db):
         return M.pow_second(a, b, z, da, db)
     if fn == FN_ATAN2:
         return M.atan2_second(a, b)
-    if fn == FN_ADD or fn == FN_SUB or fn == FN_MAXIMUM or fn == FN_MINIMUM or fn == FN_MOD:  # LINEAR rows
+    if fn == FN_HYPOT:
+        return M.hypot_second(a, b, z)
+    if fn == FN_LOGADDEXP:
+        return (da * db, -(da * db), -(da * db), da * db)
+    if fn == FN_LOGADDEXP2:
+        return (da * db * 0.6931471805599453, -(da * db * 0.6931471805599453), -(da * db * 0.6931471805599453), da * db * 0.6931471805599453)
+    if fn == FN_ADD or fn == FN_SUB or fn == FN_MAXIMUM or fn == FN_MINIMUM or fn == FN_MOD or fn == FN_COPYSIGN or fn == FN_FMAX or fn == FN_FMIN:  # LINEAR rows
         return 0.0, 0.0, 0.0, 0.0
     return np.nan, np.nan, np.nan, np.nan  # not a differentiable binary code: never asked
 

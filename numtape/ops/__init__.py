@@ -10,7 +10,8 @@ from .elementwise import (
     sign, sin, sinh, softplus, sqrt, square, subtract, tan, tanh,
 )
 from .elementwise import equal, greater, greater_equal, isfinite, less, less_equal, not_equal
-from .elementwise import ROW_OPS
+from .elementwise import ROW_OPS as _ELEMENTWISE_ROW_OPS
+from .numpy_ufuncs import ROW_OPS as _NUMPY_UFUNC_ROW_OPS
 from .elementwise import power as pow
 from .linalg import dot, matmul, tensordot, trace
 from .nn import log_softmax, softmax
@@ -34,6 +35,7 @@ __all__ = [
     "squeeze", "stack", "subtract", "tan", "tanh", "tensordot", "tile", "trace",
     "transpose", "where", "zeros", "zeros_like",
 ]
+ROW_OPS = {**_ELEMENTWISE_ROW_OPS, **_NUMPY_UFUNC_ROW_OPS}
 # composite rows register themselves on import (the einsum module's name is rebound to its op below)
 from . import einsum as _einsum_module  # noqa: F401,E402
 from . import numpy_reductions, order_statistics, products, sampled, scans  # noqa: F401,E402
