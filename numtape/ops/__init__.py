@@ -32,5 +32,7 @@ __all__ = [
     "squeeze", "stack", "subtract", "tan", "tanh", "tensordot", "tile", "trace",
     "transpose", "where", "zeros", "zeros_like",
 ]
+from . import special_functions  # noqa: E402,F401  (its rows join ROW_OPS)
+
 globals().update(ROW_OPS)  # every public elementwise row, also those not named above
 __all__ += sorted(set(ROW_OPS) - set(__all__))
