@@ -303,65 +303,59 @@ def _nonpositive_integer(a):
 
 
 @kernel
-def _beta_core(a, b, log):
-    """beta(a, b), or log|beta(a, b)| when ``log``, for a, b not non-positive integers."""
+def _beta_core(a, b):
+    """(beta(a, b), log|beta(a, b)|) for a, b not non-positive integers."""
     if abs(a) < abs(b):
         a, b = b, a
     if abs(a) > 1e6 * abs(b) and a > 1e6:  # lgamma(a + b) - lgamma(a) would lose the digits
         y, s = _lbeta_asymp(a, b)
-        return y if log else s * math.exp(y)
+        return s * math.exp(y), y
     y = a + b
     if abs(y) > _MAXGAM or abs(a) > _MAXGAM or abs(b) > _MAXGAM:
         ly, sy = lgam_sgn(y)
         lb, sb = lgam_sgn(b)
         la, sa = lgam_sgn(a)
         y = la + (lb - ly)
-        if log:
-            return y
-        if y > _MAXLOG:
-            return sy * sb * sa * np.inf
-        return sy * sb * sa * math.exp(y)
+        sign = sy * sb * sa
+        return (sign * np.inf if y > _MAXLOG else sign * math.exp(y)), y
     ry = 1.0 / gamma(y)
     ga = gamma(a)
     gb = gamma(b)
     if ry == np.inf or ry == -np.inf:
-        return np.inf
+        return np.inf, np.inf
     if abs(abs(ga * ry) - 1.0) > abs(abs(gb * ry) - 1.0):
         v = gb * ry * ga
     else:
         v = ga * ry * gb
-    if log:
-        return math.log(abs(v)) if v != 0.0 else -np.inf
-    return v
+    return v, (math.log(abs(v)) if v != 0.0 else -np.inf)
 
 
 @kernel
-def _beta_or_log(a, b, log):
+def _beta_pair(a, b):
+    """(beta(a, b), log|beta(a, b)|), Cephes' cases."""
     if a != a or b != b:
-        return np.nan
+        return np.nan, np.nan
     if _nonpositive_integer(b) and not _nonpositive_integer(a):
         a, b = b, a
     if not _nonpositive_integer(a):
-        return _beta_core(a, b, log)
+        return _beta_core(a, b)
     # Cephes' beta_negint: beta(a, b) = (-1)**b beta(1 - a - b, b) for integers a <= 0, b < 1 - a
     if abs(a) < 2.0**31 and b == math.floor(b) and abs(b) < 2.0**31 and 1.0 - a - b > 0.0:
-        c = 1.0 - a - b
         if _nonpositive_integer(b):
-            return np.inf
-        if log:
-            return _beta_core(c, b, True)
-        return (1.0 if np.fmod(b, 2.0) == 0.0 else -1.0) * _beta_core(c, b, False)
-    return np.inf
+            return np.inf, np.inf
+        v, log_v = _beta_core(1.0 - a - b, b)
+        return (1.0 if np.fmod(b, 2.0) == 0.0 else -1.0) * v, log_v
+    return np.inf, np.inf
 
 
 @kernel
 def beta(a, b):
-    return _beta_or_log(a, b, False)
+    return _beta_pair(a, b)[0]
 
 
 @kernel
 def betaln(a, b):
-    return _beta_or_log(a, b, True)
+    return _beta_pair(a, b)[1]
 
 
 @kernel
