@@ -14,7 +14,8 @@ wrong without any sign of it.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+import sys
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -32,6 +33,22 @@ HANDLED_UFUNCS: dict[Any, Callable[..., Any]] = {
        if isinstance(f, np.ufunc)},
     np.power: ops.pow, np.float_power: ops.pow,
 }
+
+#: scipy.special's ufuncs -> ops, from the rows' ``scipy=`` names; built on the first ufunc that
+#: misses HANDLED_UFUNCS once SciPy is imported (numtape itself never imports SciPy).
+_scipy_ufuncs: Optional[dict[Any, Callable[..., Any]]] = None
+
+
+def _scipy_op(ufunc: Any) -> Optional[Callable[..., Any]]:
+    global _scipy_ufuncs
+    if _scipy_ufuncs is None:
+        special = sys.modules.get("scipy.special")
+        if special is None:
+            return None
+        _scipy_ufuncs = {getattr(special, name): getattr(ops, spec.name)
+                         for spec in ELEMENTWISE.values() for name in spec.scipy}
+    return _scipy_ufuncs.get(ufunc)
+
 
 # Computed on values; the results are NumPy bools and are never recorded.
 VALUE_UFUNCS = {
@@ -98,7 +115,7 @@ def _values(args: Any) -> Any:
 def array_ufunc(ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     """``Tensor.__array_ufunc__``."""
     if method == "__call__" and not kwargs:
-        op = HANDLED_UFUNCS.get(ufunc) or NUMPY_FUNCTIONS.get(ufunc)
+        op = HANDLED_UFUNCS.get(ufunc) or NUMPY_FUNCTIONS.get(ufunc) or _scipy_op(ufunc)
         if op is not None:
             return op(*inputs)
         if ufunc in VALUE_UFUNCS:

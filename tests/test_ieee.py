@@ -264,5 +264,9 @@ def test_special_values_never_raise_never_warn_and_paths_agree(name, f, shapes) 
                 for fast, recorded in zip(results["fast"], results["recorded"]):
                     assert (fast is None) == (recorded is None)
                     if fast is not None:
-                        same = (fast == recorded) | (np.isnan(fast) & np.isnan(recorded))
+                        # bit for bit, except 1 ulp where a derivative calls exp/erfc: the compiled
+                        # kernels use libm's, the recorded path NumPy's SIMD one (ndtr at -2.5)
+                        with np.errstate(invalid="ignore"):  # inf - inf where both are inf: equal already
+                            near = np.abs(fast - recorded) <= np.spacing(np.abs(recorded))
+                        same = (fast == recorded) | (np.isnan(fast) & np.isnan(recorded)) | near
                         assert same.all(), (name, args, fast, recorded)

@@ -58,7 +58,8 @@ def test_scalar_kernels_match_numpy_on_special_values() -> None:
                 else:
                     expected = float(spec.ufunc(np.float64(x), np.float64(0.75)))
                     got = S.binary(code, x, 0.75)
-                assert got == expected or (np.isnan(got) and np.isnan(expected)) or abs(got - expected) <= 1e-15 * abs(
+                # a few ulp: special functions (betaln) are Cephes ports over libm, SciPy's over its own gamma
+                assert got == expected or (np.isnan(got) and np.isnan(expected)) or abs(got - expected) <= 2e-15 * abs(
                     expected), (spec.name, x, got, expected)
 
 

@@ -85,6 +85,31 @@ OP_REDUCE_MIN = 76  # Min over the middle axis
 OP_MATMUL = 77  # op(A) @ op(B)
 OP_CUSTOM_CALL = 78  # a custom_gradient call: handed to Python
 OP_CUSTOM_OUT = 79  # one output of a custom_gradient call (arg0 = the call)
+FN_ERF = 96  # Elementwise error function
+FN_ERFC = 97  # Elementwise complementary error function 1 - erf(x)
+FN_ERFINV = 98  # Elementwise inverse error function on [-1, 1] (+-inf at +-1, NaN outside)
+FN_ERFCINV = 99  # Elementwise inverse of erfc on [0, 2] (inf at 0, -inf at 2, NaN outside)
+FN_ERFCX = 100  # Elementwise scaled complementary error function exp(x**2) erfc(x), finite for large x (inf below about -26.6)
+FN_NDTR = 101  # Elementwise standard normal CDF
+FN_LOG_NDTR = 102  # Elementwise log of the standard normal CDF, accurate in both tails
+FN_NDTRI = 103  # Elementwise standard normal quantile, the inverse of ndtr on [0, 1] (-inf at 0, inf at 1)
+FN_GAMMALN = 104  # Elementwise log|Gamma(x)| (inf at 0 and the negative integers)
+FN_LOGGAMMA = 105  # Elementwise log(Gamma(x)) for real x > 0 (inf at 0, NaN below: SciPy's loggamma is complex there; gammaln gives log|Gamma|)
+FN_GAMMA = 106  # Elementwise Gamma function (+-inf at +-0, NaN at the negative integers, inf above 171.6)
+FN_DIGAMMA = 107  # Elementwise digamma (psi) function, Gamma'/Gamma (-inf at +0, NaN at the negative integers)
+FN_LOGIT = 108  # Elementwise log(p/(1 - p)) on [0, 1] (-inf at 0, inf at 1, NaN outside), the inverse of sigmoid
+FN_LOG_EXPIT = 109  # Elementwise log(sigmoid(x)), without overflow
+FN_ENTR = 110  # Elementwise entropy term -x log(x) (0 at 0, -inf for x < 0)
+FN_I0 = 111  # Elementwise modified Bessel function of the first kind, order 0
+FN_I0E = 112  # Elementwise exponentially scaled i0: exp(-|x|) i0(x)
+FN_I1 = 113  # Elementwise modified Bessel function of the first kind, order 1
+FN_I1E = 114  # Elementwise exponentially scaled i1: exp(-|x|) i1(x)
+FN_POLYGAMMA = 115  # Elementwise polygamma(n, x), the n-th derivative of digamma (digamma for n = 0; NaN for a non-integer or negative n)
+FN_XLOGY = 116  # Elementwise x log(y), 0 where x == 0 (unless y is NaN)
+FN_XLOG1PY = 117  # Elementwise x log(1 + y), 0 where x == 0 (unless y is NaN)
+FN_REL_ENTR = 118  # Elementwise relative entropy term x log(x/y) (0 at x == 0 <= y, inf where x < 0 or y <= 0 < x)
+FN_BETA = 119  # Elementwise beta function Gamma(a) Gamma(b) / Gamma(a + b)
+FN_BETALN = 120  # Elementwise log|beta(a, b)|
 
 N_CODES = 128
 
@@ -97,16 +122,20 @@ def _table(codes, value=1):
 
 #: 1 for a unary elementwise function, 2 for a binary one, 0 for every other code.
 UNARY = _table([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
-    27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39])
-BINARY = _table([40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 61, 62, 63],
-    2)
+    27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106,
+    107, 108, 109, 110, 111, 112, 113, 114])
+BINARY = _table([40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 61, 62, 63,
+    115, 116, 117, 118, 119, 120], 2)
 ARITY = UNARY + BINARY
 #: 1 where a function's derivative flows (not a comparison, floor or stop_gradient).
 DIFFERENTIABLE = _table([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
-    24, 25, 26, 27, 28, 29, 33, 34, 35, 36, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 57, 58, 59, 61, 62])
+    24, 25, 26, 27, 28, 29, 33, 34, 35, 36, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 57, 58, 59, 61, 62, 96,
+    97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118,
+    119, 120])
 #: 1 where the second derivative is not identically 0 (second-order sweeps skip the others).
 CURVED = _table([2, 3, 4, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 24, 25, 26, 27, 28, 29, 33,
-    36, 42, 43, 44, 45, 49, 57, 58])
+    36, 42, 43, 44, 45, 49, 57, 58, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110,
+    111, 112, 113, 114, 115, 116, 117, 118, 119, 120])
 #: 1 where only the mixed second derivative is nonzero (x * y), for the Hessian pattern.
 BILINEAR = _table([42])
 #: 1 where the derivative selects (g where the partial is nonzero, else 0) instead of
@@ -116,6 +145,7 @@ SELECT = _table([6, 22, 46, 47, 61, 62])
 #: an array entry's: elementwise codes sit on both sides of the array codes (64 to 95).
 SCALAR = _table([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
     26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51,
-    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63])
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107,
+    108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120])
 #: The same, as a tuple of bools for Python callers (indexing it is cheaper than the array).
 IS_SCALAR = tuple(bool(v) for v in SCALAR)

@@ -68,7 +68,8 @@ def njit_kernel(function: Callable[..., Any], parallel: bool = False, inline: bo
 
 
 #: Every module of this package that defines kernels, in dependency order.
-KERNEL_MODULES = ("mathfn", "scalar", "views", "elementwise", "structural", "matmul", "arrays", "sweep", "replay")
+KERNEL_MODULES = ("gammafn", "specialfn", "mathfn", "scalar", "views", "elementwise", "structural", "matmul", "arrays",
+                  "sweep", "replay")
 _REGISTRY: list[tuple[str, str, str]] = []  # (module, function, "plain" | "parallel" | "inline")
 _compiled = False
 _compile_lock = threading.Lock()  # threads taking their first gradient at once compile once

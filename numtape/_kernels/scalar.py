@@ -7,15 +7,20 @@ import math
 
 import numpy as np
 
+from . import gammafn as GF
 from . import mathfn as M
+from . import specialfn as SF
 from .codes import (
-    SELECT, FN_ABS, FN_ACOS, FN_ADD, FN_ARCCOSH, FN_ARCSINH, FN_ARCTANH, FN_ASIN, FN_ATAN, FN_ATAN2, FN_CBRT,
-    FN_CEIL, FN_COPYSIGN, FN_COS, FN_COSH, FN_DEG2RAD, FN_DIV, FN_EQUAL, FN_EXP, FN_EXP2, FN_EXPM1, FN_FLOOR,
-    FN_FLOOR_DIVIDE, FN_FMAX, FN_FMIN, FN_GREATER, FN_GREATER_EQUAL, FN_HEAVISIDE, FN_HYPOT, FN_IDENTITY,
-    FN_ISFINITE, FN_LESS, FN_LESS_EQUAL, FN_LOG, FN_LOG10, FN_LOG1P, FN_LOG2, FN_LOGADDEXP, FN_LOGADDEXP2,
-    FN_MAXIMUM, FN_MINIMUM, FN_MOD, FN_MUL, FN_NEG, FN_NOT_EQUAL, FN_POW, FN_RAD2DEG, FN_RECIPROCAL, FN_RELU,
-    FN_RINT, FN_SIGMOID, FN_SIGN, FN_SIN, FN_SINC, FN_SINH, FN_SOFTPLUS, FN_SQRT, FN_SQUARE, FN_STOP_GRADIENT,
-    FN_SUB, FN_TAN, FN_TANH, FN_TRUNC,
+    SELECT, FN_ABS, FN_ACOS, FN_ADD, FN_ARCCOSH, FN_ARCSINH, FN_ARCTANH, FN_ASIN, FN_ATAN, FN_ATAN2, FN_BETA,
+    FN_BETALN, FN_CBRT, FN_CEIL, FN_COPYSIGN, FN_COS, FN_COSH, FN_DEG2RAD, FN_DIGAMMA, FN_DIV, FN_ENTR,
+    FN_EQUAL, FN_ERF, FN_ERFC, FN_ERFCINV, FN_ERFCX, FN_ERFINV, FN_EXP, FN_EXP2, FN_EXPM1, FN_FLOOR,
+    FN_FLOOR_DIVIDE, FN_FMAX, FN_FMIN, FN_GAMMA, FN_GAMMALN, FN_GREATER, FN_GREATER_EQUAL, FN_HEAVISIDE,
+    FN_HYPOT, FN_I0, FN_I0E, FN_I1, FN_I1E, FN_IDENTITY, FN_ISFINITE, FN_LESS, FN_LESS_EQUAL, FN_LOG,
+    FN_LOG10, FN_LOG1P, FN_LOG2, FN_LOGADDEXP, FN_LOGADDEXP2, FN_LOGGAMMA, FN_LOGIT, FN_LOG_EXPIT,
+    FN_LOG_NDTR, FN_MAXIMUM, FN_MINIMUM, FN_MOD, FN_MUL, FN_NDTR, FN_NDTRI, FN_NEG, FN_NOT_EQUAL,
+    FN_POLYGAMMA, FN_POW, FN_RAD2DEG, FN_RECIPROCAL, FN_RELU, FN_REL_ENTR, FN_RINT, FN_SIGMOID, FN_SIGN,
+    FN_SIN, FN_SINC, FN_SINH, FN_SOFTPLUS, FN_SQRT, FN_SQUARE, FN_STOP_GRADIENT, FN_SUB, FN_TAN, FN_TANH,
+    FN_TRUNC, FN_XLOG1PY, FN_XLOGY,
 )
 from .jit import kernel
 
@@ -101,6 +106,44 @@ def unary(fn, x):
         return np.trunc(x)
     if fn == FN_RINT:
         return np.rint(x)
+    if fn == FN_ERF:
+        return math.erf(x)
+    if fn == FN_ERFC:
+        return math.erfc(x)
+    if fn == FN_ERFINV:
+        return SF.erfinv(x)
+    if fn == FN_ERFCINV:
+        return SF.erfcinv(x)
+    if fn == FN_ERFCX:
+        return SF.erfcx(x)
+    if fn == FN_NDTR:
+        return SF.ndtr(x)
+    if fn == FN_LOG_NDTR:
+        return SF.log_ndtr(x)
+    if fn == FN_NDTRI:
+        return SF.ndtri(x)
+    if fn == FN_GAMMALN:
+        return GF.gammaln(x)
+    if fn == FN_LOGGAMMA:
+        return GF.loggamma(x)
+    if fn == FN_GAMMA:
+        return GF.gamma(x)
+    if fn == FN_DIGAMMA:
+        return GF.digamma(x)
+    if fn == FN_LOGIT:
+        return SF.logit(x)
+    if fn == FN_LOG_EXPIT:
+        return SF.log_expit(x)
+    if fn == FN_ENTR:
+        return SF.entr(x)
+    if fn == FN_I0:
+        return SF.i0(x)
+    if fn == FN_I0E:
+        return SF.i0e(x)
+    if fn == FN_I1:
+        return SF.i1(x)
+    if fn == FN_I1E:
+        return SF.i1e(x)
     return np.nan  # not a unary code: never asked
 
 
@@ -173,6 +216,44 @@ def unary_partial(fn, x, y):
         return 57.29577951308232
     if fn == FN_SINC:
         return M.sinc_partial(x, y)
+    if fn == FN_ERF:
+        return math.exp(-(x * x)) * 1.1283791670955126
+    if fn == FN_ERFC:
+        return math.exp(-(x * x)) * -1.1283791670955126
+    if fn == FN_ERFINV:
+        return math.exp(y * y) * 0.886226925452758
+    if fn == FN_ERFCINV:
+        return math.exp(y * y) * -0.886226925452758
+    if fn == FN_ERFCX:
+        return 2.0 * x * y - 1.1283791670955126
+    if fn == FN_NDTR:
+        return math.exp(-0.5 * x * x) * 0.3989422804014327
+    if fn == FN_LOG_NDTR:
+        return math.exp(-0.5 * x * x - y) * 0.3989422804014327
+    if fn == FN_NDTRI:
+        return math.exp(0.5 * y * y) * 2.5066282746310002
+    if fn == FN_GAMMALN:
+        return GF.digamma(x)
+    if fn == FN_LOGGAMMA:
+        return GF.digamma(x) if x > 0.0 else np.nan
+    if fn == FN_GAMMA:
+        return y * GF.digamma(x)
+    if fn == FN_DIGAMMA:
+        return GF.polygamma(1.0, x)
+    if fn == FN_LOGIT:
+        return 1.0 / (x * (1.0 - x))
+    if fn == FN_LOG_EXPIT:
+        return M.sigmoid(-x)
+    if fn == FN_ENTR:
+        return -M.log(x) - 1.0
+    if fn == FN_I0:
+        return SF.i1(x)
+    if fn == FN_I0E:
+        return SF.i1e(x) - M.sign(x) * y
+    if fn == FN_I1:
+        return SF.i1_partial(x, y)
+    if fn == FN_I1E:
+        return SF.i1e_partial(x, y)
     return np.nan  # not a differentiable unary code: never asked
 
 
@@ -231,6 +312,44 @@ def unary_second(fn, x, y, d):
         return 2.0 * x * d * d
     if fn == FN_SINC:
         return M.sinc_second(x, y, d)
+    if fn == FN_ERF:
+        return -2.0 * x * d
+    if fn == FN_ERFC:
+        return -2.0 * x * d
+    if fn == FN_ERFINV:
+        return 2.0 * y * d * d
+    if fn == FN_ERFCINV:
+        return 2.0 * y * d * d
+    if fn == FN_ERFCX:
+        return 2.0 * y + 2.0 * x * d
+    if fn == FN_NDTR:
+        return -x * d
+    if fn == FN_LOG_NDTR:
+        return -d * (x + d)
+    if fn == FN_NDTRI:
+        return y * d * d
+    if fn == FN_GAMMALN:
+        return GF.polygamma(1.0, x)
+    if fn == FN_LOGGAMMA:
+        return GF.polygamma(1.0, x) if x > 0.0 else np.nan
+    if fn == FN_GAMMA:
+        return d * GF.digamma(x) + y * GF.polygamma(1.0, x)
+    if fn == FN_DIGAMMA:
+        return GF.polygamma(2.0, x)
+    if fn == FN_LOGIT:
+        return d * d * (2.0 * x - 1.0)
+    if fn == FN_LOG_EXPIT:
+        return d * (d - 1.0)
+    if fn == FN_ENTR:
+        return -1.0 / x
+    if fn == FN_I0:
+        return 0.5 if x == 0.0 else y - d / x
+    if fn == FN_I0E:
+        return SF.i0e_second(x, y)
+    if fn == FN_I1:
+        return SF.i1_second(x, y)
+    if fn == FN_I1E:
+        return SF.i1e_second(x, y)
     if fn == FN_NEG or fn == FN_ABS or fn == FN_SIGN or fn == FN_RELU or fn == FN_IDENTITY or fn == FN_DEG2RAD or fn == FN_RAD2DEG:  # LINEAR rows
         return 0.0
     return np.nan  # not a differentiable unary code: never asked
@@ -285,6 +404,18 @@ def binary(fn, a, b):
         return M.fmin(a, b)
     if fn == FN_HEAVISIDE:
         return 0.0 if a < 0.0 else (b if a == 0.0 else (1.0 if a > 0.0 else a))
+    if fn == FN_POLYGAMMA:
+        return GF.polygamma(a, b)
+    if fn == FN_XLOGY:
+        return SF.xlogy(a, b)
+    if fn == FN_XLOG1PY:
+        return SF.xlog1py(a, b)
+    if fn == FN_REL_ENTR:
+        return SF.rel_entr(a, b)
+    if fn == FN_BETA:
+        return GF.beta(a, b)
+    if fn == FN_BETALN:
+        return GF.betaln(a, b)
     return np.nan  # not a binary code: never asked
 
 
@@ -321,6 +452,18 @@ def binary_partials(fn, a, b, z):
         return (1.0, 0.0) if (a >= b or b != b) else (0.0, 1.0)
     if fn == FN_FMIN:
         return (1.0, 0.0) if (a <= b or b != b) else (0.0, 1.0)
+    if fn == FN_POLYGAMMA:
+        return (0.0, GF.polygamma(a + 1.0, b))
+    if fn == FN_XLOGY:
+        return (M.log(b), a / b)
+    if fn == FN_XLOG1PY:
+        return (M.log1p(b), a / (1.0 + b))
+    if fn == FN_REL_ENTR:
+        return SF.rel_entr_partials(a, b)
+    if fn == FN_BETA:
+        return GF.beta_partials(a, b, z)
+    if fn == FN_BETALN:
+        return GF.betaln_partials(a, b)
     return np.nan, np.nan  # not a differentiable binary code: never asked
 
 
@@ -341,6 +484,18 @@ def binary_second(fn, a, b, z, da, db):
         return (da * db, -(da * db), -(da * db), da * db)
     if fn == FN_LOGADDEXP2:
         return (da * db * 0.6931471805599453, -(da * db * 0.6931471805599453), -(da * db * 0.6931471805599453), da * db * 0.6931471805599453)
+    if fn == FN_POLYGAMMA:
+        return (0.0, 0.0, 0.0, GF.polygamma(a + 2.0, b))
+    if fn == FN_XLOGY:
+        return (0.0, 1.0 / b, 1.0 / b, -a / (b * b))
+    if fn == FN_XLOG1PY:
+        return (0.0, 1.0 / (1.0 + b), 1.0 / (1.0 + b), -a / ((1.0 + b) * (1.0 + b)))
+    if fn == FN_REL_ENTR:
+        return (1.0 / a, -1.0 / b, -1.0 / b, a / (b * b))
+    if fn == FN_BETA:
+        return GF.beta_second(a, b, z, da, db)
+    if fn == FN_BETALN:
+        return GF.betaln_second(a, b)
     if fn == FN_ADD or fn == FN_SUB or fn == FN_MAXIMUM or fn == FN_MINIMUM or fn == FN_MOD or fn == FN_COPYSIGN or fn == FN_FMAX or fn == FN_FMIN:  # LINEAR rows
         return 0.0, 0.0, 0.0, 0.0
     return np.nan, np.nan, np.nan, np.nan  # not a differentiable binary code: never asked

@@ -180,7 +180,7 @@ _UNARY_ROWS = [
     _unary(20, "sigmoid", _py_sigmoid, _np_sigmoid, lambda g, y, x: g * (y * (1.0 - y)),
            "Elementwise logistic function 1/(1 + e**-x), computed without overflow. Derivative: s(1 - s).",
            kernel="M.sigmoid(x)", partial="y * (1.0 - y)", second="d * (1.0 - 2.0 * y)",
-           aliases=("nn.sigmoid",)),
+           aliases=("nn.sigmoid",), scipy=("expit",)),
     _unary(21, "softplus", _py_softplus, _np_softplus, lambda g, y, x: g * sigmoid(x),
            "Elementwise log(1 + e**x), computed without overflow. Derivative: sigmoid(x).",
            kernel="math.log1p(math.exp(-abs(x))) + max(x, 0.0)", partial="M.sigmoid(x)", second="d * (1.0 - d)",

@@ -61,7 +61,8 @@ class Elementwise:
     value); ``second`` (d partial / dx) in ``x``, ``y`` and ``d`` (the partial).
     Binary: ``kernel`` in ``a``, ``b``; ``partial`` a pair in ``a``, ``b``, ``z``;
     ``second`` a 4-tuple (d da/da, d da/db, d db/da, d db/db) in ``a, b, z, da, db``.
-    ``M.`` names a helper of ``numtape/_kernels/mathfn.py``. ``second`` is
+    ``M.`` names a helper of ``numtape/_kernels/mathfn.py``, ``SF.`` and ``GF.`` one of
+    ``specialfn.py`` and ``gammafn.py`` there. ``second`` is
     :data:`LINEAR` when the partials are (piecewise) constant.
     """
 
@@ -78,12 +79,19 @@ class Elementwise:
     differentiable: bool = True  # False: recorded as data, the gradient through it is None
     short: str = ""  # the code's constant is FN_<short>, default FN_<NAME>
     domain: tuple[float, float] = (-2.0, 2.0)  # where tests sample inputs
+    domains: tuple[tuple[float, float], ...] = ()  # binary: each operand's own test range (else domain)
+    # operands that are integer data (polygamma's order n): tests sample integers there and never
+    # differentiate them; the public op records them through stop_gradient (gradient None)
+    integer_operands: tuple[int, ...] = ()
     nondifferentiable_at: tuple[float, ...] = field(default=())  # kinks, avoided by tests
     select: bool = False  # the derivative selects (g where d != 0, else 0) instead of multiplying
     bilinear: bool = False  # binary: only the mixed second derivative is nonzero (x * y)
     integer_safe: bool = False  # binary: integer operands give the integer ufunc's result, unrecorded
     numpy_replay: bool = False  # large replays compute it with the ufunc (faster than the scalar loop)
     numpy: tuple[Any, ...] = ()  # NumPy ufuncs that dispatch to this op on Tensors
+    # names in scipy.special of the ufuncs that dispatch to this op on Tensors (resolved lazily:
+    # numtape never imports SciPy at start-up)
+    scipy: tuple[str, ...] = ()
     public: bool = True  # exported as nt.<name> (False: an internal op, or exported by a wrapper)
     # Qualified names besides ``nt.<name>`` and ``nt.math.<name>`` (every public row is in
     # nt.math): TensorFlow's names where they differ, e.g. ("math.is_finite", "nn.relu").
@@ -95,6 +103,10 @@ class Elementwise:
     @property
     def constant(self) -> str:
         return "FN_" + (self.short or self.name).upper()
+
+    def operand_domain(self, k: int) -> tuple[float, float]:
+        """Where tests sample operand ``k``."""
+        return self.domains[k] if self.domains else self.domain
 
     @property
     def curved(self) -> bool:
