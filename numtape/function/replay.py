@@ -23,6 +23,7 @@ from .._kernels import sweep as K
 from .._state import state
 from ..ops.registry import ELEMENTWISE
 from ..backward import Source, fast_gradients
+from ..tape.custom_call import CustomCall
 from ..tensor import Tensor, to_value, wrap
 from .compiled import FrozenTape, _cast, _ReplayTape
 
@@ -88,8 +89,6 @@ class CompiledTape(FrozenTape):
 
     def _custom_forward(self, call: int, value: np.ndarray, arena: np.ndarray, calls: dict) -> int:
         """Run a custom_gradient function on replayed inputs; return where the replay resumes."""
-        from ..custom_gradient import CustomCall
-
         record = self.custom[call]
         inputs = [wrap(self._slot_value(value, arena, s)) for s in record.input_slots[: record.n_args]]
         saved = state.stack
