@@ -172,7 +172,8 @@ class CompiledTape(FrozenTape):
             return None
         value, arena, calls = forward
         if self.custom:
-            raise TypeError("jacobians of nt.function traces with custom gradients are not supported")
+            raise TypeError("jacobians of nt.function traces with custom gradients are not supported (the trace "
+                            f"hands {_custom_names(self.custom)} to Python); use nt.jacobian (eager)")
         live, rcode = self.live((target,), self._sources(wrt))
         k = seeds.shape[0]
         adj = np.zeros((k, len(self.code)))
@@ -384,7 +385,8 @@ class CompiledTape(FrozenTape):
     def standalone_value_and_grad(self) -> tuple[Callable[..., Any], tuple]:
         """(njit function, data) so that ``fn(data, x)`` returns ``(value, gradient, ok)`` in Numba code."""
         if self.custom:
-            raise TypeError("a trace with custom gradients needs Python and cannot run inside Numba code")
+            raise TypeError(f"a trace with custom gradients ({_custom_names(self.custom)}) needs Python and cannot "
+                            "run inside Numba code")
         if len(self.inputs) != 1 or not isinstance(self.outputs[0], tuple):
             raise TypeError("compiled_value_and_grad needs a function of one array argument with a Tensor output")
         target, shape, _ = self.outputs[0]
@@ -402,6 +404,12 @@ class CompiledTape(FrozenTape):
                 self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected,
                 np.int64(target), np.int64(slot), np.int64(at), np.int64(size), in_column)
         return R.standalone_value_and_grad, data
+
+
+def _custom_names(custom: dict) -> str:
+    """The functions a trace hands to Python (custom gradients, NumPy/SciPy hand-off ops), for messages."""
+    names = dict.fromkeys(getattr(getattr(r.forward, "func", r.forward), "__name__", "?") for r in custom.values())
+    return ", ".join(repr(n) for n in names)
 
 
 def _constant_value(out: Any) -> Any:

@@ -32,22 +32,24 @@ Forward = Callable[[list[np.ndarray]], Sequence[np.ndarray]]
 Vjp = Callable[[list[Optional[Tensor]], list[Tensor], list[Tensor]], Sequence[Optional[Tensor]]]
 
 
-def handoff(name: str, forward: Forward, vjp: Vjp, inputs: Sequence[Tensor]) -> list[Tensor]:
+def handoff(name: str, forward: Forward, vjp: Vjp, inputs: Sequence[Tensor], data: int = 0) -> list[Tensor]:
     """The outputs of ``forward`` on ``inputs`` as Tensors, recorded with the rule ``vjp``.
 
     ``forward(values)`` gets float64 arrays and returns arrays; ``vjp(upstream, inputs,
-    outputs)`` returns one cotangent (a Tensor, or None) per input.
+    outputs)`` returns one cotangent (a Tensor, or None) per input. The last ``data`` inputs
+    are data (pivots): their dtype does not make the outputs float64.
     """
     inputs = list(inputs)
-    outputs, grad_fn = _run(name, forward, vjp, inputs)
+    outputs, grad_fn = _run(name, forward, vjp, inputs, data)
     if state.stack:
-        replay = _replayer(name, forward, vjp)
+        replay = _replayer(name, forward, vjp, data)
         record_call(grad_fn, inputs, [], outputs, replay)
     return outputs
 
 
-def _run(name: str, forward: Forward, vjp: Vjp, inputs: list[Tensor]) -> tuple[list[Tensor], Callable[..., Any]]:
-    dtype = _result_dtype(inputs)
+def _run(name: str, forward: Forward, vjp: Vjp, inputs: list[Tensor], data: int
+         ) -> tuple[list[Tensor], Callable[..., Any]]:
+    dtype = _result_dtype(inputs[: len(inputs) - data])
     values = forward([np.asarray(x._v, np.float64) for x in inputs])
     outputs = [wrap(_cast(v, dtype)) for v in values]
 
@@ -56,17 +58,17 @@ def _run(name: str, forward: Forward, vjp: Vjp, inputs: list[Tensor]) -> tuple[l
         if all(u is None for u in cotangents):
             return [None] * len(inputs)
         # A recording tape must see what the rule reads: run the op again, recorded.
-        seen = handoff(name, forward, vjp, inputs) if state.stack else outputs
+        seen = handoff(name, forward, vjp, inputs, data) if state.stack else outputs
         return list(vjp(cotangents, inputs, seen))
 
     return outputs, grad_fn
 
 
-def _replayer(name: str, forward: Forward, vjp: Vjp) -> Callable[..., Any]:
+def _replayer(name: str, forward: Forward, vjp: Vjp, data: int) -> Callable[..., Any]:
     """``CustomCall.forward``: the op on new inputs, for ``nt.function`` replays."""
 
     def replay(*inputs: Tensor) -> tuple[list[Tensor], Callable[..., Any]]:
-        return _run(name, forward, vjp, list(inputs))
+        return _run(name, forward, vjp, list(inputs), data)
 
     replay.__name__ = replay.__qualname__ = name
     return replay
