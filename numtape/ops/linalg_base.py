@@ -117,7 +117,7 @@ def well_conditioned(rng: np.random.Generator, shape: tuple[int, ...]) -> np.nda
 
 
 def symmetric_distinct(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Symmetric matrices with well-separated eigenvalues ``Q diag(1, 2.3, 3.6, ...) Q^T``, plus noise."""
+    """Symmetric matrices with eigenvalues 1.3 apart, ``Q diag(w) Q^T`` for a random orthogonal ``Q``."""
     n = shape[-1]
     q, _ = np.linalg.qr(rng.standard_normal(shape))
     w = 1.0 + 1.3 * np.arange(n) - 0.5 * n
@@ -125,7 +125,10 @@ def symmetric_distinct(rng: np.random.Generator, shape: tuple[int, ...]) -> np.n
 
 
 def distinct_singular(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Matrices (..., m, n) with well-separated nonzero singular values ``1, 1.7, 2.4, ...``."""
+    """Matrices (..., m, n) with well-separated nonzero singular values ``1, 1.7, 2.4, ...``
+    (vectors: standard normal)."""
+    if len(shape) < 2:
+        return rng.standard_normal(shape)
     m, n = shape[-2:]
     k = min(m, n)
     u, _ = np.linalg.qr(rng.standard_normal(shape[:-2] + (m, k)))
