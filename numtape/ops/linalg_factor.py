@@ -67,7 +67,7 @@ def _cholesky_vjp(upstream: list[Optional[Tensor]], inputs: list[Tensor], output
     return [masked(s + mT(s), tril_mask(n, -1)) + masked(s, np.eye(n))]
 
 
-@composite(namespace="linalg", numpy=(np.linalg.cholesky,), aliases=("linalg.cholesky",), sample=spd,
+@composite(namespace="linalg", numpy=(np.linalg.cholesky,), sample=spd,
            cases=(Case(((3, 3),)), Case(((2, 4, 4),)), Case(((3, 3),), dict(upper=True)), Case(((1, 1),))),
            convention="a must be symmetric positive definite, else ValueError (LAPACK's LinAlgError). Only the "
                       "lower triangle is read (upper=True: the upper), as NumPy and TensorFlow, so the gradient "
@@ -287,7 +287,7 @@ def _qr_vjp(mode: str) -> Any:
     return vjp
 
 
-@composite(namespace="linalg", numpy=(np.linalg.qr,), aliases=("linalg.qr",), sample=well_conditioned,
+@composite(namespace="linalg", numpy=(np.linalg.qr,), sample=well_conditioned,
            cases=(Case(((3, 3),)), Case(((5, 3),)), Case(((2, 4, 2),)), Case(((4, 3),), dict(mode="r")),
                   Case(((3, 3),), dict(mode="complete"))),
            convention="Q R with R's diagonal signs as LAPACK gives them. The derivative needs full column rank "

@@ -71,7 +71,7 @@ def _solve_vjp(upstream: list[Optional[Tensor]], inputs: list[Tensor], outputs: 
     return [sum_to(ga, a.shape), sum_to(gb, b.shape)]
 
 
-@composite(namespace="linalg", numpy=(np.linalg.solve,), aliases=("linalg.solve",), sample=well_conditioned,
+@composite(namespace="linalg", numpy=(np.linalg.solve,), sample=well_conditioned,
            cases=(Case(((3, 3), (3,))), Case(((3, 3), (3, 2))), Case(((2, 3, 3), (2, 3, 1))),
                   Case(((2, 1, 3, 3), (4, 3, 2)), orders=1), Case(((2, 3, 3), (3,)))),
            convention="a must be non-singular: a singular matrix raises ValueError (LinAlgError's text). "
@@ -89,7 +89,7 @@ def _inv_vjp(upstream: list[Optional[Tensor]], inputs: list[Tensor], outputs: li
     return [-matmul(matmul(xt, upstream[0]), xt)]
 
 
-@composite(namespace="linalg", numpy=(np.linalg.inv,), aliases=("linalg.inv",), sample=well_conditioned,
+@composite(namespace="linalg", numpy=(np.linalg.inv,), sample=well_conditioned,
            cases=_SQUARE,
            convention="a must be non-singular: a singular matrix raises ValueError. Rule: -X^T g X^T, X = inv(a)")
 def inv(a: TensorLike) -> Tensor:
@@ -112,7 +112,7 @@ def _det_vjp(upstream: list[Optional[Tensor]], inputs: list[Tensor], outputs: li
     return [scalar_to_matrix(g * d) * inverse_transpose(a, "linalg.det (its gradient at a singular matrix)")]
 
 
-@composite(namespace="linalg", numpy=(np.linalg.det,), aliases=("linalg.det",), sample=well_conditioned,
+@composite(namespace="linalg", numpy=(np.linalg.det,), sample=well_conditioned,
            cases=_SQUARE + (Case(((1, 1),)),),
            convention="gradient det(a) inv(a)^T (computed by solve): at a singular matrix the value is 0 but the "
                       "gradient (the adjugate) raises ValueError instead of being computed")
@@ -133,7 +133,7 @@ def _slogdet_vjp(upstream: list[Optional[Tensor]], inputs: list[Tensor], outputs
     return [scalar_to_matrix(g) * inverse_transpose(inputs[0], "linalg.slogdet (its gradient at a singular matrix)")]
 
 
-@composite(namespace="linalg", numpy=(np.linalg.slogdet,), aliases=("linalg.slogdet",), sample=well_conditioned,
+@composite(namespace="linalg", numpy=(np.linalg.slogdet,), sample=well_conditioned,
            cases=_SQUARE,
            convention="returns (sign, logabsdet); sign is piecewise constant (no gradient); d logabsdet = "
                       "inv(a)^T, computed as solve(a^T, I). A singular matrix gives (0, -inf) as NumPy, and its "

@@ -88,7 +88,7 @@ _EIGH_CONVENTION = ("only the lower triangle is read (UPLO='U': the upper), so t
                     "unique); the gradient does not depend on the eigenvectors' signs")
 
 
-@composite(namespace="linalg", numpy=(np.linalg.eigh,), aliases=("linalg.eigh",), sample=symmetric_distinct,
+@composite(namespace="linalg", numpy=(np.linalg.eigh,), sample=symmetric_distinct,
            cases=(Case(((3, 3),)), Case(((2, 4, 4),)), Case(((3, 3),), dict(UPLO="U"))),
            convention=_EIGH_CONVENTION)
 def eigh(a: TensorLike, UPLO: str = "L", name: Optional[str] = None) -> EighResult:
@@ -97,7 +97,7 @@ def eigh(a: TensorLike, UPLO: str = "L", name: Optional[str] = None) -> EighResu
     return EighResult(w, v)
 
 
-@composite(namespace="linalg", numpy=(np.linalg.eigvalsh,), aliases=("linalg.eigvalsh",),
+@composite(namespace="linalg", numpy=(np.linalg.eigvalsh,),
            sample=symmetric_distinct, cases=(Case(((3, 3),)), Case(((2, 4, 4),)), Case(((3, 3),), dict(UPLO="U"))),
            convention="V diag(g) V^T on the triangle eigh reads; finite also at equal eigenvalues, where the "
                       "eigenvalues have a kink (the rule gives the derivative in LAPACK's eigenbasis)")
@@ -175,7 +175,7 @@ def _tf_svd_reference(a: Any, full_matrices: bool = False, compute_uv: bool = Tr
     return s, u, np.swapaxes(vh, -1, -2)
 
 
-@composite("svd", namespace="linalg", aliases=("linalg.svd",), reference=_tf_svd_reference,
+@composite("svd", namespace="linalg", reference=_tf_svd_reference,
            sample=distinct_singular,
            cases=(Case(((3, 3),)), Case(((4, 2),)), Case(((2, 2, 3),)), Case(((3, 2),), dict(compute_uv=False))),
            convention="TensorFlow's order and v: returns (s, u, v) with a = u diag(s) v^T (v, not v^H). "
@@ -217,7 +217,7 @@ def pinv_raw(t: Tensor, rcond: Any) -> Tensor:
     return handoff("linalg.pinv", forward, _pinv_vjp(rcond), [t])[0]
 
 
-@composite(namespace="linalg", numpy=(np.linalg.pinv,), aliases=("linalg.pinv",), sample=distinct_singular,
+@composite(namespace="linalg", numpy=(np.linalg.pinv,), sample=distinct_singular,
            cases=(Case(((3, 3),)), Case(((4, 2),)), Case(((2, 4),)), Case(((2, 3, 2),))),
            convention="needs full rank for a derivative (the rule of Golub and Pereyra, as autograd): at a "
                       "rank-deficient matrix pinv is discontinuous and the backward pass raises ValueError")
