@@ -33,7 +33,7 @@ __all__ = [
     "transpose", "where", "zeros", "zeros_like",
 ]
 from . import statistics  # noqa: F401,E402  (composite rows register themselves on import)
-from . import linalg_factor, linalg_norms, linalg_solve, linalg_spectral  # noqa: F401,E402
+from . import linalg_factor, linalg_norms, linalg_solve, linalg_spectral, linalg_tf  # noqa: F401,E402
 from .registry import top_level_composites  # noqa: E402
 
 globals().update(ROW_OPS)  # every public elementwise row, also those not named above
