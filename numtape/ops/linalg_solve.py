@@ -40,6 +40,14 @@ SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 _SQUARE = (Case(((3, 3),)), Case(((2, 4, 4),)))
 
 
+def _solve_reference(a: Any, b: Any, adjoint: bool = False) -> Any:
+    return np.linalg.solve(np.swapaxes(a, -1, -2) if adjoint else a, b)
+
+
+def _inv_reference(a: Any, adjoint: bool = False) -> Any:
+    return np.linalg.inv(np.swapaxes(a, -1, -2) if adjoint else a)
+
+
 def _identity(a: Tensor) -> Tensor:
     return wrap(np.eye(a.shape[-1], dtype=a.dtype))
 
@@ -71,17 +79,20 @@ def _solve_vjp(upstream: list[Optional[Tensor]], inputs: list[Tensor], outputs: 
     return [sum_to(ga, a.shape), sum_to(gb, b.shape)]
 
 
-@composite(namespace="linalg", numpy=(np.linalg.solve,), sample=well_conditioned,
+@composite(namespace="linalg", numpy=(np.linalg.solve,), reference=_solve_reference,
+           sample=well_conditioned,
            cases=(Case(((3, 3), (3,))), Case(((3, 3), (3, 2))), Case(((2, 3, 3), (2, 3, 1))),
-                  Case(((2, 1, 3, 3), (4, 3, 2)), orders=1), Case(((2, 3, 3), (3,)))),
+                  Case(((2, 1, 3, 3), (4, 3, 2)), orders=1), Case(((2, 3, 3), (3,))),
+                  Case(((3, 3), (3, 2)), dict(adjoint=True))),
            convention="a must be non-singular: a singular matrix raises ValueError (LinAlgError's text). "
                       "b is a vector only when 1-d (NumPy 2); batch axes broadcast. Rule: b_bar = solve(a^T, g), "
                       "a_bar = -b_bar x^T")
-def solve(a: TensorLike, b: TensorLike) -> Tensor:
-    """The solution ``x`` of ``a @ x = b`` (batched), as ``np.linalg.solve``."""
+def solve(a: TensorLike, b: TensorLike, adjoint: bool = False, name: Optional[str] = None) -> Tensor:
+    """The solution ``x`` of ``a @ x = b`` (batched), as ``np.linalg.solve``; ``adjoint=True`` solves
+    ``a^T x = b`` (TensorFlow's ``tf.linalg.solve(matrix, rhs, adjoint)``)."""
     ta, tb = square(a, "linalg.solve"), operand(b, "linalg.solve", 1)
     check_rhs("linalg.solve", ta, tb)
-    return solve_with(ta, tb, "linalg.solve")
+    return solve_with(mT(ta) if adjoint else ta, tb, "linalg.solve")
 
 
 def _inv_vjp(upstream: list[Optional[Tensor]], inputs: list[Tensor], outputs: list[Tensor]) -> list[Tensor]:
@@ -89,12 +100,15 @@ def _inv_vjp(upstream: list[Optional[Tensor]], inputs: list[Tensor], outputs: li
     return [-matmul(matmul(xt, upstream[0]), xt)]
 
 
-@composite(namespace="linalg", numpy=(np.linalg.inv,), sample=well_conditioned,
-           cases=_SQUARE,
+@composite(namespace="linalg", numpy=(np.linalg.inv,), reference=_inv_reference,
+           sample=well_conditioned,
+           cases=_SQUARE + (Case(((3, 3),), dict(adjoint=True)),),
            convention="a must be non-singular: a singular matrix raises ValueError. Rule: -X^T g X^T, X = inv(a)")
-def inv(a: TensorLike) -> Tensor:
-    """The inverse of square matrices (batched), as ``np.linalg.inv``."""
+def inv(a: TensorLike, adjoint: bool = False, name: Optional[str] = None) -> Tensor:
+    """The inverse of square matrices (batched), as ``np.linalg.inv``; ``adjoint=True`` inverts the
+    transpose (TensorFlow's ``tf.linalg.inv(input, adjoint)``)."""
     t = square(a, "linalg.inv")
+    t = mT(t) if adjoint else t
 
     def forward(values: list[np.ndarray]) -> tuple[np.ndarray]:
         return (lapack("linalg.inv", lambda: np.linalg.inv(values[0]), t),)
