@@ -90,12 +90,6 @@ def _tile(a: Any, reps: Any) -> Any:
     return ops.tile(t, (1,) * (ndim - len(reps)) + reps)
 
 
-def _norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
-    if ord not in (None, 2, "fro") or (ord == 2 and axis is None and np.ndim(x) > 1):
-        raise TypeError("np.linalg.norm on a Tensor supports only the Euclidean/Frobenius norm")
-    return ops.norm(x, axis=axis, keepdims=keepdims)
-
-
 def _trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, **kwargs: Any) -> Any:
     t = ops.convert_to_tensor(a)
     if offset or kwargs or t.ndim != 2:
@@ -116,7 +110,7 @@ HANDLED_FUNCTIONS: dict[Any, Callable[..., Any]] = {
     np.concatenate: _concatenate, np.stack: _stack, np.where: _where, np.clip: _clip,
     np.squeeze: lambda a, axis=None: ops.squeeze(a, axis), np.expand_dims: ops.expand_dims,
     np.broadcast_to: lambda array, shape, subok=False: ops.broadcast_to(array, shape),
-    np.tile: _tile, np.linalg.norm: _norm, np.trace: _trace,
+    np.tile: _tile, np.trace: _trace,  # np.linalg.norm: its row (numpy.linalg.norm)
     np.take: lambda a, indices, axis=None: ops.gather(a if axis is not None else ops.reshape(a, (-1,)),
                                                       indices, axis or 0),
 }
