@@ -72,10 +72,6 @@ def _clip(a: Any, a_min: Any = None, a_max: Any = None, **kwargs: Any) -> Any:
     return ops.clip_by_value(a, a_min, a_max)
 
 
-def _norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
-    if ord not in (None, 2, "fro") or (ord == 2 and axis is None and np.ndim(x) > 1):
-        raise TypeError("np.linalg.norm on a Tensor supports only the Euclidean/Frobenius norm")
-    return ops.norm(x, axis=axis, keepdims=keepdims)
 
 
 HANDLED_FUNCTIONS: dict[Any, Callable[..., Any]] = {
@@ -84,7 +80,6 @@ HANDLED_FUNCTIONS: dict[Any, Callable[..., Any]] = {
        if not isinstance(f, np.ufunc)},
     np.reshape: _reshape, np.clip: _clip,
     np.broadcast_to: lambda array, shape, subok=False: ops.broadcast_to(array, shape),
-    np.linalg.norm: _norm,
 }
 
 # Functions that read only a Tensor's metadata, which a trace's signature fixes.

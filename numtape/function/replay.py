@@ -24,6 +24,7 @@ from .._kernels import sweep as K
 from .._state import state
 from ..ops.registry import ELEMENTWISE
 from ..backward import Source, fast_gradients
+from ..tape.custom_call import CustomCall
 from ..tensor import Tensor, to_value, wrap
 from .compiled import FrozenTape, _cast, _ReplayTape
 
@@ -100,8 +101,6 @@ class CompiledTape(FrozenTape):
 
     def _custom_forward(self, call: int, value: np.ndarray, arena: np.ndarray, calls: dict) -> int:
         """Run a custom_gradient function on replayed inputs; return where the replay resumes."""
-        from ..custom_gradient import CustomCall
-
         record = self.custom[call]
         inputs = [wrap(self._slot_value(value, arena, s)) for s in record.input_slots[: record.n_args]]
         saved = state.stack
@@ -185,7 +184,8 @@ class CompiledTape(FrozenTape):
             return None
         value, arena, calls = forward
         if self.custom:
-            raise TypeError("jacobians of nt.function traces with custom gradients are not supported")
+            raise TypeError("jacobians of nt.function traces with custom gradients are not supported (the trace "
+                            f"hands {_custom_names(self.custom)} to Python); use nt.jacobian (eager)")
         live, rcode = self.live((target,), self._sources(wrt))
         k = seeds.shape[0]
         adj = np.zeros((k, len(self.code)))
@@ -398,7 +398,8 @@ class CompiledTape(FrozenTape):
     def standalone_value_and_grad(self) -> tuple[Callable[..., Any], tuple]:
         """(njit function, data) so that ``fn(data, x)`` returns ``(value, gradient, ok)`` in Numba code."""
         if self.custom:
-            raise TypeError("a trace with custom gradients needs Python and cannot run inside Numba code")
+            raise TypeError(f"a trace with custom gradients ({_custom_names(self.custom)}) needs Python and cannot "
+                            "run inside Numba code")
         if len(self.inputs) != 1 or not isinstance(self.outputs[0], tuple):
             raise TypeError("compiled_value_and_grad needs a function of one array argument with a Tensor output")
         target, shape, _ = self.outputs[0]
@@ -418,6 +419,12 @@ class CompiledTape(FrozenTape):
                 np.int64(target), np.int64(slot), np.int64(at), np.int64(size), in_column,
                 np.array(in_shape, np.int64), np.empty(0, in_dtype))
         return R.standalone_value_and_grad, data
+
+
+def _custom_names(custom: dict) -> str:
+    """The functions a trace hands to Python (custom gradients, NumPy/SciPy hand-off ops), for messages."""
+    names = dict.fromkeys(getattr(getattr(r.forward, "func", r.forward), "__name__", "?") for r in custom.values())
+    return ", ".join(repr(n) for n in names)
 
 
 def _constant_value(out: Any) -> Any:

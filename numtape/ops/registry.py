@@ -173,6 +173,13 @@ class Case:
     const: tuple = ()
     sample: Optional[Callable[..., Any]] = None
     orders: int = 2  # derivative orders checked against finite differences (0: values only)
+    # How the tensors become positional arguments when they are not passed one by one: e.g.
+    # ``lambda c, b: ((c, False), b)`` for SciPy's ``cho_solve((c, lower), b)``.
+    pack: Optional[Callable[..., tuple]] = None
+
+    def arguments(self, values: Any) -> tuple:
+        """The positional arguments of a call: ``const``, then the (packed) tensors or arrays."""
+        return tuple(self.const) + (tuple(self.pack(*values)) if self.pack else tuple(values))
 
     @property
     def label(self) -> str:
