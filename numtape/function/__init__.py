@@ -380,10 +380,8 @@ class Function:
                     blocks.append(block.reshape(shape + trace.input_meta[j][0]))
                     start += size_j
                 return blocks
-            result = trace.vector_jacobian(values, wrt, np.eye(size))
-            if result is None:
-                return None
-            return [r.reshape(shape + r.shape[1:]) for r in result[1]]
+            blocks = _reverse_jacobian(trace, values, wrt, size)
+            return None if blocks is None else [b.reshape(shape + b.shape[1:]) for b in blocks]
 
         result = self._lookup(args, kwargs, jac, lambda run: run.jacobian(wrt), call)
         if result is None or result is _EAGER:
@@ -593,6 +591,28 @@ class Function:
         ``args`` fix the signature (shape and dtype of the one array argument).
         """
         return self.get_compiled(*args).standalone_value_and_grad()
+
+
+#: The dense reverse-mode Jacobian runs its seeds in chunks whose adjoint buffers stay under this.
+JACOBIAN_CHUNK_BYTES = 256 * 2**20
+
+
+def _reverse_jacobian(trace: CompiledTape, values: list[Any], wrt: Sequence[int], size: int
+                      ) -> Optional[list[np.ndarray]]:
+    """The rows of the Jacobian (size, *input shape) per input, by vector-mode sweeps over chunks of
+    the output's unit seeds (one sweep for all when the buffers are small); None if a guard fails."""
+    per_seed = 8 * (len(trace.code) + len(trace.arena))
+    chunk = max(1, min(size, JACOBIAN_CHUNK_BYTES // max(per_seed, 1)))
+    pieces: list[list[np.ndarray]] = []
+    for start in range(0, size, chunk) if size else [0]:
+        stop = min(size, start + chunk)
+        seeds = np.zeros((stop - start, size))
+        seeds[np.arange(stop - start), np.arange(start, stop)] = 1.0
+        result = trace.vector_jacobian(values, wrt, seeds)
+        if result is None:
+            return None
+        pieces.append(result[1])
+    return [np.concatenate(rows, axis=0) for rows in zip(*pieces)]
 
 
 def _one_output(trace: CompiledTape) -> Any:
