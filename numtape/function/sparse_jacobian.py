@@ -114,10 +114,12 @@ def pattern_or_dense(trace: Any, wrt: Sequence[int]) -> Any:
 
 
 def jacobian(f: Any, argnums: Any = 0, sparse: bool = False) -> Any:
-    """``nt.jacobian``: a function returning the Jacobian of ``f``, ``f(x).shape + x.shape`` per
-    argument (NumPy); with ``sparse=True`` a ``scipy.sparse.csr_matrix`` of shape
-    ``(f(x).size, x.size)`` per argument, by coloring the structural sparsity pattern of
-    ``f``'s compiled trace (``nt.function(f).jacobian(x, sparse=True)``)."""
+    """A function returning the Jacobian of ``f``: ``f(x).shape + x.shape`` per argument (NumPy).
+
+    With ``sparse=True``, a ``scipy.sparse.csr_matrix`` of shape ``(f(x).size, x.size)`` per
+    argument, by coloring the structural sparsity pattern of ``f``'s compiled trace
+    (``nt.function(f).jacobian(x, sparse=True)``).
+    """
     from .. import functional
 
     if not sparse:
