@@ -7,7 +7,8 @@ the user cache) or compile the first time a gradient is computed.
 from . import _operators, numpy_dispatch  # noqa: F401  (attach operators and NumPy protocols)
 from .custom_gradient import custom_gradient, stop_gradient
 from .function import CompiledTape, Function, TraceFallbackWarning, function
-from .functional import grad, hessian, hvp, jacobian, value_and_grad
+from .function.sparse_jacobian import jacobian
+from .functional import grad, hessian, hvp, value_and_grad
 from .gradient_tape import GradientTape, UnconnectedGradients
 from .ops import *  # noqa: F401,F403
 from .ops import __all__ as _ops_all

@@ -55,6 +55,7 @@ class FrozenTape:
         self.guard_expected = np.concatenate([g[3] for g in guards]) if guards else np.zeros(0)
         self._live: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
         self._hessian_plans: dict[int, tuple] = {}
+        self._jacobian_plans: dict[tuple[int, ...], Any] = {}  # by wrt (see sparse_jacobian.py)
         self._pool: list[tuple[np.ndarray, ...]] = []  # reusable workspaces (see _acquire)
         self._tangent_pool: dict[tuple[int, ...], list[tuple[np.ndarray, np.ndarray]]] = {}  # by wrt
         self._zones: dict[int, np.ndarray] = {}  # by id of a cached live array
@@ -67,6 +68,7 @@ class FrozenTape:
         state_ = dict(self.__dict__)
         state_["_live"] = {}
         state_["_hessian_plans"] = {}
+        state_["_jacobian_plans"] = {}
         state_["_pool"] = []
         state_["_tangent_pool"] = {}
         state_["_zones"] = {}
