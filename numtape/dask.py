@@ -7,7 +7,8 @@
    :class:`~numtape.CompiledTape` (plain arrays: it pickles);
 2. the tape goes to each worker once (``client.scatter(..., broadcast=True)``; with no
    distributed client, Dask's local scheduler shares it in memory), and each chunk of
-   rows becomes one task replaying it with the compiled batch kernel; a worker loads
+   rows becomes one task replaying it with the compiled batch kernel (on one thread:
+   the workers are the parallelism, and threads in each would oversubscribe the cores); a worker loads
    (or compiles) numtape's kernels once, on its first task, from the kernels shipped
    with the package or its Numba cache;
 3. a row that takes another branch than the trace (a guard fails) is recomputed on the
@@ -32,7 +33,7 @@ def _chunk_value_and_grad(tape: CompiledTape, chunk: np.ndarray) -> tuple[np.nda
     chunk = np.asarray(chunk)
     if len(chunk) == 0:
         return np.zeros(0), np.zeros(chunk.shape), np.zeros(0, np.int64)
-    return tape.batch_value_and_gradient([chunk], 0)
+    return tape.batch_value_and_gradient([chunk], 0, parallel=False)  # the workers are the parallelism
 
 
 def worker_compiles() -> dict:
@@ -79,7 +80,8 @@ def map_value_and_grad(g: Any, xs: Any, client: Any = None, chunk_size: Optional
     if client is not None:
         if lazy:  # the blocks as futures, computed where Dask puts them; submit resolves futures
             blocks = client.compute(blocks)
-        shared = client.scatter(tape, broadcast=True)
+        shared = client.scatter(tape, broadcast=True, hash=False)  # hash=True keys equal tapes alike: a
+        # previous call releasing its future would then delete this one's data ("lost dependencies")
         futures = [client.submit(_chunk_value_and_grad, shared, block, pure=False) for block in blocks]
         parts = client.gather(futures)
     else:

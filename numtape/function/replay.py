@@ -368,9 +368,10 @@ class CompiledTape(FrozenTape):
         self._hessian_plans[k] = plan
         return plan
 
-    def batch_value_and_gradient(self, batches: Sequence[np.ndarray], wrt: int) -> tuple[np.ndarray, np.ndarray,
-                                                                                          np.ndarray]:
-        """Values, gradients and statuses for examples stacked on a leading axis, in parallel."""
+    def batch_value_and_gradient(self, batches: Sequence[np.ndarray], wrt: int, parallel: bool = True
+                                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Values, gradients and statuses for examples stacked on a leading axis, in parallel
+        (on one thread with ``parallel=False``, where the caller runs several processes)."""
         K.ensure_compiled()
         target, shape, dtype = self.outputs[0]
         n_batch = len(batches[0])
@@ -384,7 +385,8 @@ class CompiledTape(FrozenTape):
         adjs = np.empty_like(values)
         adj_arenas = np.empty_like(arenas)
         status = np.zeros(n_batch, np.int64)
-        batch = R.batch_value_and_gradient_serial if _forked.child else R.batch_value_and_gradient
+        serial = _forked.child or not parallel
+        batch = R.batch_value_and_gradient_serial if serial else R.batch_value_and_gradient
         batch(
             self.code, rcode, self.arg0, self.arg1, values, self.aux, arenas, self.iarena, self.zones(live),
             self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected, target, stop,
