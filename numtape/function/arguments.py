@@ -21,14 +21,17 @@ structure of the argument they belong to.
 from __future__ import annotations
 
 import struct
-from typing import Any, Optional, Sequence
+from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
 from .. import _nest
+from .._state import state
 from ..errors import describe
-from ..tensor import Tensor, to_value, wrap
+from ..tensor import Tensor, differentiable_here, to_value, wrap
 from ..variable import Variable
+
+ArgNums = Union[int, Sequence[int]]
 
 _FLOAT_KEY = ("input", (), np.dtype(np.float64).str)
 
@@ -248,3 +251,45 @@ def eager_arguments(args: tuple, kwargs: dict, static_argnums: frozenset = froze
 
     return ([leaves(a, k in static_argnums) for k, a in enumerate(args)],
             {name: leaves(v, name in static_argnames) for name, v in kwargs.items()})
+
+
+def refuse_differentiated(args: Sequence[Any], method: str) -> None:
+    """A NumPy-only method given a Tensor an outer tape or trace differentiates: its result
+    would be a constant to that derivative, so refuse rather than be silently wrong."""
+    for a in _nest.flatten(list(args)):
+        if isinstance(a, (Tensor, Variable)) and state.stack and differentiable_here(a):
+            raise TypeError(f"Function.{method} returns NumPy values, which an outer recording tape or trace "
+                            "cannot differentiate; call value_and_grad per example inside the tape instead")
+
+
+def static_argnum_list(static_argnums: Any) -> list[int]:
+    items = [static_argnums] if isinstance(static_argnums, (int, np.integer)) else list(static_argnums)
+    if any(not isinstance(k, (int, np.integer)) or k < 0 for k in items):
+        raise TypeError(f"nt.function: static_argnums must be non-negative ints, got {static_argnums!r}")
+    return [int(k) for k in items]
+
+
+def argnums_of(argnums: ArgNums, args: Sequence[Any], layout: Optional[Layout] = None,
+             method: str = "value_and_grad") -> tuple[list[int], bool]:
+    many = not isinstance(argnums, (int, np.integer))
+    wrt = [int(a) for a in (argnums if many else [argnums])]  # type: ignore[union-attr]
+    for a in wrt:
+        if not -len(args) <= a < len(args):
+            raise ValueError(f"Function.{method}: argnums {a} is out of range for {len(args)} arguments")
+    wrt = [a % len(args) for a in wrt]
+    for a in wrt:
+        if layout is not None and not layout.arg_leaves[a]:
+            raise TypeError(f"Function.{method}: argnums {a} refers to {describe(args[a])}, which is not a "
+                            "traced input (a float array, Tensor or number, or a list/tuple/dict of them)")
+    return wrt, many
+
+
+def one_argnum(argnums: Any, args: Sequence[Any], method: str) -> int:
+    """The one argument ``Function.<method>`` differentiates twice (an int, or a 1-tuple)."""
+    if not isinstance(argnums, (int, np.integer)) and len(argnums) != 1:  # type: ignore[arg-type]
+        hint = "; for the blocks of several arguments use nt.hessian(f, argnums=(0, 1))" if method == "hessian" else ""
+        raise TypeError(f"Function.{method}: argnums must be one int, got {argnums!r}{hint}")
+    (k,), _ = argnums_of(argnums, args, None, method)
+    return k
+
+
