@@ -33,6 +33,7 @@ TF_NAMES_OF_ROWS_ELSEWHERE: dict[str, tuple[str, ...]] = {
     "cumsum": ("math.cumsum",), "cumprod": ("math.cumprod",),
     "arcsinh": ("math.asinh",), "arccosh": ("math.acosh",), "arctanh": ("math.atanh",),
     "einsum": ("linalg.einsum",),
+    "polygamma": ("special.polygamma", "math.polygamma"), "sinc": ("special.sinc",),
 }
 
 
@@ -49,8 +50,8 @@ def _row_function(name: str) -> Any:
     row = COMPOSITES.get(name)
     if row is not None:
         return row.fn
-    if any(spec.name == name and spec.public for spec in ELEMENTWISE.values()):
-        return elementwise_op(name)
+    if any(spec.name == name for spec in ELEMENTWISE.values()):  # public, or exported by a wrapper
+        return getattr(ops, name, None)
     return None
 
 

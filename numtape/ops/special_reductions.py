@@ -48,3 +48,33 @@ def logsumexp(a: TensorLike, axis: Axis = None, b: Any = None, keepdims: bool = 
     if not return_sign:
         return log(total) + offset
     return log(absolute(total)) + offset, stop_gradient_op(sign(total))
+
+
+def _scipy_softmax(*args: Any, **kwargs: Any) -> Any:
+    from scipy.special import softmax
+
+    return softmax(*args, **kwargs)
+
+
+def _scipy_log_softmax(*args: Any, **kwargs: Any) -> Any:
+    from scipy.special import log_softmax
+
+    return log_softmax(*args, **kwargs)
+
+
+_SOFTMAX_CASES = (Case(((5,),)), Case(((2, 3),)), Case(((2, 3),), dict(axis=1)), Case(((2, 3, 2),), dict(axis=(0, 2))))
+
+
+@composite("log_softmax", namespace="special", reference=_scipy_log_softmax, cases=_SOFTMAX_CASES,
+           convention="smooth: x - logsumexp(x) over axis (all axes by default, as SciPy; nt.log_softmax's "
+                      "default is the last axis, TensorFlow's)")
+def special_log_softmax(x: TensorLike, axis: Axis = None) -> Any:
+    """``x - logsumexp(x, axis, keepdims=True)``, SciPy's ``special.log_softmax`` (axis None: all)."""
+    return float_operand(x, "log_softmax") - logsumexp(x, axis, keepdims=True)
+
+
+@composite("softmax", namespace="special", reference=_scipy_softmax, cases=_SOFTMAX_CASES,
+           convention="smooth: exp(log_softmax(x)) over axis (all axes by default, as SciPy)")
+def special_softmax(x: TensorLike, axis: Axis = None) -> Any:
+    """``exp(x) / sum(exp(x))`` over ``axis``, SciPy's ``special.softmax`` (axis None: all axes)."""
+    return exp(special_log_softmax(x, axis))
