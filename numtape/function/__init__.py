@@ -17,6 +17,7 @@ here the user-facing :class:`Function`.
 from __future__ import annotations
 
 import functools
+import importlib
 import warnings
 from collections import OrderedDict
 import weakref
@@ -116,6 +117,22 @@ class Function(DerivativeMethods):
         self._instances: dict[int, tuple[weakref.ref, Function]] = {}
         self._captured: Optional[CapturedState] = None  # what the traces froze (see captured.py)
         functools.update_wrapper(self, fn)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickled as Python pickles functions: an ``@nt.function`` importable by its qualified
+        name is pickled by reference (the loaded one is that module's, reading that module's
+        globals and Variables); any other Function by value, its traces included."""
+        module, name = getattr(self._fn, "__module__", None), getattr(self._fn, "__qualname__", "")
+        if module and "<" not in name:
+            try:
+                found: Any = importlib.import_module(module)
+                for part in name.split("."):
+                    found = getattr(found, part)
+            except (ImportError, AttributeError):
+                found = None
+            if found is self:
+                return _by_reference, (module, name)
+        return super().__reduce_ex__(protocol)
 
     def __getstate__(self) -> dict:
         state_ = dict(self.__dict__)
@@ -382,6 +399,13 @@ class Function(DerivativeMethods):
 
 
 #: The dense reverse-mode Jacobian runs its seeds in chunks whose adjoint buffers stay under this.
+def _by_reference(module: str, qualname: str) -> "Function":
+    found: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        found = getattr(found, part)
+    return found
+
+
 def _weakly_bound(fn: Callable[..., Any], ref: "weakref.ref") -> Callable[..., Any]:
     """``fn`` with its first argument the object ``ref`` refers to (not kept alive by it)."""
     @functools.wraps(fn)
