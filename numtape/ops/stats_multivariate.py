@@ -38,7 +38,7 @@ def _parameters(op: str, x: TensorLike, mean: Optional[TensorLike], cov: TensorL
     tx, tmean, tcov = operands(op, x, 0.0 if mean is None else mean, cov)
     if tcov.ndim > 2:
         raise op_value_error(op, f"cov must be at most two-dimensional, got shape {tcov.shape}", tcov)
-    dim = tmean.size if mean is not None else (tcov.shape[0] if tcov.ndim else 1)
+    dim = tmean.size if mean is not None else (tcov.shape[0] if tcov.ndim == 2 else 1)  # SciPy's rule
     if mean is None:
         tmean = tmean * np.zeros(dim, tmean.dtype)
     if tmean.ndim > 1 or tmean.size != dim:
