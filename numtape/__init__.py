@@ -21,14 +21,14 @@ from .ops.registry import top_level_composites  # noqa: E402
 
 globals().update(top_level_composites())  # every composite row named nt.<name>, from any layer
 # last: the namespaces read the op table, which every module above has filled
-from . import linalg, math, nn, special  # noqa: E402
+from . import linalg, math, nn, special, stats  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CompiledTape", "ConversionWarning", "Function", "GradientTape", "Tensor", "TraceFallbackWarning",
     "UnconnectedGradients", "Variable", "check_grad", "custom_gradient", "function", "grad", "hessian", "hvp",
-    "jacobian", "linalg", "math", "nn", "special",
+    "jacobian", "linalg", "math", "nn", "special", "stats",
     "stop_gradient", "value_and_grad", "__version__", *_ops_all,
 ]
 __all__ += sorted(set(top_level_composites()) - set(__all__))

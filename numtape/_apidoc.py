@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 import numtape
 
-from ._namespaces import namespace_contents, namespaces
+from ._namespaces import distributions, namespace_contents, namespaces
 from .ops.registry import COMPOSITES, ELEMENTWISE
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference.md"
@@ -113,8 +113,11 @@ def _core_api(ops: bool) -> list[str]:
 def _namespace_lines() -> list[str]:
     """What each namespace module holds (every elementwise function is also in ``nt.math``)."""
     lines = ["| namespace | names |", "|---|---|"]
-    for namespace in sorted(namespaces() | {"math", "linalg", "nn", "special"}):
+    for namespace in sorted(namespaces() | {"math", "linalg", "nn", "special", "stats"}):
         names = ", ".join(f"`{n}`" for n in namespace_contents(namespace)) or "(no rows yet)"
+        objects = distributions(namespace)
+        if objects:  # the distribution objects built from the rows <name>_<method>
+            names += "; distributions: " + ", ".join(f"`{n}` ({', '.join(d.methods)})" for n, d in objects.items())
         lines.append(f"| `nt.{namespace}` | {names} |")
     return lines
 

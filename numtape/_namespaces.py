@@ -10,7 +10,13 @@ A namespace holds exactly what the rows say, never a hand-written list of functi
 
 :data:`TF_NAMES_OF_ROWS_ELSEWHERE` gives TensorFlow names to rows that other modules
 define; an entry applies only when its row is registered, so a namespace never holds a
-stub. Each namespace module (``numtape/math.py``, ...) fills its globals when imported;
+stub.
+
+A second kind of content, in ``nt.stats`` only (:data:`DISTRIBUTION_NAMESPACES`): the
+distribution objects, SciPy's spelling ``nt.stats.norm.logpdf(x, loc, scale)``. They are built
+from the rows too: a row ``stats.<distribution>_<method>`` (``method`` one of :data:`METHODS`)
+makes ``<method>`` of the object ``<distribution>`` that very row's op, so an object holds
+nothing but rows. Each namespace module (``numtape/math.py``, ...) fills its globals when imported;
 ``numtape/__init__`` imports them after every module that registers rows. Two ops under
 one qualified name is an error at import, so the table can never say two things.
 """
@@ -35,6 +41,38 @@ TF_NAMES_OF_ROWS_ELSEWHERE: dict[str, tuple[str, ...]] = {
     "einsum": ("linalg.einsum",),
     "polygamma": ("special.polygamma", "math.polygamma"), "sinc": ("special.sinc",),
 }
+
+
+#: Namespaces whose rows named ``<distribution>_<method>`` also form distribution objects.
+DISTRIBUTION_NAMESPACES = ("stats",)
+#: The methods a distribution object takes from its rows (SciPy's names).
+METHODS = ("logpdf", "pdf", "logpmf", "pmf", "logcdf", "cdf")
+
+
+class Distribution:
+    """A ``scipy.stats``-style distribution object whose methods are the rows'
+    ``<namespace>.<name>_<method>`` ops (``nt.stats.norm.logpdf is nt.stats.norm_logpdf``)."""
+
+    def __init__(self, qualified: str, methods: dict[str, Callable[..., Any]]) -> None:
+        self._qualified = qualified
+        self.methods = tuple(sorted(methods))
+        for method, fn in methods.items():
+            setattr(self, method, fn)
+
+    def __repr__(self) -> str:
+        return f"<nt.{self._qualified}: {', '.join(self.methods)}>"
+
+
+def distributions(namespace: str) -> dict[str, Distribution]:
+    """``{name: Distribution}`` of ``nt.<namespace>``, grouped from its rows ``<name>_<method>``."""
+    if namespace not in DISTRIBUTION_NAMESPACES:
+        return {}
+    grouped: dict[str, dict[str, Callable[..., Any]]] = {}
+    for name, fn in namespace_contents(namespace).items():
+        distribution, _, method = name.rpartition("_")
+        if distribution and method in METHODS:
+            grouped.setdefault(distribution, {})[method] = fn
+    return {name: Distribution(f"{namespace}.{name}", methods) for name, methods in sorted(grouped.items())}
 
 
 def elementwise_op(name: str) -> Callable[..., Any]:

@@ -15,7 +15,7 @@ import numtape as nt
 from numtape import _namespaces
 from numtape.ops.registry import COMPOSITES, ELEMENTWISE, Composite
 
-NAMESPACES = sorted({"math", "linalg", "nn", "special"} | _namespaces.namespaces())
+NAMESPACES = sorted({"math", "linalg", "nn", "special", "stats"} | _namespaces.namespaces())
 
 
 def _expected(namespace: str) -> dict[str, object]:
@@ -39,14 +39,31 @@ def _expected(namespace: str) -> dict[str, object]:
     return out
 
 
+def _expected_distributions(namespace: str) -> dict[str, dict[str, object]]:
+    """``{distribution: {method: op}}``: the rows ``<namespace>.<distribution>_<method>``, read here."""
+    if namespace != "stats":
+        return {}
+    out: dict[str, dict[str, object]] = {}
+    for row in COMPOSITES.values():
+        distribution, _, method = row.name.rpartition("_")
+        if row.namespace == namespace and distribution and method in _namespaces.METHODS:
+            out.setdefault(distribution, {})[method] = row.fn
+    return out
+
+
 @pytest.mark.parametrize("namespace", NAMESPACES)
 def test_each_namespace_is_an_importable_module_holding_exactly_its_rows(namespace: str) -> None:
     module = importlib.import_module(f"numtape.{namespace}")
     assert getattr(nt, namespace) is module is sys.modules[f"numtape.{namespace}"]
-    expected = _expected(namespace)
-    assert sorted(module.__all__) == sorted(expected)
+    expected, distributions = _expected(namespace), _expected_distributions(namespace)
+    assert sorted(module.__all__) == sorted([*expected, *distributions])
     for name, fn in expected.items():
         assert getattr(module, name) is fn, f"nt.{namespace}.{name}"
+    for name, methods in distributions.items():  # the second kind: objects holding exactly their rows
+        obj = getattr(module, name)
+        assert isinstance(obj, _namespaces.Distribution) and obj.methods == tuple(sorted(methods)), name
+        assert {m: getattr(obj, m) for m in obj.methods} == methods, f"nt.{namespace}.{name}"
+        assert {a for a in vars(obj) if not a.startswith("_")} == {"methods", *methods}, f"nt.{namespace}.{name}"
     public = {n for n in vars(module) if not n.startswith("_")} - {"namespace_contents"}
     assert public == set(module.__all__), public ^ set(module.__all__)  # nothing beside the rows
 
@@ -71,7 +88,10 @@ def test_imports_as_users_write_them() -> None:
     from numtape.nn import relu6
 
     assert la is nt.linalg and log1p is nt.log1p and relu6 is nt.nn.relu6
-    assert {"math", "linalg", "nn", "special"} <= set(nt.__all__)
+    assert {"math", "linalg", "nn", "special", "stats"} <= set(nt.__all__)
+    from numtape.stats import norm
+
+    assert norm is nt.stats.norm and norm.logpdf is nt.stats.norm_logpdf
 
 
 @pytest.mark.parametrize("tf_name, fn", [
@@ -106,7 +126,11 @@ def test_no_stubs_every_namespace_function_is_a_row() -> None:
     for namespace in NAMESPACES:
         module = importlib.import_module(f"numtape.{namespace}")
         for name in module.__all__:
-            assert id(getattr(module, name)) in row_functions, f"nt.{namespace}.{name} is not a row's op"
+            obj = getattr(module, name)
+            if isinstance(obj, _namespaces.Distribution):
+                assert obj.methods and all(id(getattr(obj, m)) in row_functions for m in obj.methods), name
+                continue
+            assert id(obj) in row_functions, f"nt.{namespace}.{name} is not a row's op"
 
 
 def test_two_ops_under_one_name_fail_loudly(monkeypatch: pytest.MonkeyPatch) -> None:

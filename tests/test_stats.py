@@ -1,0 +1,160 @@
+"""nt.stats with SciPy's spelling: the distribution objects, broadcasting, tails, invalid parameters and
+points outside the support against scipy.stats, and gradients against finite differences and math
+(the per-row value and derivative tests are generated in tests/test_composites.py).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.stats as ss
+
+import numtape as nt
+from numtape.testing import check_grads
+
+
+def _grad(f, *values):
+    ts = [nt.constant(v) for v in values]
+    with nt.GradientTape() as tape:
+        tape.watch(ts)
+        y = nt.reduce_sum(f(*ts))
+    return [g.numpy() for g in tape.gradient(y, ts)]
+
+
+@pytest.mark.parametrize("name, method, args, kwargs", [
+    ("norm", "logpdf", (np.array([0.3, -1.0]),), dict(loc=0.5, scale=2.0)),
+    ("norm", "cdf", (np.array([[0.3], [-1.0]]), np.array([0.0, 1.0, 2.0])), {}),
+    ("t", "logpdf", (np.array([0.3, -1.0, 4.0]), 3.5), dict(loc=1.0)),
+    ("gamma", "pdf", (np.array([0.3, 1.0, 4.0]), np.array([[0.5], [2.0]])), dict(scale=1.5)),
+    ("beta", "logpdf", (np.array([0.3, 0.9]), 2.0, np.array([[0.5], [3.0]])), {}),
+    ("poisson", "logpmf", (np.array([0, 3, 7]), np.array([[0.5], [4.0]])), {}),
+    ("binom", "pmf", (np.array([0, 3, 7]), 7, np.array([[0.2], [0.9]])), {}),
+])
+def test_objects_spell_scipy_and_broadcast_as_scipy(name, method, args, kwargs) -> None:
+    got = getattr(getattr(nt.stats, name), method)(*args, **kwargs)
+    expected = getattr(getattr(ss, name), method)(*args, **kwargs)
+    assert got.shape == np.shape(expected)
+    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-12, atol=1e-300)
+    assert getattr(getattr(nt.stats, name), method) is getattr(nt.stats, f"{name}_{method}")
+
+
+def test_norm_logcdf_is_finite_and_accurate_in_the_lower_tail() -> None:
+    x = np.array([-40.0, -20.0, -5.0, 0.0, 5.0, 30.0])
+    got = nt.stats.norm.logcdf(x)
+    np.testing.assert_allclose(got.numpy(), ss.norm.logcdf(x), rtol=1e-13)
+    assert np.isfinite(got.numpy()).all()
+    # d/dx log Phi(x) = phi(x)/Phi(x) ~ -x for x -> -inf (Mills ratio: -x - 1/x + 2/x^3)
+    (g,) = _grad(nt.stats.norm.logcdf, np.array([-40.0]))
+    np.testing.assert_allclose(g, [40.0 + 1 / 40.0 - 2 / 40.0 ** 3], rtol=1e-8)
+
+
+@pytest.mark.parametrize("name, method, args", [
+    ("norm", "logpdf", (1.0, 0.0, -1.0)), ("norm", "pdf", (1.0, 0.0, 0.0)), ("norm", "logcdf", (1.0, 0.0, np.nan)),
+    ("norm", "cdf", (np.nan, 0.0, 1.0)), ("t", "logpdf", (1.0, -1.0)), ("t", "logpdf", (1.0, np.inf)),
+    ("t", "pdf", (1.0, 2.0, 0.0, -2.0)), ("gamma", "logpdf", (-1.0, 2.0)), ("gamma", "logpdf", (0.0, 0.5)),
+    ("gamma", "logpdf", (0.0, 1.0)), ("gamma", "pdf", (1.0, -2.0)), ("gamma", "logpdf", (1.0, 2.0, 3.0)),
+    ("beta", "logpdf", (1.0, 2.0, 1.0)), ("beta", "logpdf", (1.5, 2.0, 1.0)), ("beta", "pdf", (0.5, 0.0, 1.0)),
+    ("beta", "logpdf", (0.0, 1.0, 3.0)), ("poisson", "logpmf", (1.5, 2.0)), ("poisson", "logpmf", (-1, 2.0)),
+    ("poisson", "logpmf", (2, -1.0)), ("poisson", "logpmf", (0, 0.0)), ("poisson", "pmf", (1, 0.0)),
+    ("poisson", "logpmf", (1, 2.0, 2)), ("binom", "logpmf", (2, 5, 0.0)), ("binom", "logpmf", (0, 5, 0.0)),
+    ("binom", "logpmf", (5, 5, 1.0)), ("binom", "logpmf", (2, 5.5, 0.3)), ("binom", "logpmf", (2, 5, 1.2)),
+    ("binom", "logpmf", (6, 5, 0.3)), ("binom", "pmf", (2, -1, 0.3)), ("binom", "logpmf", (np.nan, 5, 0.3)),
+])
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # SciPy's own division by scale = 0
+def test_invalid_parameters_and_the_support_match_scipy(name, method, args) -> None:
+    got = getattr(getattr(nt.stats, name), method)(*args).numpy()
+    expected = getattr(getattr(ss, name), method)(*args)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    np.testing.assert_allclose(got, expected, rtol=1e-13)
+
+
+def test_gradients_are_zero_not_nan_where_the_result_is_a_convention() -> None:
+    gx, ga = _grad(nt.stats.gamma.logpdf, np.array([-1.0, 2.0]), np.array([2.0, 2.0]))
+    assert gx[0] == 0.0 and ga[0] == 0.0 and np.isfinite(gx[1]) and np.isfinite(ga[1])
+    gx, gs = _grad(lambda x, s: nt.stats.norm.logpdf(x, 0.0, s), np.array([1.0]), np.array([-1.0]))
+    assert gx[0] == 0.0 and gs[0] == 0.0
+    (gp,) = _grad(lambda p: nt.stats.binom.logpmf(np.array([2, 9]), 5, p), np.array([0.3, 0.3]))
+    np.testing.assert_allclose(gp, [2 / 0.3 - 3 / 0.7, 0.0], rtol=1e-13)  # k = 9 > n: -inf, gradient 0
+
+
+def test_counts_are_data() -> None:
+    k, mu = nt.constant([1.0, 3.0]), nt.constant([2.0, 2.0])
+    with nt.GradientTape() as tape:
+        tape.watch([k, mu])
+        y = nt.reduce_sum(nt.stats.poisson.logpmf(k, mu))
+    gk, gmu = tape.gradient(y, [k, mu])
+    assert gk is None
+    np.testing.assert_allclose(gmu.numpy(), [1 / 2.0 - 1, 3 / 2.0 - 1], rtol=1e-14)
+
+
+def test_float32_in_float32_out_with_integer_counts_and_default_parameters() -> None:
+    x = np.array([0.3, 1.0], np.float32)
+    assert nt.stats.norm.logpdf(x).dtype == np.float32
+    assert nt.stats.poisson.logpmf(np.array([1, 2]), x).dtype == np.float32
+    assert nt.stats.multivariate_normal.logpdf(x, cov=np.eye(2, dtype=np.float32)).dtype == np.float32
+
+
+def _sym_mvn_gradient(x, mean, cov):
+    """d/dS of sum_i log N(x_i; m, S) for symmetric perturbations: (S^-1 D D^T S^-1 - n S^-1)/2."""
+    inv = np.linalg.inv(cov)
+    d = x - mean
+    return 0.5 * (inv @ d.T @ d @ inv - len(x) * inv)
+
+
+def test_multivariate_normal_gradient_in_cov_against_finite_differences_and_math() -> None:
+    rng = np.random.default_rng(3)
+    b = rng.standard_normal((3, 3))
+    cov = b @ b.T / 3 + np.eye(3)
+    x, mean = rng.standard_normal((4, 3)), rng.standard_normal(3)
+    gx, gm, gc = _grad(nt.stats.multivariate_normal.logpdf, x, mean, cov)
+    eps = 1e-6
+    fd = np.zeros((3, 3))
+    for i in range(3):
+        for j in range(3):
+            step = np.zeros((3, 3))
+            step[i, j] = eps
+            fd[i, j] = (ss.multivariate_normal.logpdf(x, mean, cov + step).sum()
+                        - ss.multivariate_normal.logpdf(x, mean, cov - step).sum()) / (2 * eps)
+    np.testing.assert_allclose(gc, fd, atol=1e-7)  # SciPy reads the lower triangle too: zeros above
+    symmetric = gc + gc.T - np.diag(np.diag(gc))
+    expected = _sym_mvn_gradient(x, mean, cov)
+    np.testing.assert_allclose(symmetric, 2 * expected - np.diag(np.diag(expected)), rtol=1e-10)
+    inv = np.linalg.inv(cov)
+    np.testing.assert_allclose(gx, -(x - mean) @ inv, rtol=1e-10)
+    np.testing.assert_allclose(gm, ((x - mean) @ inv).sum(0), rtol=1e-10)
+    check_grads(lambda c: nt.stats.multivariate_normal.logpdf(x, mean, c), cov, order=2, rng=rng)
+
+
+def test_multivariate_normal_reads_arguments_as_scipy_and_refuses_what_it_cannot_do() -> None:
+    x = np.array([[0.3, -1.0], [1.0, 2.0]])
+    for args in [(x,), (x[0],), (x, [0.5, 1.0]), (x, [0.5, 1.0], 2.0), (x, [0.0, 0.0], [1.0, 3.0]),
+                 (x[:1], [0.5, 1.0]), (np.array([0.1, 0.4, 2.0]), 0.5, 2.0)]:
+        if len(args) == 1:
+            args = (*args, None, np.eye(2))
+        got, expected = nt.stats.multivariate_normal.logpdf(*args), ss.multivariate_normal.logpdf(*args)
+        assert got.shape == np.shape(expected), args
+        np.testing.assert_allclose(got.numpy(), expected, rtol=1e-12)
+    with pytest.raises(ValueError, match="multivariate_normal_logpdf.*positive definite"):
+        nt.stats.multivariate_normal.logpdf(x, None, np.array([[1.0, 2.0], [2.0, 1.0]]))
+    with pytest.raises(ValueError, match="allow_singular"):
+        nt.stats.multivariate_normal.logpdf(x, None, np.eye(2), allow_singular=True)
+    with pytest.raises(ValueError, match=r"cov must be \(3, 3\)"):
+        nt.stats.multivariate_normal.logpdf(x, [0.0, 1.0, 2.0], np.eye(2))
+    with pytest.raises(ValueError, match="mean must be a vector of length 2"):
+        nt.stats.multivariate_normal.logpdf(x, [[0.0, 1.0]], np.eye(2))
+    with pytest.raises(ValueError, match="length 1"):  # SciPy: mean=None and a vector cov make d = 1
+        nt.stats.multivariate_normal.logpdf(x, None, [1.0, 3.0])
+    with pytest.raises(ValueError, match="components"):
+        nt.stats.multivariate_normal.logpdf(np.ones((2, 3)), None, np.eye(2))
+
+
+def test_refused_methods_do_not_exist() -> None:
+    for name, method in [("t", "cdf"), ("t", "logcdf"), ("gamma", "cdf"), ("beta", "cdf"), ("poisson", "cdf"),
+                         ("binom", "cdf"), ("multivariate_normal", "cdf")]:
+        assert not hasattr(getattr(nt.stats, name), method)
+        assert not hasattr(nt.stats, f"{name}_{method}")
+
+
+def test_replay_recomputes_the_masks() -> None:
+    f = nt.function(lambda x, s: nt.reduce_sum(nt.stats.gamma.logpdf(x, 2.0, scale=s)))
+    for x, s in [(np.array([1.0, 2.0]), np.array([1.0, 2.0])), (np.array([-1.0, 2.0]), np.array([1.0, -2.0]))]:
+        np.testing.assert_allclose(f(x, s), ss.gamma.logpdf(x, 2.0, scale=s).sum(), rtol=1e-13)
