@@ -170,3 +170,15 @@ def test_import_does_not_import_scipy() -> None:
     from ._support import last_line, run_python
 
     assert last_line(run_python("import sys, numtape; print('scipy' in sys.modules)")) == "False"
+
+
+@pytest.mark.parametrize("name", ["xlogy", "xlog1py", "rel_entr", "beta", "betaln"])
+def test_float32_with_a_python_float_stays_float32(name) -> None:
+    """NumPy's rule (NEP 50) for every op: SciPy's own ufuncs would promote to float64."""
+    op = getattr(nt, name)
+    x = nt.constant(np.array([0.5, 1.5], np.float32))
+    for args in ((x, 2.0), (2.0, x)):
+        with nt.GradientTape() as tape:
+            tape.watch(x)
+            y = op(*args)
+        assert y.dtype == np.float32 and tape.gradient(y, x).dtype == np.float32, (name, args)

@@ -44,7 +44,13 @@ def _scipy(name: str) -> Callable[..., Any]:
     def call(*args: Any) -> Any:
         import scipy.special
 
-        return getattr(scipy.special, name)(*args)
+        out = getattr(scipy.special, name)(*args)
+        # SciPy's binary ufuncs promote float32 with a Python float to float64; NumPy's rule
+        # (NEP 50: the Python number is weak) keeps float32, as every other numtape op does
+        wanted = np.result_type(*args)
+        if wanted.kind == "f" and getattr(out, "dtype", wanted) != wanted:
+            out = out.astype(wanted)
+        return out
 
     call.__name__ = name
     return call
