@@ -128,6 +128,8 @@ def pow_partials(a, b, z):
     log_a = 0.0
     if a > 0.0:
         log_a = math.log(a)
+    if b == 0.0:  # x**0 is 1 everywhere: d/dx is 0, also at x = 0 (JAX, autograd; not 0 * inf)
+        return 0.0, z * log_a
     return b * a ** (b - 1.0), z * log_a
 
 
@@ -141,6 +143,9 @@ def pow_second(a, b, z, da, db):
     lower = a ** (b - 1.0)
     haa = b * (b - 1.0) * a ** (b - 2.0)
     hab = lower + b * lower * log_a
+    if b == 0.0:  # d/dx is the constant 0 there (pow_partials), so are its derivatives
+        haa = 0.0
+        hab = 0.0
     hba = 0.0
     if a > 0.0:
         hba = da * log_a + z / a

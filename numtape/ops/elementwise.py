@@ -249,7 +249,10 @@ def _pow_vjp(g: Tensor, z: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor
     positive = greater(a, 0.0)
     safe_a = where(positive, a, 1.0)  # keeps log's derivative finite where it is not selected
     log_a = where(positive, log(safe_a), 0.0)
-    return g * (b * a ** (b - 1.0)), g * (z * log_a)
+    constant = equal(b, 0.0)  # x**0 is 1 everywhere: d/dx is 0, even at x = 0 (not 0 * inf)
+    base = where(constant, 1.0, a)  # keeps the unselected branch's own derivatives finite
+    dx = where(constant, 0.0, b * base ** (b - 1.0))
+    return g * dx, g * (z * log_a)
 
 
 def _div_vjp(g: Tensor, z: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
@@ -321,7 +324,8 @@ _BINARY_ROWS = [
             domain=(0.5, 2.0), numpy=(np.divide, np.true_divide),
             partials=(lambda g, z, a, b: g * (1.0 / b), lambda g, z, a, b: g * ((-a / b) / b))),
     _binary(44, "pow", _py_pow, np.power, _pow_vjp,
-            "Elementwise x ** y. Derivatives: y x**(y-1), and x**y log(x) where x > 0 (0 elsewhere).",
+            "Elementwise x ** y. Derivatives: y x**(y-1) (0 where y == 0, also at x = 0), and x**y log(x) "
+            "where x > 0 (0 elsewhere).",
             kernel="a**b", partial="M.pow_partials(a, b, z)", second="M.pow_second(a, b, z, da, db)",
             domain=(0.2, 2.0), public=False, aliases=("math.pow",)),  # nt.pow is power() below
     _binary(45, "atan2", math.atan2, np.arctan2, _atan2_vjp,

@@ -58,11 +58,16 @@ def var(x: TensorLike, axis: Axis = None, dtype: None = None, out: None = None, 
 
 
 @composite(numpy=(np.std,), aliases=("math.reduce_std",), cases=_CASES,
-           convention="sqrt of var; where the variance is 0 the derivative is inf/NaN (the math)")
+           convention="sqrt of var; where the variance is 0 over several elements the derivative is inf/NaN "
+                      "(a kink); over one element std is identically 0, with derivative 0")
 def std(x: TensorLike, axis: Axis = None, dtype: None = None, out: None = None, ddof: int = 0,
         keepdims: bool = False) -> Tensor:
     """Standard deviation along ``axis``: ``sqrt(var(x, axis, ddof=ddof))``."""
-    return sqrt(var(x, axis, dtype, out, ddof, keepdims))
+    t = float_operand(x, "std")
+    axes, n = _moment_axes(t, axis, ddof, "std")
+    if n == 1 and ddof == 0:  # one element per slice: std is identically 0, and so is its derivative
+        return var(t, axis, dtype, out, ddof, keepdims)  # (0, with the zero gradient of x - mean(x))
+    return sqrt(var(t, axis, dtype, out, ddof, keepdims))
 
 
 @composite("mean", numpy=(np.mean,), cases=_REDUCTION_CASES, convention="smooth (linear); an empty slice is NaN")
