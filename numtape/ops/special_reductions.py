@@ -78,3 +78,41 @@ def special_log_softmax(x: TensorLike, axis: Axis = None) -> Any:
 def special_softmax(x: TensorLike, axis: Axis = None) -> Any:
     """``exp(x) / sum(exp(x))`` over ``axis``, SciPy's ``special.softmax`` (axis None: all axes)."""
     return exp(special_log_softmax(x, axis))
+
+
+def _scipy(name: str) -> Any:
+    def reference(*args: Any, **kwargs: Any) -> Any:
+        import scipy.special
+
+        return getattr(scipy.special, name)(*args, **kwargs)
+
+    return reference
+
+
+def _above(low: float) -> Any:
+    return lambda rng, shape: rng.uniform(low, low + 3.0, shape)
+
+
+@composite("rgamma", namespace="special", reference=_scipy("rgamma"), cases=(Case(((5,),)), Case(((2, 3),))),
+           sample=_above(0.3), convention="1/gamma(x): smooth; 0 at the poles of gamma (x = 0, -1, ...)")
+def rgamma(x: TensorLike) -> Any:
+    """``1 / gamma(x)`` (SciPy's ``special.rgamma``)."""
+    from .special_functions import gamma
+
+    return 1.0 / gamma(float_operand(x, "rgamma"))
+
+
+@composite("multigammaln", namespace="special", reference=_scipy("multigammaln"),
+           cases=(Case(((),), dict(d=3)), Case(((4,),), dict(d=2))), sample=_above(2.0),
+           convention="a sum of gammaln: smooth for a > (d - 1)/2")
+def multigammaln(a: TensorLike, d: int) -> Any:
+    """The log of the multivariate gamma function of dimension ``d`` (SciPy's ``special.multigammaln``)."""
+    from .special_functions import gammaln
+
+    t = float_operand(a, "multigammaln")
+    if not isinstance(d, (int, np.integer)) or d < 1:
+        raise TypeError(f"numtape.special.multigammaln: d must be a positive int, got {d!r}")
+    total = np.array(d * (d - 1) / 4.0 * np.log(np.pi), t.dtype)
+    for j in range(int(d)):
+        total = total + gammaln(t - j / 2.0)
+    return total

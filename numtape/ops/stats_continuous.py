@@ -75,6 +75,23 @@ def norm_cdf(x: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1) -> Tenso
     return scipy_conventions(ndtr(z), valid)
 
 
+@composite(namespace="stats", reference=scipy_reference("norm", "logsf"), cases=_LOCATION_SCALE,
+           sample=positive_sample(0.5, 2.5), convention="log_ndtr(-z): accurate in the upper tail; "
+                                                           "scale <= 0 gives NaN, as SciPy")
+def norm_logsf(x: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1) -> Tensor:
+    """``scipy.stats.norm.logsf``: ``log_ndtr(-(x - loc)/scale)``."""
+    z, _, valid, _ = _standardize("stats.norm_logsf", x, loc, scale)
+    return scipy_conventions(log_ndtr(-z), valid)
+
+
+@composite(namespace="stats", reference=scipy_reference("norm", "sf"), cases=_LOCATION_SCALE,
+           sample=positive_sample(0.5, 2.5), convention="ndtr(-z); scale <= 0 gives NaN, as SciPy")
+def norm_sf(x: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1) -> Tensor:
+    """``scipy.stats.norm.sf``: ``ndtr(-(x - loc)/scale)``, the upper tail ``1 - cdf`` without cancellation."""
+    z, _, valid, _ = _standardize("stats.norm_sf", x, loc, scale)
+    return scipy_conventions(ndtr(-z), valid)
+
+
 # -- t -----------------------------------------------------------------------------------------
 _SHAPED = (Case(((5,), (5,), (5,), (5,))), Case(((2, 3), (3,), (), (2, 1))), Case(((4,), (4,))))
 
@@ -129,6 +146,24 @@ def gamma_logpdf(x: TensorLike, a: TensorLike, loc: TensorLike = 0, scale: Tenso
 def gamma_pdf(x: TensorLike, a: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1) -> Tensor:
     """``scipy.stats.gamma.pdf``: ``exp(gamma.logpdf(x, a, loc, scale))``."""
     return exp(gamma_logpdf(x, a, loc, scale))
+
+
+_CHI2 = (Case(((5,), (5,))), Case(((2, 3), (3,))))
+
+
+@composite(namespace="stats", reference=scipy_reference("chi2", "logpdf"), cases=_CHI2, sample=positive_sample(),
+           convention="gamma.logpdf(x, df/2, loc, 2 scale): the same conventions")
+def chi2_logpdf(x: TensorLike, df: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1) -> Tensor:
+    """``scipy.stats.chi2.logpdf``: the gamma density with shape ``df/2`` and scale ``2 scale``."""
+    tdf, tscale = operands("stats.chi2_logpdf", df, scale)
+    return gamma_logpdf(x, tdf * 0.5, loc, tscale * 2.0)
+
+
+@composite(namespace="stats", reference=scipy_reference("chi2", "pdf"), cases=_CHI2, sample=positive_sample(),
+           convention="exp of chi2.logpdf")
+def chi2_pdf(x: TensorLike, df: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1) -> Tensor:
+    """``scipy.stats.chi2.pdf``."""
+    return exp(chi2_logpdf(x, df, loc, scale))
 
 
 # -- beta --------------------------------------------------------------------------------------
