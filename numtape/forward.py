@@ -98,10 +98,8 @@ class ForwardAccumulator:
     """
 
     def __init__(self, primals: Any, tangents: Any) -> None:
-        flat_primals, flat_tangents = _nest.flatten(primals), _nest.flatten(tangents)
-        if len(flat_primals) != len(flat_tangents) or _structure(primals) != _structure(tangents):
-            raise ValueError("ForwardAccumulator: The two structures don't have the same nested structure "
-                             f"(primals {describe(primals)}, tangents {describe(tangents)})")
+        flat_primals = _nest.flatten(primals)
+        flat_tangents = _flatten_like(primals, tangents, "ForwardAccumulator")
         seen: set[int] = set()
         for p in flat_primals:
             if not isinstance(p, (Tensor, Variable)):
@@ -154,13 +152,20 @@ class ForwardAccumulator:
         return _nest.pack_sequence_as(primals, results)
 
 
-def _structure(x: Any) -> Any:
-    """The nesting of ``x`` with its leaves blanked (for assert_same_structure)."""
-    if isinstance(x, dict):
-        return ("dict", tuple((k, _structure(x[k])) for k in _nest._sorted_keys(x)))
-    if isinstance(x, (list, tuple)):
-        return (type(x).__name__, tuple(_structure(i) for i in x))
-    return None
+def _flatten_like(primals: Any, tangents: Any, method: str) -> list[Any]:
+    """The tangents, one per leaf of ``primals`` (in flatten's order): their nesting must be the
+    primals' down to each primal, whose tangent is then one value (a list there is a vector)."""
+    if isinstance(primals, dict):
+        if not isinstance(tangents, dict) or set(tangents) != set(primals):
+            raise ValueError(f"{method}: The two structures don't have the same nested structure (primals "
+                             f"{describe(primals)}, tangents {describe(tangents)})")
+        return [t for k in _nest._sorted_keys(primals) for t in _flatten_like(primals[k], tangents[k], method)]
+    if isinstance(primals, (list, tuple)):
+        if not isinstance(tangents, (list, tuple)) or len(tangents) != len(primals):
+            raise ValueError(f"{method}: The two structures don't have the same nested structure (primals "
+                             f"{describe(primals)}, tangents {describe(tangents)})")
+        return [t for p, v in zip(primals, tangents) for t in _flatten_like(p, v, method)]
+    return [tangents]
 
 
 # ---------------------------------------------------------------------------
@@ -195,10 +200,7 @@ class _Linearization:
             raise TypeError(f"{self._method}: {len(tangents)} tangents for {len(self.primals)} primals")
         flat = []
         for k, (primal, tangent) in enumerate(zip(self.primals, tangents)):
-            leaves, given = _nest.flatten(primal), _nest.flatten(tangent)
-            if len(leaves) != len(given) or (len(leaves) > 1 and _structure(primal) != _structure(tangent)):
-                raise ValueError(f"{self._method}: tangent {k} ({describe(tangent)}) does not have the structure "
-                                 f"of primal {k} ({describe(primal)})")
+            leaves, given = _nest.flatten(primal), _flatten_like(primal, tangent, self._method)
             flat += [_tangent_for(p, v, self._method) for p, v in zip(leaves, given)]
         results = transposed_jvp(self.tape, self.outputs, self._leaves, flat)
         return _nest.pack_sequence_as(self.output, _zeros_or(results, self.outputs))
