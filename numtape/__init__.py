@@ -8,6 +8,7 @@ from . import _operators, numpy_dispatch  # noqa: F401  (attach operators and Nu
 from .custom_gradient import custom_gradient, stop_gradient
 from .function import CompiledTape, Function, TraceFallbackWarning, function
 from .function.sparse_jacobian import jacobian
+from .forward import ForwardAccumulator, jacfwd, jvp, linearize
 from .functional import grad, hessian, hvp, value_and_grad
 from .gradient_tape import GradientTape, UnconnectedGradients
 from .ops import *  # noqa: F401,F403
@@ -26,9 +27,9 @@ from . import linalg, math, nn, special, stats  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [
-    "CompiledTape", "ConversionWarning", "Function", "GradientTape", "Tensor", "TraceFallbackWarning",
+    "CompiledTape", "ConversionWarning", "ForwardAccumulator", "Function", "GradientTape", "Tensor", "TraceFallbackWarning",
     "UnconnectedGradients", "Variable", "check_grad", "custom_gradient", "function", "grad", "hessian", "hvp",
-    "jacobian", "linalg", "math", "nn", "special", "stats",
+    "jacfwd", "jacobian", "jvp", "linearize", "linalg", "math", "nn", "special", "stats",
     "stop_gradient", "value_and_grad", "__version__", *_ops_all,
 ]
 __all__ += sorted(set(top_level_composites()) - set(__all__))

@@ -18,7 +18,7 @@ LAYER = {
     "numtape.backward": 5, "numtape._operators": 5, "numtape._codegen": 5,  # (the kernel split's generator)
     "numtape._namespaces": 5, "numtape.math": 6, "numtape.linalg": 6, "numtape.nn": 6, "numtape.special": 6, "numtape.stats": 6,
     "numtape.gradient_tape": 6, "numtape.custom_gradient": 6,
-    "numtape.numpy_dispatch": 6, "numtape.functional": 7, "numtape.testing": 7, "numtape.function": 8,
+    "numtape.numpy_dispatch": 6, "numtape.functional": 7, "numtape.forward": 7.5, "numtape.testing": 7, "numtape.function": 8,
     "numtape": 9, "numtape.__main__": 10, "numtape._warmup": 10, "numtape._apidoc": 10, "numtape.dask": 10,  # the package's __init__ and __main__ import everything
     "numtape.casting": 7, "numtape._methods": 8,
 }

@@ -24,14 +24,22 @@ EAGER = object()
 class DerivativeMethods:
     """Jacobian, sparse Jacobian, Hessian and hvp of a :class:`Function` (mixed into it)."""
 
-    def jacobian(self, *args: Any, argnums: ArgNums = 0, sparse: bool = False, **kwargs: Any) -> Any:
+    def jacobian(self, *args: Any, argnums: ArgNums = 0, sparse: bool = False, mode: str = "auto",
+                 **kwargs: Any) -> Any:
         """The Jacobian of f: ``f.shape + x.shape`` per argument, from one vector-mode sweep
         (eagerly, by ``nt.jacobian``, when f uses a custom gradient, or inside a recording tape).
+
+        ``mode="forward"`` sweeps one tangent per input element, ``"reverse"`` one adjoint per
+        output element; ``"auto"`` (the default) takes forward mode when the inputs have fewer
+        elements than the output. Forward mode's non-finite tangents are recomputed in reverse
+        mode (which defines them), so every mode gives the same numbers.
 
         With ``sparse=True``, a ``scipy.sparse.csr_matrix`` of shape ``(f.size, x.size)`` per
         argument (each one array), by one compiled sweep per color of the structural sparsity
         pattern (see :meth:`jacobian_sparsity`); the dense Jacobian converted where the pattern
         cannot be known (custom gradients) or a compressed sweep is not finite."""
+        if mode not in ("auto", "forward", "reverse"):
+            raise ValueError(f"Function.jacobian: mode must be 'auto', 'forward' or 'reverse', got {mode!r}")
         if sparse:
             return self._sparse_jacobian(args, argnums, kwargs)
         if self._records_outside():
@@ -52,7 +60,7 @@ class DerivativeMethods:
             target, shape, _ = out
             size = int(np.prod(shape))
             sizes = [int(np.prod(trace.input_meta[j][0])) for j in wrt]
-            if sum(sizes) < size:  # forward mode: one tangent per input element
+            if mode == "forward" or (mode == "auto" and sum(sizes) < size):  # one tangent per input element
                 forward = trace.forward_mode(values, wrt, np.eye(sum(sizes)))
                 if forward is None:
                     return None
@@ -79,6 +87,66 @@ class DerivativeMethods:
             return jacobian(self._fn, argnums)(*call_args, **call_kwargs)
         result = self._pack(call, args, wrt_args, result)
         return tuple(result) if many else result[0]
+
+    def jvp(self, *args: Any, tangents: Any = None, argnums: ArgNums = 0, **kwargs: Any) -> tuple[Any, Any]:
+        """``(f(*args), J @ tangents)`` by one compiled forward-tangent pass (``jvp(x, v)`` for a
+        one-argument f; a tuple of tangents for a tuple ``argnums``), NumPy values in f's dtype.
+
+        Eagerly, by ``nt.jvp``, where the trace cannot answer: custom gradients, hand-off ops,
+        non-finite tangents (reverse mode defines those), or inside a recording tape."""
+        if tangents is None:
+            if len(args) < 2:
+                raise TypeError("Function.jvp needs the tangents: jvp(x, v) or jvp(*args, tangents=v)")
+            args, tangents = args[:-1], args[-1]
+        call, wrt_args, wrt, many = self._array_arguments(argnums, args, kwargs, "jvp")
+        given = list(tangents) if many else [tangents]
+        if len(given) != len(wrt):
+            raise ValueError(f"Function.jvp: {len(given)} tangents for argnums {argnums!r}")
+        vectors = [np.asarray(to_value(v, "jvp"), np.float64) for v in given]
+        for k, j, v in zip(wrt_args, wrt, vectors):
+            if v.shape != np.shape(call[1][j]):
+                raise ValueError(f"Function.jvp: the tangent of argument {k} has shape {v.shape}, the argument "
+                                 f"has shape {np.shape(call[1][j])}")
+        if self._records_outside():
+            return self._eager_jvp(args, kwargs, wrt_args, vectors)
+        seed = np.concatenate([v.reshape(-1) for v in vectors]).reshape(1, -1)
+
+        def replay(trace: CompiledTape, values: list[Any]) -> Any:
+            out = _one_output(trace)
+            if trace.custom or not isinstance(out, tuple):
+                return EAGER
+            forward = trace.forward_mode(values, wrt, seed)
+            if forward is None:
+                return None
+            value, arena, dvalue, darena = forward
+            target, shape, dtype = out
+            in_column, at, size = trace._location(target)
+            tangent = dvalue[0, at : at + 1] if in_column else darena[0, at : at + size]
+            if not np.all(np.isfinite(tangent)):
+                return EAGER
+            derivative = tangent.reshape(shape).astype(dtype) if shape else dtype.type(tangent[0])
+            return trace.result(value, arena, target, shape, dtype), derivative
+
+        result = self._lookup(args, kwargs, replay, lambda run: EAGER, call)
+        if result is None or result is EAGER:
+            return self._eager_jvp(args, kwargs, wrt_args, vectors)
+        return result
+
+    def _eager_jvp(self, args: tuple, kwargs: dict, wrt_args: list[int], vectors: list[np.ndarray]) -> Any:
+        from ..forward import jvp
+
+        eager, eager_kwargs = self._eager_call_arguments(args, kwargs)
+
+        def f_of_wrt(*xs: Any) -> Any:
+            full = list(eager)
+            for k, x in zip(wrt_args, xs):
+                full[k] = x
+            return self._fn(*full, **eager_kwargs)
+
+        primals = tuple(eager[k] for k in wrt_args)
+        dtypes = [np.asarray(to_value(p, "jvp")).dtype for p in primals]
+        return jvp(f_of_wrt, primals, tuple(v.astype(d if d.kind == "f" else np.float64)
+                                            for v, d in zip(vectors, dtypes)))
 
     def _sparse_jacobian(self, args: tuple, argnums: ArgNums, kwargs: dict) -> Any:
         from .sparse_jacobian import DENSE, compressed_jacobian
