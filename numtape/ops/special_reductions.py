@@ -1,4 +1,6 @@
-"""SciPy's ``special.logsumexp(a, axis, b, keepdims, return_sign)``, as the row ``special.logsumexp``.
+"""SciPy's ``special`` functions that are not ufuncs, as ``special.*`` rows: ``logsumexp(a, axis,
+b, keepdims, return_sign)``, ``softmax``/``log_softmax`` (SciPy's signature), ``rgamma`` and
+``multigammaln``; each is checked against SciPy's function of the same name (``_scipy``).
 
 ``log(sum(b * exp(a)))`` is computed as ``shift + log(sum(b * exp(a - shift)))`` with
 ``shift`` the maximum of ``a`` over the axes (a constant to every tape: ``max_shift``),
@@ -22,13 +24,16 @@ from .registry import Case, composite
 from .shape import reshape
 
 
-def _scipy_logsumexp(*args: Any, **kwargs: Any) -> Any:
-    from scipy.special import logsumexp  # numtape does not import scipy at start-up
+def _scipy(name: str) -> Any:
+    def reference(*args: Any, **kwargs: Any) -> Any:
+        import scipy.special
 
-    return logsumexp(*args, **kwargs)
+        return getattr(scipy.special, name)(*args, **kwargs)
+
+    return reference
 
 
-@composite("logsumexp", namespace="special", reference=_scipy_logsumexp,
+@composite("logsumexp", namespace="special", reference=_scipy("logsumexp"),
            cases=(Case(((5,),)), Case(((2, 3),), dict(axis=1)), Case(((2, 3, 4),), dict(axis=(0, 2), keepdims=True)),
                   Case(((3, 4),), dict(axis=0, return_sign=True)), Case(((2, 3),), dict(axis=-1, keepdims=True))),
            convention="smooth; the gradient in a is softmax(a) weighted by b; b == 0 elements are left out "
@@ -50,22 +55,10 @@ def logsumexp(a: TensorLike, axis: Axis = None, b: Any = None, keepdims: bool = 
     return log(absolute(total)) + offset, stop_gradient_op(sign(total))
 
 
-def _scipy_softmax(*args: Any, **kwargs: Any) -> Any:
-    from scipy.special import softmax
-
-    return softmax(*args, **kwargs)
-
-
-def _scipy_log_softmax(*args: Any, **kwargs: Any) -> Any:
-    from scipy.special import log_softmax
-
-    return log_softmax(*args, **kwargs)
-
-
 _SOFTMAX_CASES = (Case(((5,),)), Case(((2, 3),)), Case(((2, 3),), dict(axis=1)), Case(((2, 3, 2),), dict(axis=(0, 2))))
 
 
-@composite("log_softmax", namespace="special", reference=_scipy_log_softmax, cases=_SOFTMAX_CASES,
+@composite("log_softmax", namespace="special", reference=_scipy("log_softmax"), cases=_SOFTMAX_CASES,
            convention="smooth: x - logsumexp(x) over axis (all axes by default, as SciPy; nt.log_softmax's "
                       "default is the last axis, TensorFlow's)")
 def special_log_softmax(x: TensorLike, axis: Axis = None) -> Any:
@@ -73,20 +66,11 @@ def special_log_softmax(x: TensorLike, axis: Axis = None) -> Any:
     return float_operand(x, "log_softmax") - logsumexp(x, axis, keepdims=True)
 
 
-@composite("softmax", namespace="special", reference=_scipy_softmax, cases=_SOFTMAX_CASES,
+@composite("softmax", namespace="special", reference=_scipy("softmax"), cases=_SOFTMAX_CASES,
            convention="smooth: exp(log_softmax(x)) over axis (all axes by default, as SciPy)")
 def special_softmax(x: TensorLike, axis: Axis = None) -> Any:
     """``exp(x) / sum(exp(x))`` over ``axis``, SciPy's ``special.softmax`` (axis None: all axes)."""
     return exp(special_log_softmax(x, axis))
-
-
-def _scipy(name: str) -> Any:
-    def reference(*args: Any, **kwargs: Any) -> Any:
-        import scipy.special
-
-        return getattr(scipy.special, name)(*args, **kwargs)
-
-    return reference
 
 
 def _above(low: float) -> Any:
