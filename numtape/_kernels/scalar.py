@@ -513,30 +513,8 @@ def apply(fn, g, d):
 def unary_tangent(fn, x, y, d, dx):
     """The tangent of y = fn(x) along dx (d = the partial): the row's tangent, else d * dx."""
     if TANGENT[fn]:
-        if fn == FN_SQRT:
-            return 0.0 if dx == 0.0 else dx * d
-        if fn == FN_RECIPROCAL:
-            return 0.0 if dx == 0.0 else dx * d
-        if fn == FN_LOG:
-            return 0.0 if dx == 0.0 else dx * d
-        if fn == FN_LOG1P:
-            return 0.0 if dx == 0.0 else dx * d
-        if fn == FN_ASIN:
-            return 0.0 if dx == 0.0 else dx * d
-        if fn == FN_ACOS:
-            return 0.0 if dx == 0.0 else dx * d
         if fn == FN_RELU:
             return dx if x > 0.0 else 0.0
-        if fn == FN_LOG2:
-            return 0.0 if dx == 0.0 else dx * d
-        if fn == FN_LOG10:
-            return 0.0 if dx == 0.0 else dx * d
-        if fn == FN_CBRT:
-            return 0.0 if dx == 0.0 else dx * d
-        if fn == FN_ARCCOSH:
-            return 0.0 if dx == 0.0 else dx * d
-        if fn == FN_ARCTANH:
-            return 0.0 if dx == 0.0 else dx * d
     return apply(fn, dx, d)
 
 

@@ -144,7 +144,6 @@ _UNARY_ROWS = [
     _unary(25, "log10", math.log10, np.log10, lambda g, y, x: g * (1.0 / (x * _LN10)),
            "Elementwise base-10 logarithm (-inf at 0, NaN below). Derivative: 1/(x ln 10).",
            kernel="-np.inf if x == 0.0 else (np.nan if x < 0.0 else math.log10(x))",
-           tangent="0.0 if dx == 0.0 else dx * d",
            partial="1.0 / (x * 2.302585092994046)", second="-(d * d) * 2.302585092994046", domain=(0.1, 3.0),
            numpy_replay=True, numpy=(np.log10,)),
     _unary(26, "exp2", math.exp2, np.exp2, lambda g, y, x: g * (y * _LN2),
@@ -154,7 +153,6 @@ _UNARY_ROWS = [
     _unary(27, "cbrt", math.cbrt, np.cbrt, lambda g, y, x: g * (1.0 / (3.0 * (y * y))),
            "Elementwise real cube root (negative for x < 0). Derivative: 1/(3 cbrt(x)**2), inf at 0 as the "
            "math gives (the second derivative there is -inf at +0, +inf at -0).",
-           tangent="0.0 if dx == 0.0 else dx * d",
            kernel="np.cbrt(x)", partial="1.0 / (3.0 * (y * y))", second="-2.0 * d * d / y",
            nondifferentiable_at=(0.0,), numpy_replay=True, numpy=(np.cbrt,)),
     _unary(28, "arcsinh", math.asinh, np.arcsinh, lambda g, y, x: g * (1.0 / sqrt(x * x + 1.0)),
@@ -165,13 +163,11 @@ _UNARY_ROWS = [
     _unary(29, "arccosh", math.acosh, np.arccosh, lambda g, y, x: g * (1.0 / (sqrt(x - 1.0) * sqrt(x + 1.0))),
            "Elementwise inverse hyperbolic cosine (TensorFlow's acosh; NaN below 1). "
            "Derivative: 1/sqrt((x - 1)(x + 1)), inf at 1.",
-           tangent="0.0 if dx == 0.0 else dx * d",
            kernel="np.nan if x < 1.0 else math.acosh(x)", partial="1.0 / (M.sqrt(x - 1.0) * M.sqrt(x + 1.0))",
            second="-x * d * d * d", domain=(1.1, 3.0), numpy_replay=True, numpy=(np.arccosh,)),
     _unary(33, "arctanh", math.atanh, np.arctanh, lambda g, y, x: g * (1.0 / ((1.0 - x) * (1.0 + x))),
            "Elementwise inverse hyperbolic tangent (TensorFlow's atanh; +-inf at +-1, NaN outside). "
            "Derivative: 1/((1 - x)(1 + x)), inf at +-1.",
-           tangent="0.0 if dx == 0.0 else dx * d",
            kernel="M.atanh(x)", partial="1.0 / ((1.0 - x) * (1.0 + x))", second="2.0 * x * d * d",
            domain=(-0.9, 0.9), numpy_replay=True, numpy=(np.arctanh,)),
     _unary(34, "deg2rad", lambda x: x * _DEG, np.deg2rad, lambda g, y, x: g * _DEG,

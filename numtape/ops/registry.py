@@ -69,9 +69,9 @@ class Elementwise:
     ``da * dx + db * dy``, which the generator derives from ``partial`` (a ``select`` row
     passes a direction where its partial is nonzero). A row whose tangent is better written
     directly gives ``tangent``: unary in ``x, y, d, dx`` (``d`` the partial, ``dx`` the
-    direction), binary in ``a, b, z, da, db, dx, dy``. Rows with an infinite partial at a
-    point of their domain (sqrt and log at 0) write it so that a zero direction gives 0,
-    not ``0 * inf = NaN``: an operand that does not move moves nothing.
+    direction), binary in ``a, b, z, da, db, dx, dy``. An infinite partial (sqrt at 0) keeps
+    ``0 * inf = NaN`` along a zero direction, as reverse mode gives: compiled forward mode
+    must agree with eager forward mode, which transposes reverse mode (DESIGN_NOTES.md).
     """
 
     code: int
