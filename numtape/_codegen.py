@@ -9,8 +9,12 @@ row, plus the tape format's own codes) and writes two committed, readable files:
   ``DIFFERENTIABLE``, ``CURVED``, ``SELECT``) that the kernels index instead of
   testing code ranges, so a new function may take any free code.
 * ``numtape/_kernels/scalar.py``: the six scalar switches (value, partials and
-  second derivatives of the unary and binary functions) and ``apply``, one branch
-  per row, pasted from the rows' formula strings.
+  second derivatives of the unary and binary functions), ``apply``, and the two
+  tangent switches (forward mode: ``unary_tangent``, ``binary_tangent``), one branch
+  per row, pasted from the rows' formula strings. A row's tangent is its ``tangent``
+  formula, else derived from its partials (``d * dx``, ``da * dx + db * dy``; select
+  rows pass a direction where the partial is nonzero), so a new row needs only its
+  fields; the generated ``TANGENT`` array marks the rows with a formula of their own.
 
 It refuses a row that lacks a formula its kind needs (no silent 0 or NaN: the
 final ``return`` of a switch is reached only by a code that is not a function of
@@ -50,12 +54,36 @@ def _check(spec: Elementwise) -> None:
         raise RowError(f"{where}: not differentiable, so it takes no partial, second or select")
     if spec.code not in ELEMENTWISE_CODES or spec.code == 60:
         raise RowError(f"{where}: elementwise codes are 1 to 63 (but 60) and 96 to 126")
-    for formula in (spec.kernel, spec.partial, spec.second):
+    for formula in (spec.kernel, spec.partial, spec.second, spec.tangent):
         if formula and formula != LINEAR:
             try:
                 ast.parse(formula, mode="eval")
             except SyntaxError as error:
                 raise RowError(f"{where}: formula {formula!r} is not a Python expression") from error
+    if spec.tangent:
+        _check_tangent(spec, where)
+
+
+#: The names a tangent formula may use besides the helper modules, by arity.
+_TANGENT_NAMES = {1: {"x", "y", "d", "dx"}, 2: {"a", "b", "z", "da", "db", "dx", "dy"}}
+_MODULES = {"M", "SF", "GF", "math", "np"}
+
+
+def _check_tangent(spec: Elementwise, where: str) -> None:
+    """A usable tangent: only for a differentiable row, in the row's names, and reading the
+    direction of every differentiated operand (a formula that ignores one is no tangent)."""
+    if not spec.differentiable:
+        raise RowError(f"{where}: not differentiable, so it takes no tangent")
+    tree = ast.parse(spec.tangent, mode="eval")
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    unknown = names - _TANGENT_NAMES[spec.arity] - _MODULES
+    if unknown:
+        raise RowError(f"{where}: tangent {spec.tangent!r} uses {sorted(unknown)}; it may use "
+                       f"{sorted(_TANGENT_NAMES[spec.arity])}")
+    directions = ["dx", "dy"][:spec.arity]
+    missing = [dk for k, dk in enumerate(directions) if k not in spec.integer_operands and dk not in names]
+    if missing:
+        raise RowError(f"{where}: tangent {spec.tangent!r} does not read the direction {missing[0]}")
 
 
 def _codes() -> list[tuple[int, str, str]]:
@@ -128,6 +156,8 @@ def generate_codes() -> str:
         "#: 1 where the derivative selects (g where the partial is nonzero, else 0) instead of",
         "#: multiplying, so an infinite cotangent never becomes 0 * inf = NaN in the branch not taken.",
         *_table("SELECT", lambda s: s.select),
+        "#: 1 where a row writes its tangent (forward mode) itself instead of the derived d * dx.",
+        *_table("TANGENT", lambda s: bool(s.tangent)),
         "#: 1 for a scalar entry's code (a leaf, an element of an array, an elementwise function), 0 for",
         "#: an array entry's: elementwise codes sit on both sides of the array codes (64 to 95).",
         *textwrap.wrap(f"SCALAR = _table([{', '.join(str(c) for c in _scalar_codes())}])", 110,
@@ -170,7 +200,7 @@ def generate_scalar() -> str:
              "the compiled derivatives do the same float operations as the row's VJP.",
              '"""', "import math", "", "import numpy as np", "", "from . import gammafn as GF", "from . import mathfn as M", "from . import specialfn as SF",
              "from .codes import (",
-             *textwrap.wrap(", ".join(["SELECT"] + constants) + ",", 110, initial_indent="    ",
+             *textwrap.wrap(", ".join(["SELECT", "TANGENT"] + constants) + ",", 110, initial_indent="    ",
                             subsequent_indent="    ", break_on_hyphens=False),
              ")",
              "from .jit import kernel"]
@@ -186,8 +216,34 @@ def generate_scalar() -> str:
                      "second", "np.nan, np.nan, np.nan, np.nan")
     lines += ["", "", "@kernel", "def apply(fn, g, d):",
               '    """The cotangent g * d; select-type derivatives (SELECT) pass g where d != 0, else 0."""',
-              "    if SELECT[fn]:", "        return g if d != 0.0 else 0.0", "    return g * d", ""]
+              "    if SELECT[fn]:", "        return g if d != 0.0 else 0.0", "    return g * d"]
+    lines += _tangent_switch(1) + _tangent_switch(2) + [""]
     return "\n".join(lines)
+
+
+def _tangent_switch(arity: int) -> list[str]:
+    """``unary_tangent``/``binary_tangent``: the rows' own tangent formulas behind the TANGENT
+    flag, else the tangent derived from the partials (computed once by the caller, shared by
+    every direction)."""
+    rows = sorted((s for s in registry.ELEMENTWISE.values() if s.arity == arity and s.tangent),
+                  key=lambda s: s.code)
+    q = '"' * 3
+    if arity == 1:
+        head = ["def unary_tangent(fn, x, y, d, dx):",
+                f"    {q}The tangent of y = fn(x) along dx (d = the partial): the row's tangent, else d * dx.{q}"]
+        derived = "apply(fn, dx, d)"
+    else:
+        head = ["def binary_tangent(fn, a, b, z, da, db, dx, dy):",
+                f"    {q}The tangent of z = fn(a, b) along (dx, dy) (da, db = the partials): the row's",
+                f"    tangent, else da * dx + db * dy.{q}"]
+        derived = "apply(fn, dx, da) + apply(fn, dy, db)"
+    lines = ["", "", "@kernel", *head]
+    if rows:
+        lines.append("    if TANGENT[fn]:")
+        for spec in rows:
+            lines += [f"        if fn == {spec.constant}:", f"            return {spec.tangent}"]
+    lines.append(f"    return {derived}")
+    return lines
 
 
 def generated_files() -> dict[Path, str]:

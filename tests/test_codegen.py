@@ -32,6 +32,10 @@ def _row(**changes):
     (dict(code=70), "elementwise codes are 1 to 63"),
     (dict(code=127), "elementwise codes are 1 to 63"),
     (dict(partial="math.cos(x"), "not a Python expression"),
+    (dict(tangent="d * dx +"), "not a Python expression"),
+    (dict(tangent="d * 2.0"), "does not read the direction dx"),
+    (dict(tangent="d * dy"), "uses \\['dy'\\]"),
+    (dict(differentiable=False, partial=None, second=None, tangent="dx"), "takes no tangent"),
 ])
 def test_the_generator_refuses_an_incomplete_row(changes, message) -> None:
     with pytest.raises(_codegen.RowError, match=message):
@@ -81,3 +85,14 @@ def test_inline_scalar_branches_of_the_reverse_sweep_equal_the_switches_bit_for_
         for a in _SAMPLES:
             for b in _SAMPLES[_SAMPLES != 0.0]:
                 assert inline(a, b) == _generic_partial(code, a, b), (ELEMENTWISE[code].name, a, b)
+
+
+def test_a_binary_tangent_must_read_both_directions_and_a_new_row_derives_it() -> None:
+    maximum = next(s for s in ELEMENTWISE.values() if s.name == "maximum")
+    row = dataclasses.replace(maximum, tangent="dx if a >= b else 0.0")
+    with pytest.raises(_codegen.RowError, match="does not read the direction dy"):
+        _codegen._check(row)
+    # a row without a tangent formula gets the derived one: no branch of its own in the switch
+    text = _codegen.generate_scalar()
+    tangent_switch = text[text.index("def unary_tangent"):]
+    assert "FN_SIN" not in tangent_switch and "return apply(fn, dx, d)" in tangent_switch

@@ -141,6 +141,8 @@ BILINEAR = _table([42])
 #: 1 where the derivative selects (g where the partial is nonzero, else 0) instead of
 #: multiplying, so an infinite cotangent never becomes 0 * inf = NaN in the branch not taken.
 SELECT = _table([6, 22, 46, 47, 61, 62])
+#: 1 where a row writes its tangent (forward mode) itself instead of the derived d * dx.
+TANGENT = _table([22, 46, 47, 61, 62])
 #: 1 for a scalar entry's code (a leaf, an element of an array, an elementwise function), 0 for
 #: an array entry's: elementwise codes sit on both sides of the array codes (64 to 95).
 SCALAR = _table([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,

@@ -317,7 +317,7 @@ def unary_tangents(t, i, fn, value, arena, dvalue, darena):
     for k in range(x.size):
         d = S.unary_partial(fn, x[k], y[k])
         for j in range(dvalue.shape[0]):
-            dy[j, k] = S.apply(fn, dx[j, k], d)
+            dy[j, k] = S.unary_tangent(fn, x[k], y[k], d, dx[j, k])
 
 
 @inline_kernel
@@ -352,7 +352,7 @@ def binary_tangents(t, i, fn, value, arena, dvalue, darena):
             else:
                 pa, pb = S.binary_partials(fn, x[kx], w[kw], z[k])
             for j in range(dvalue.shape[0]):
-                dy[j, k] = S.apply(fn, dx[j, kx], pa) + S.apply(fn, dw[j, kw], pb)
+                dy[j, k] = S.binary_tangent(fn, x[kx], w[kw], z[k], pa, pb, dx[j, kx], dw[j, kw])
 
 
 @inline_kernel

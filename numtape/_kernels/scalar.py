@@ -11,9 +11,9 @@ from . import gammafn as GF
 from . import mathfn as M
 from . import specialfn as SF
 from .codes import (
-    SELECT, FN_ABS, FN_ACOS, FN_ADD, FN_ARCCOSH, FN_ARCSINH, FN_ARCTANH, FN_ASIN, FN_ATAN, FN_ATAN2, FN_BETA,
-    FN_BETALN, FN_CBRT, FN_CEIL, FN_COPYSIGN, FN_COS, FN_COSH, FN_DEG2RAD, FN_DIGAMMA, FN_DIV, FN_ENTR,
-    FN_EQUAL, FN_ERF, FN_ERFC, FN_ERFCINV, FN_ERFCX, FN_ERFINV, FN_EXP, FN_EXP2, FN_EXPM1, FN_FLOOR,
+    SELECT, TANGENT, FN_ABS, FN_ACOS, FN_ADD, FN_ARCCOSH, FN_ARCSINH, FN_ARCTANH, FN_ASIN, FN_ATAN, FN_ATAN2,
+    FN_BETA, FN_BETALN, FN_CBRT, FN_CEIL, FN_COPYSIGN, FN_COS, FN_COSH, FN_DEG2RAD, FN_DIGAMMA, FN_DIV,
+    FN_ENTR, FN_EQUAL, FN_ERF, FN_ERFC, FN_ERFCINV, FN_ERFCX, FN_ERFINV, FN_EXP, FN_EXP2, FN_EXPM1, FN_FLOOR,
     FN_FLOOR_DIVIDE, FN_FMAX, FN_FMIN, FN_GAMMA, FN_GAMMALN, FN_GREATER, FN_GREATER_EQUAL, FN_HEAVISIDE,
     FN_HYPOT, FN_I0, FN_I0E, FN_I1, FN_I1E, FN_IDENTITY, FN_ISFINITE, FN_LESS, FN_LESS_EQUAL, FN_LOG,
     FN_LOG10, FN_LOG1P, FN_LOG2, FN_LOGADDEXP, FN_LOGADDEXP2, FN_LOGGAMMA, FN_LOGIT, FN_LOG_EXPIT,
@@ -507,3 +507,28 @@ def apply(fn, g, d):
     if SELECT[fn]:
         return g if d != 0.0 else 0.0
     return g * d
+
+
+@kernel
+def unary_tangent(fn, x, y, d, dx):
+    """The tangent of y = fn(x) along dx (d = the partial): the row's tangent, else d * dx."""
+    if TANGENT[fn]:
+        if fn == FN_RELU:
+            return dx if x > 0.0 else 0.0
+    return apply(fn, dx, d)
+
+
+@kernel
+def binary_tangent(fn, a, b, z, da, db, dx, dy):
+    """The tangent of z = fn(a, b) along (dx, dy) (da, db = the partials): the row's
+    tangent, else da * dx + db * dy."""
+    if TANGENT[fn]:
+        if fn == FN_MAXIMUM:
+            return dx if a >= b else dy
+        if fn == FN_MINIMUM:
+            return dx if a <= b else dy
+        if fn == FN_FMAX:
+            return dx if (a >= b or b != b) else dy
+        if fn == FN_FMIN:
+            return dx if (a <= b or b != b) else dy
+    return apply(fn, dx, da) + apply(fn, dy, db)

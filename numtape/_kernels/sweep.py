@@ -282,7 +282,8 @@ def forward_tangent(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena,
     """Forward replay that also carries tangents: row j of ``dvalue``/``darena`` is direction j.
 
     The caller zeroes the tangents and seeds those of the inputs. Returns -1, or the
-    index of an entry forward mode cannot run (a custom gradient).
+    index of an entry forward mode cannot run (a custom gradient). The inline branches are
+    the derived tangents of rows without a ``tangent`` formula of their own (a test checks).
     """
     t = TapeArrays(code, arg0, arg1, aux, iarena)
     k = dvalue.shape[0]
@@ -352,7 +353,8 @@ def forward_tangent(code, arg0, arg1, value, aux, arena, iarena, dvalue, darena,
 
 @inline_kernel
 def _scalar_tangent(c, op, i, arg0, arg1, value, dvalue):
-    """Value and tangents of scalar entry ``i`` in every direction (rounded if float32)."""
+    """Value and tangents of scalar entry ``i`` in every direction (rounded if float32): the
+    partials once, then the row's tangent rule (``scalar.unary_tangent``) per direction."""
     a = arg0[i]
     xa = value[a]
     if ARITY[op] == 1:
@@ -361,7 +363,7 @@ def _scalar_tangent(c, op, i, arg0, arg1, value, dvalue):
         if DIFFERENTIABLE[op]:
             d = S.unary_partial(op, xa, y)
             for j in range(dvalue.shape[0]):
-                dvalue[j, i] = S.apply(op, dvalue[j, a], d)
+                dvalue[j, i] = S.unary_tangent(op, xa, y, d, dvalue[j, a])
         else:
             dvalue[:, i] = 0.0
         return
@@ -372,7 +374,7 @@ def _scalar_tangent(c, op, i, arg0, arg1, value, dvalue):
     if DIFFERENTIABLE[op]:
         pa, pb = S.binary_partials(op, xa, xb, z)
         for j in range(dvalue.shape[0]):
-            dvalue[j, i] = S.apply(op, dvalue[j, a], pa) + S.apply(op, dvalue[j, b], pb)
+            dvalue[j, i] = S.binary_tangent(op, xa, xb, z, pa, pb, dvalue[j, a], dvalue[j, b])
     else:
         dvalue[:, i] = 0.0
 

@@ -234,11 +234,13 @@ _BINARY_ROWS = [
     _binary(61, "fmax", _py_fmax, np.fmax, _fmax_vjp,
             "Elementwise max ignoring NaN (NaN only where both are). The gradient goes to x where x >= y or "
             "y is NaN, else to y.",
+            tangent="dx if (a >= b or b != b) else dy",
             kernel="M.fmax(a, b)", partial="(1.0, 0.0) if (a >= b or b != b) else (0.0, 1.0)", second=LINEAR,
             select=True, integer_safe=True, numpy=(np.fmax,)),
     _binary(62, "fmin", _py_fmin, np.fmin, _fmin_vjp,
             "Elementwise min ignoring NaN (NaN only where both are). The gradient goes to x where x <= y or "
             "y is NaN, else to y.",
+            tangent="dx if (a <= b or b != b) else dy",
             kernel="M.fmin(a, b)", partial="(1.0, 0.0) if (a <= b or b != b) else (0.0, 1.0)", second=LINEAR,
             select=True, integer_safe=True, numpy=(np.fmin,)),
     _binary(63, "heaviside", _py_heaviside, np.heaviside, _no_vjp,

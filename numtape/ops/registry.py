@@ -64,6 +64,14 @@ class Elementwise:
     ``M.`` names a helper of ``numtape/_kernels/mathfn.py``, ``SF.`` and ``GF.`` one of
     ``specialfn.py`` and ``gammafn.py`` there. ``second`` is
     :data:`LINEAR` when the partials are (piecewise) constant.
+
+    Tangent (forward mode, the jvp of one direction): unary ``d * dx`` and binary
+    ``da * dx + db * dy``, which the generator derives from ``partial`` (a ``select`` row
+    passes a direction where its partial is nonzero). A row whose tangent is better written
+    directly gives ``tangent``: unary in ``x, y, d, dx`` (``d`` the partial, ``dx`` the
+    direction), binary in ``a, b, z, da, db, dx, dy``. An infinite partial (sqrt at 0) keeps
+    ``0 * inf = NaN`` along a zero direction, as reverse mode gives: compiled forward mode
+    must agree with eager forward mode, which transposes reverse mode (DESIGN_NOTES.md).
     """
 
     code: int
@@ -76,6 +84,7 @@ class Elementwise:
     kernel: str  # compiled value
     partial: Optional[str] = None  # compiled partial derivative(s); None when not differentiable
     second: Optional[str] = None  # compiled second derivative(s), or LINEAR
+    tangent: Optional[str] = None  # compiled tangent when not the derived d * dx (see above)
     differentiable: bool = True  # False: recorded as data, the gradient through it is None
     short: str = ""  # the code's constant is FN_<short>, default FN_<NAME>
     domain: tuple[float, float] = (-2.0, 2.0)  # where tests sample inputs
