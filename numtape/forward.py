@@ -18,7 +18,8 @@ forward mode keeps nothing. ``CompiledTape`` has real tangent propagation
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence, Union
+import contextlib
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
@@ -114,20 +115,24 @@ class ForwardAccumulator:
         self._primals = float_primals
         self._tape = GradientTape(persistent=True, watch_accessed_variables=False)
         self._recording = False
+        self._outer: list["ForwardAccumulator"] = []  # accumulators recording around this one
         with self._tape:  # watched now, as TensorFlow watches in the constructor
             self._tape.watch(float_primals)
 
     def __enter__(self) -> "ForwardAccumulator":
         if self._recording:
             raise ValueError("Accumulator is already recording.")
+        self._outer = [a for a in _RECORDING if a is not self]
         self._tape.__enter__()
         self._recording = True
+        _RECORDING.append(self)
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
         if self._recording:
             self._tape.__exit__(*exc_info)
             self._recording = False
+            _RECORDING.remove(self)
 
     def jvp(self, primals: Any, unconnected_gradients: Union[UnconnectedGradients, str] = UnconnectedGradients.NONE
             ) -> Any:
@@ -144,12 +149,35 @@ class ForwardAccumulator:
         connected = [k for k, t in enumerate(tensors)
                      if t.dtype.kind == "f" and tape is not None and tape.slot_of(t) >= 0]
         results: list[Any] = [None] * len(flat)
-        found = transposed_jvp(self._tape, [tensors[k] for k in connected], self._primals, self._tangents)
+        # TensorFlow's outer accumulators see an inner one's tangents (computed as the ops ran):
+        # here the jvp is computed now, so it is recorded on the accumulators that enclosed this one.
+        with _recorded_by([a for a in self._outer if not a._recording]):
+            found = transposed_jvp(self._tape, [tensors[k] for k in connected], self._primals, self._tangents)
         for k, r in zip(connected, found):
             results[k] = r
         if unconnected is UnconnectedGradients.ZERO:
             results = [_zeros(t) if r is None else r for r, t in zip(results, tensors)]
         return _nest.pack_sequence_as(primals, results)
+
+
+#: The accumulators whose ``with`` block is open, outermost first (one thread's view is enough:
+#: tapes are per thread, and an accumulator is entered and left on one thread).
+_RECORDING: list[ForwardAccumulator] = []
+
+
+@contextlib.contextmanager
+def _recorded_by(accumulators: list[ForwardAccumulator]) -> Iterator[None]:
+    """Re-open, for one jvp computation, the tapes of accumulators that enclosed it."""
+    entered = []
+    try:
+        for a in accumulators:
+            if a._tape._tape is not None:
+                a._tape.__enter__()
+                entered.append(a)
+        yield
+    finally:
+        for a in reversed(entered):
+            a._tape.__exit__(None, None, None)
 
 
 def _flatten_like(primals: Any, tangents: Any, method: str) -> list[Any]:

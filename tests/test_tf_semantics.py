@@ -363,3 +363,33 @@ def test_parallel_iterations_below_two_with_pfor_are_refused(method) -> None:
         with pytest.raises(TypeError, match="'parallel_iterations' must be a positive integer") if p < 1 else contextlib.nullcontext():
             getattr(t, method)(z, x, parallel_iterations=p, experimental_use_pfor=False)
 
+
+
+# ---------------------------------------------------------------------------
+# Nested ForwardAccumulators (TF: forwardprop_test.testGradPureForward): an outer accumulator
+# sees the inner one's jvp even when it is asked after both blocks have exited
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("ask_inside", [False, True])
+def test_outer_accumulator_differentiates_an_inner_jvp(ask_inside) -> None:
+    primal = nt.constant(1.1)
+    with nt.ForwardAccumulator(primal, nt.constant(1.0)) as outer:
+        with nt.ForwardAccumulator(primal, nt.constant(1.0)) as inner:
+            y = primal**3.5
+        if ask_inside:
+            inner_jvp = inner.jvp(y)
+    if not ask_inside:
+        inner_jvp = inner.jvp(y)
+    np.testing.assert_allclose(inner_jvp.numpy(), 3.5 * 1.1**2.5, rtol=1e-14)  # the calculus
+    np.testing.assert_allclose(outer.jvp(inner_jvp).numpy(), 3.5 * 2.5 * 1.1**1.5, rtol=1e-14)
+    assert inner.jvp(outer.jvp(y)) is None  # the inner accumulator did not enclose the outer
+
+
+def test_three_nested_accumulators_give_the_third_derivative() -> None:
+    x0 = 0.7
+    x = nt.constant(x0)
+    with nt.ForwardAccumulator(x, nt.constant(1.0)) as a3:
+        with nt.ForwardAccumulator(x, nt.constant(1.0)) as a2:
+            with nt.ForwardAccumulator(x, nt.constant(1.0)) as a1:
+                y = nt.sin(x) * nt.exp(x)
+    d3 = a3.jvp(a2.jvp(a1.jvp(y)))  # (sin e^x)''' = 2 e^x (cos x - sin x)
+    np.testing.assert_allclose(d3.numpy(), 2 * np.exp(x0) * (np.cos(x0) - np.sin(x0)), rtol=1e-13)
