@@ -9,7 +9,7 @@ sqrt(2/(pi x)) (P cos(xn) - (5/x) Q sin(xn)), xn = x - pi/4 (order 0) or x - 3pi
 for J (absolute near the zeros) and ~1e-15 absolute for Y. The derivatives follow
 DLMF 10.6: J0' = -J1, J1' = J0 - J1/x; the second derivatives come from Bessel's
 equation y'' = -y'/x - (1 - n**2/x**2) y, with the odd series of J1'' below |x| = 1
-(where that formula cancels).
+(where that formula cancels). At +-inf the value is NaN, as SciPy's (Cephes') is.
 """
 from __future__ import annotations
 
@@ -96,8 +96,6 @@ def _hankel(x, pp, pq, qp, qq, shift, second_kind):
 def j0(x):
     """Cephes' j0."""
     x = abs(x)
-    if x == np.inf:
-        return 0.0
     if x <= 5.0:
         z = x * x
         if x < 1.0e-5:
@@ -111,8 +109,6 @@ def j1(x):
     """Cephes' j1 (odd)."""
     if x < 0.0:
         return -j1(-x)
-    if x == np.inf:
-        return 0.0
     if x <= 5.0:
         z = x * x
         return GF.polevl(z, _J1_RP) / GF.p1evl(z, _J1_RQ) * x * (z - _J1_Z1) * (z - _J1_Z2)
@@ -129,8 +125,6 @@ def y0(x):
             return np.nan
         z = x * x
         return GF.polevl(z, _Y0_P) / GF.p1evl(z, _Y0_Q) + _2_PI * math.log(x) * j0(x)
-    if x == np.inf:
-        return 0.0
     return _hankel(x, _J0_PP, _J0_PQ, _J0_QP, _J0_QQ, _PIO4, True)
 
 
@@ -144,8 +138,6 @@ def y1(x):
             return np.nan
         z = x * x
         return x * (GF.polevl(z, _Y1_P) / GF.p1evl(z, _Y1_Q)) + _2_PI * (j1(x) * math.log(x) - 1.0 / x)
-    if x == np.inf:
-        return 0.0
     return _hankel(x, _J1_PP, _J1_PQ, _J1_QP, _J1_QQ, _THPIO4, True)
 
 
