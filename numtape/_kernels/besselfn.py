@@ -80,6 +80,8 @@ _J1_Z2 = 4.92184563216946036703E1
 @kernel
 def _hankel(x, pp, pq, qp, qq, shift, second_kind):
     """sqrt(2/(pi x)) (P cos(xn) - w Q sin(xn)) for J, (P sin(xn) + w Q cos(xn)) for Y; x > 5."""
+    if x == np.inf:
+        return np.nan  # SciPy's value (cos(inf) in Cephes); plain Python's math.cos would raise
     w = 5.0 / x
     z = w * w
     p = GF.polevl(z, pp) / GF.polevl(z, pq)

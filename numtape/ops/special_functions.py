@@ -29,7 +29,7 @@ from .._kernels import specialfn as SF
 from ..tensor import Tensor, TensorLike
 from ..variable import Variable
 from .elementwise import (
-    OPS, ROW_OPS, _binary, _unary, equal, exp, greater, greater_equal, log, log1p, multiply, sigmoid, sign,
+    OPS, ROW_OPS, _binary, _unary, absolute, equal, exp, greater, greater_equal, less, log, log1p, multiply, sigmoid, sign,
     stop_gradient_op,
 )
 from .ufunc import binary_op, unary_op
@@ -82,8 +82,12 @@ def _i1_slope(x: Tensor, y: Tensor) -> Tensor:
 
 
 def _bessel1_slope(order0: Callable[..., Tensor], x: Tensor, y: Tensor) -> Tensor:
-    """J1' = J0 - J1/x, 1/2 at 0 (DLMF 10.6.2)."""
-    return _where(equal(x, 0.0), 0.5, order0(x) - y / _nonzero_or_one(x))
+    """J1' = J0 - J1/x (DLMF 10.6.2); below |x| = 0.1 its Taylor polynomial, whose derivatives
+    (recorded for the higher orders) do not cancel as those of J1/x do near 0."""
+    small = less(absolute(x), 0.1)
+    z = x * x
+    series = 0.5 + z * (-3.0 / 16.0 + z * (5.0 / 384.0 + z * (-7.0 / 18432.0 + z * (9.0 / 1474560.0))))
+    return _where(small, series, order0(x) - y / _where(small, 1.0, x))
 
 
 def _i1e_slope(x: Tensor, y: Tensor) -> Tensor:
