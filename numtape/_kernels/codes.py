@@ -110,6 +110,10 @@ FN_XLOG1PY = 117  # Elementwise x log(1 + y), 0 where x == 0 (unless y is NaN)
 FN_REL_ENTR = 118  # Elementwise relative entropy term x log(x/y) (0 at x == 0 <= y, inf where x < 0 or y <= 0 < x)
 FN_BETA = 119  # Elementwise beta function Gamma(a) Gamma(b) / Gamma(a + b)
 FN_BETALN = 120  # Elementwise log|beta(a, b)|
+FN_Y1 = 123  # Elementwise Bessel function of the second kind, order 1, for x > 0 (Cephes; -inf at 0, NaN below)
+FN_Y0 = 124  # Elementwise Bessel function of the second kind, order 0, for x > 0 (Cephes; -inf at 0, NaN below)
+FN_J1 = 125  # Elementwise Bessel function of the first kind, order 1 (Cephes)
+FN_J0 = 126  # Elementwise Bessel function of the first kind, order 0 (Cephes)
 
 N_CODES = 128
 
@@ -123,7 +127,7 @@ def _table(codes, value=1):
 #: 1 for a unary elementwise function, 2 for a binary one, 0 for every other code.
 UNARY = _table([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
     27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106,
-    107, 108, 109, 110, 111, 112, 113, 114])
+    107, 108, 109, 110, 111, 112, 113, 114, 123, 124, 125, 126])
 BINARY = _table([40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 61, 62, 63,
     115, 116, 117, 118, 119, 120], 2)
 ARITY = UNARY + BINARY
@@ -131,11 +135,11 @@ ARITY = UNARY + BINARY
 DIFFERENTIABLE = _table([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
     24, 25, 26, 27, 28, 29, 33, 34, 35, 36, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 57, 58, 59, 61, 62, 96,
     97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118,
-    119, 120])
+    119, 120, 123, 124, 125, 126])
 #: 1 where the second derivative is not identically 0 (second-order sweeps skip the others).
 CURVED = _table([2, 3, 4, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 24, 25, 26, 27, 28, 29, 33,
     36, 42, 43, 44, 45, 49, 57, 58, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110,
-    111, 112, 113, 114, 115, 116, 117, 118, 119, 120])
+    111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 123, 124, 125, 126])
 #: 1 where only the mixed second derivative is nonzero (x * y), for the Hessian pattern.
 BILINEAR = _table([42])
 #: 1 where the derivative selects (g where the partial is nonzero, else 0) instead of
@@ -148,6 +152,6 @@ TANGENT = _table([22, 46, 47, 61, 62])
 SCALAR = _table([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
     26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51,
     52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107,
-    108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120])
+    108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 123, 124, 125, 126])
 #: The same, as a tuple of bools for Python callers (indexing it is cheaper than the array).
 IS_SCALAR = tuple(bool(v) for v in SCALAR)

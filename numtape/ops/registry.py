@@ -61,8 +61,8 @@ class Elementwise:
     value); ``second`` (d partial / dx) in ``x``, ``y`` and ``d`` (the partial).
     Binary: ``kernel`` in ``a``, ``b``; ``partial`` a pair in ``a``, ``b``, ``z``;
     ``second`` a 4-tuple (d da/da, d da/db, d db/da, d db/db) in ``a, b, z, da, db``.
-    ``M.`` names a helper of ``numtape/_kernels/mathfn.py``, ``SF.`` and ``GF.`` one of
-    ``specialfn.py`` and ``gammafn.py`` there. ``second`` is
+    ``M.`` names a helper of ``numtape/_kernels/mathfn.py``, ``SF.``, ``GF.`` and ``BF.`` one of
+    ``specialfn.py``, ``gammafn.py`` and ``besselfn.py`` there. ``second`` is
     :data:`LINEAR` when the partials are (piecewise) constant.
 
     Tangent (forward mode, the jvp of one direction): unary ``d * dx`` and binary

@@ -23,12 +23,13 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._kernels import besselfn as BF
 from .._kernels import gammafn as GF
 from .._kernels import specialfn as SF
 from ..tensor import Tensor, TensorLike
 from ..variable import Variable
 from .elementwise import (
-    OPS, ROW_OPS, _binary, _unary, equal, exp, greater, greater_equal, log, log1p, multiply, sigmoid, sign,
+    OPS, ROW_OPS, _binary, _unary, absolute, equal, exp, greater, greater_equal, less, log, log1p, multiply, sigmoid, sign,
     stop_gradient_op,
 )
 from .ufunc import binary_op, unary_op
@@ -78,6 +79,15 @@ def _nonzero_or_one(x: Tensor) -> Tensor:
 
 def _i1_slope(x: Tensor, y: Tensor) -> Tensor:
     return _where(equal(x, 0.0), 0.5, i0(x) - y / _nonzero_or_one(x))
+
+
+def _bessel1_slope(order0: Callable[..., Tensor], x: Tensor, y: Tensor) -> Tensor:
+    """J1' = J0 - J1/x (DLMF 10.6.2); below |x| = 0.1 its Taylor polynomial, whose derivatives
+    (recorded for the higher orders) do not cancel as those of J1/x do near 0."""
+    small = less(absolute(x), 0.1)
+    z = x * x
+    series = 0.5 + z * (-3.0 / 16.0 + z * (5.0 / 384.0 + z * (-7.0 / 18432.0 + z * (9.0 / 1474560.0))))
+    return _where(small, series, order0(x) - y / _where(small, 1.0, x))
 
 
 def _i1e_slope(x: Tensor, y: Tensor) -> Tensor:
@@ -176,6 +186,25 @@ _UNARY_ROWS = [
            "sign(x) i1e(x) (1/2 at 0, where the second derivative jumps).",
            kernel="SF.i1e(x)", partial="SF.i1e_partial(x, y)", second="SF.i1e_second(x, y)",
            domain=(-3.0, 3.0), nondifferentiable_at=(0.0,), scipy=("i1e",)),
+    _unary(126, "j0", _py("j0", BF), _scipy("j0"), lambda g, y, x: g * -j1(x),
+           "Elementwise Bessel function of the first kind, order 0 (Cephes). Derivative: -j1(x).",
+           kernel="BF.j0(x)", partial="-BF.j1(x)", second="BF.j0_second(x, y)", domain=(-8.0, 8.0),
+           scipy=("j0",)),
+    _unary(125, "j1", _py("j1", BF), _scipy("j1"), lambda g, y, x: g * _bessel1_slope(j0, x, y),
+           "Elementwise Bessel function of the first kind, order 1 (Cephes). Derivative: "
+           "j0(x) - j1(x)/x (1/2 at 0).",
+           kernel="BF.j1(x)", partial="BF.j1_partial(x, y)", second="BF.j1_second(x, y, d)",
+           domain=(-8.0, 8.0), scipy=("j1",)),
+    _unary(124, "y0", _py("y0", BF), _scipy("y0"), lambda g, y, x: g * -y1(x),
+           "Elementwise Bessel function of the second kind, order 0, for x > 0 (Cephes; -inf at 0, "
+           "NaN below). Derivative: -y1(x).",
+           kernel="BF.y0(x)", partial="-BF.y1(x)", second="BF.y0_second(x, y)", domain=(0.3, 8.0),
+           scipy=("y0",)),
+    _unary(123, "y1", _py("y1", BF), _scipy("y1"), lambda g, y, x: g * (y0(x) - y / x),
+           "Elementwise Bessel function of the second kind, order 1, for x > 0 (Cephes; -inf at 0, "
+           "NaN below). Derivative: y0(x) - y1(x)/x.",
+           kernel="BF.y1(x)", partial="BF.y1_partial(x, y)", second="BF.y1_second(x, y, d)",
+           domain=(0.3, 8.0), scipy=("y1",)),
 ]
 OPS.update((spec.name, unary_op(spec)) for spec in _UNARY_ROWS)
 erf, erfc, erfinv, erfcinv, erfcx = (OPS[n] for n in ("erf", "erfc", "erfinv", "erfcinv", "erfcx"))
@@ -183,6 +212,7 @@ ndtr, log_ndtr, ndtri = OPS["ndtr"], OPS["log_ndtr"], OPS["ndtri"]
 gammaln, loggamma, gamma, digamma = OPS["gammaln"], OPS["loggamma"], OPS["gamma"], OPS["digamma"]
 logit, log_expit, entr = OPS["logit"], OPS["log_expit"], OPS["entr"]
 i0, i0e, i1, i1e = OPS["i0"], OPS["i0e"], OPS["i1"], OPS["i1e"]
+j0, j1, y0, y1 = OPS["j0"], OPS["j1"], OPS["y0"], OPS["y1"]
 
 
 def _rel_entr_vjp(g: Tensor, z: Tensor, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
