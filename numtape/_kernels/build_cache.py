@@ -33,10 +33,13 @@ _X86_64_V2 = ("cx16", "sahf", "crc32", "popcnt", "sse3", "ssse3", "sse4.1", "sse
 _X86_64_V3 = _X86_64_V2 + ("avx", "avx2", "bmi", "bmi2", "f16c", "fma", "lzcnt", "movbe", "xsave")
 FEATURES = {"generic": (), "x86-64-v2": _X86_64_V2, "x86-64-v3": _X86_64_V3}
 
-# The processes a target is compiled in, the slowest first. Each compiles what its parts need,
-# shared callees included: measured on 2 cores, one process 77 s CPU; these two 64 s wall,
-# 77 s CPU; three (second / function / eager+batch) 96 s wall, 126 s CPU.
-GROUPS = (("function", "second", "batch"), ("eager",))
+# The processes a target is compiled in, balanced for 2 cores. Each compiles what its parts need,
+# shared callees included (the reverse sweep and the scalar switches in both). Measured on 2
+# cores, one x86-64-v3 tier, wall s: (function+second+batch | eager) 120 (the eager process is
+# done after 27 s, the other one runs alone); (eager+batch | function+second) 94;
+# (eager+second | function+batch) 92, these. One process (``jobs == 1``) gets every part in one
+# group, so nothing is compiled twice there.
+GROUPS = (("function", "batch"), ("eager", "second"))
 
 _CHILD = """
 import os, sys
@@ -122,6 +125,8 @@ def build(dest: str, targets: list, jobs: int, groups=GROUPS, timeout: float = 1
     root = os.path.join(kernels, "_precompiled")
     scratch = tempfile.mkdtemp(prefix="numtape-precompile-")
     started = time.perf_counter()
+    if jobs == 1 and len(groups) > 1:  # one process at a time: one group, so shared callees compile once
+        groups = (tuple(part for group in groups for part in group),)
     try:
         queue = [(cpu, group, os.path.join(scratch, cpu, "-".join(group))) for cpu in targets for group in groups]
         running: list = []
@@ -176,7 +181,7 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=min(os.cpu_count() or 1, 4))
     parser.add_argument("--groups", default=os.environ.get("NUMTAPE_PRECOMPILE_GROUPS", ""),
                         help="e.g. 'eager,function,second,batch' (one process) or "
-                             "'function,second,batch;eager' (the default: two processes)")
+                             "'function,batch;eager,second' (the default: two processes)")
     args = parser.parse_args(argv)
     groups = tuple(tuple(g.split(",")) for g in args.groups.split(";")) if args.groups else GROUPS
     targets = resolve_targets(args.targets)
