@@ -124,8 +124,8 @@ def _partition_reference(a: np.ndarray, kth: Any, axis: Optional[int] = -1, kind
 
 
 @composite(numpy=(np.partition,), reference=_partition_reference, cases=(
-    Case(((5,),), const=(2,)), Case(((3, 4),), dict(axis=0), const=(1,)),
-    Case(((3, 4),), dict(axis=None), const=((0, 5),))),
+    Case(((5,),), pack=lambda a: (a, 2)), Case(((3, 4),), dict(axis=0), pack=lambda a: (a, 1)),
+    Case(((3, 4),), dict(axis=None), pack=lambda a: (a, (0, 5)))),
            convention="returned fully sorted (a valid partition: NumPy leaves the order on each side of kth "
                       "unspecified); the gradient is sort's (flows through the permutation of a stable sort)")
 def partition(a: TensorLike, kth: Any, axis: Optional[int] = -1, kind: str = "introselect",
