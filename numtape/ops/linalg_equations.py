@@ -21,7 +21,10 @@ from ..errors import op_value_error
 from ..tensor import Tensor, TensorLike
 from .handoff import handoff
 from .linalg import matmul
+from .index_maps import take_map
 from .linalg_base import lapack, mT, operand, square
+from .reduce import reduce_sum
+from .shape import expand_dims
 from .registry import Case, composite
 
 
@@ -107,3 +110,60 @@ def sqrtm(a: TensorLike) -> Tensor:
     if t.ndim != 2:
         raise op_value_error("linalg.sqrtm", f"expected one matrix (n, n), got shape {t.shape}", t)
     return handoff("linalg.sqrtm", _real_root, _sqrtm_vjp, [t])[0]
+
+
+def _banded_raw(lu: tuple[int, int], ab: Tensor, b: Tensor) -> Tensor:
+    def forward(values: list[np.ndarray]) -> tuple[np.ndarray]:
+        from scipy.linalg import solve_banded as scipy_solve
+
+        return (lapack("linalg.solve_banded", lambda: scipy_solve(lu, values[0], values[1]), ab, b),)
+
+    def vjp(upstream: list[Optional[Tensor]], inputs: list[Tensor], outputs: list[Tensor]) -> list[Tensor]:
+        (g,), (tab, tb), (x,) = upstream, inputs, outputs
+        lower, upper = lu
+        rows, n = tab.shape
+        r, j = np.arange(rows)[:, None], np.arange(n)[None, :]
+        col = j + r - lower  # A^T in band storage: abT[r, j] = ab[u + l - r, j + r - l]
+        transposed = take_map(tab, np.where((col >= 0) & (col < n), (upper + lower - r) * n + col, -1), fill=0.0)
+        gb = _banded_raw((upper, lower), transposed, g)
+        i = r - upper + j  # ab[r, j] is A[i, j]: its cotangent is -(gb x^T)[i, j]
+        inside = (i >= 0) & (i < n)
+        if tb.ndim == 1:
+            gab = -(take_map(gb, np.where(inside, i, -1), fill=0.0) * expand_dims(x, 0))
+        else:
+            k = tb.shape[1]
+            index = np.where(inside[..., None], i[..., None] * k + np.arange(k), -1)
+            gab = -reduce_sum(take_map(gb, index, fill=0.0) * expand_dims(x, 0), -1)
+        return [gab, gb]
+
+    return handoff("linalg.solve_banded", forward, vjp, [ab, b])[0]
+
+
+def _banded_sample(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Band storage (l + u + 1, n) of a diagonally dominant matrix (row u is the diagonal: 4..5)."""
+    out = rng.standard_normal(shape) / 2
+    if len(shape) == 2 and shape[0] == 3:
+        out[1] = rng.uniform(4.0, 5.0, shape[1])
+    return out
+
+
+def _scipy_banded(lu: Any, ab: Any, b: Any) -> Any:
+    from scipy.linalg import solve_banded as scipy_solve
+
+    return scipy_solve(lu, ab, b)
+
+
+@composite(namespace="linalg", reference=_scipy_banded, sample=_banded_sample,
+           cases=(Case(((3, 5), (5,)), const=((1, 1),)), Case(((3, 4), (4, 2)), const=((1, 1),))),
+           convention="scipy.linalg.solve_banded((l, u), ab, b): entries of ab outside the matrix get a zero "
+                      "gradient; b_bar solves A^T (the transposed band) and ab_bar is -b_bar x^T on the band; a "
+                      "singular matrix raises ValueError")
+def solve_banded(l_and_u: Any, ab: TensorLike, b: TensorLike, overwrite_ab: bool = False, overwrite_b: bool = False,
+                 check_finite: bool = True) -> Tensor:
+    """The solution ``x`` of ``A x = b`` for ``A`` in band storage, as ``scipy.linalg.solve_banded``."""
+    lower, upper = (int(v) for v in l_and_u)
+    tab, tb = operand(ab, "linalg.solve_banded"), operand(b, "linalg.solve_banded", 1)
+    if tab.ndim != 2 or tab.shape[0] != lower + upper + 1 or tb.ndim > 2 or tb.shape[0] != tab.shape[1]:
+        raise op_value_error("linalg.solve_banded", f"expected ab ({lower + upper + 1}, n) and b (n,) or (n, k); got "
+                             f"{tab.shape} and {tb.shape}", tab, tb)
+    return _banded_raw((lower, upper), tab, tb)
