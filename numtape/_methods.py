@@ -199,6 +199,11 @@ def _sort(self: Any, *args: Any, **kwargs: Any) -> None:
                     "use np.sort(t) or nt.sort(t), which return a new Tensor")
 
 
+def _partition(self: Any, *args: Any, **kwargs: Any) -> None:
+    raise TypeError("Tensor.partition: NumPy's ndarray.partition works in place, and a Tensor is immutable; "
+                    "use np.partition(t, kth) or nt.partition(t, kth), which return a new Tensor")
+
+
 METHODS: dict[str, Any] = {
     "sum": _sum, "mean": _mean, "std": _moment("std"), "var": _moment("var"),
     "max": _extreme(reduce_max, "max"), "min": _extreme(reduce_min, "min"), "prod": _prod,
@@ -206,6 +211,7 @@ METHODS: dict[str, Any] = {
     "reshape": _reshape, "ravel": _ravel, "flatten": _flatten, "squeeze": _squeeze, "transpose": _transpose,
     "T": property(lambda self: transpose(self)), "swapaxes": _swapaxes, "astype": _astype,
     "dot": _dot, "clip": _clip, "copy": _copy, "round": _round, "sort": _sort,
+    "partition": _partition, "argpartition": _data("argpartition", np.argpartition),
     "item": _data("item", lambda v, *args: v.item(*args)), "tolist": _data("tolist", lambda v: v.tolist()),
     "all": _data("all", np.all), "any": _data("any", np.any), "argmax": _data("argmax", np.argmax),
     "argmin": _data("argmin", np.argmin), "nonzero": _data("nonzero", np.nonzero),

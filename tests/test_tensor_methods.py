@@ -143,3 +143,14 @@ def test_refusals_are_clear() -> None:
         t.astype(np.float32, casting="same_kind")
     with pytest.raises(TypeError):
         t.sum(initial=1.0)  # NumPy's initial= and where= are not supported
+
+
+def test_partition_in_place_is_refused_and_argpartition_is_data() -> None:
+    t = nt.constant(np.array([3.0, 1.0, 2.0, 0.5]))
+    with pytest.raises(TypeError, match="np.partition"):
+        t.partition(1)
+    k = t.argpartition(1)
+    assert sorted(np.asarray(k)[:2].tolist()) == [1, 3]  # the two smallest come first, whatever NumPy's order
+    np.testing.assert_array_equal(np.partition(t, 1).numpy(), [0.5, 1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="partition"):
+        nt.partition(t, 4)

@@ -145,3 +145,10 @@ def numpy_linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, 
     if not endpoint or retstep or axis != 0:
         raise op_type_error("linspace", "on Tensors, np.linspace supports endpoint=True, retstep=False and axis=0")
     return nt_linspace(start, stop, num, dtype)
+
+
+@composite(numpy=(np.real_if_close,), cases=(Case(((3,),)), Case(((2, 3),), dict(tol=1000))),
+           convention="real input: the identity (derivative 1)")
+def real_if_close(a: TensorLike, tol: float = 100) -> Tensor:
+    """``a`` itself for real input, as ``np.real_if_close`` (numtape's Tensors are real)."""
+    return identity(float_operand(a, "real_if_close"))

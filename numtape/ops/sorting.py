@@ -114,3 +114,33 @@ def argsort(a: TensorLike, axis: Optional[int] = -1, kind: Optional[str] = None,
         state.trace.value_escapes(t, "argsort")
     _, perm, _ = _permutation(t, axis, descending, "argsort")
     return wrap(np.ascontiguousarray(perm, np.int64))
+
+
+def _partition_reference(a: np.ndarray, kth: Any, axis: Optional[int] = -1, kind: str = "introselect",
+                         order: Any = None) -> np.ndarray:
+    """A valid partition: NumPy's own leaves each side's order unspecified, numtape's is sorted."""
+    np.partition(a, kth, axis=axis)  # NumPy's errors for a bad kth or axis
+    return np.sort(a, axis=axis)
+
+
+@composite(numpy=(np.partition,), reference=_partition_reference, cases=(
+    Case(((5,),), pack=lambda a: (a, 2)), Case(((3, 4),), dict(axis=0), pack=lambda a: (a, 1)),
+    Case(((3, 4),), dict(axis=None), pack=lambda a: (a, (0, 5)))),
+           convention="returned fully sorted (a valid partition: NumPy leaves the order on each side of kth "
+                      "unspecified); the gradient is sort's (flows through the permutation of a stable sort)")
+def partition(a: TensorLike, kth: Any, axis: Optional[int] = -1, kind: str = "introselect",
+              order: None = None) -> Tensor:
+    """``a`` partitioned around the ``kth`` elements (data, not differentiated), as ``np.partition``:
+    element ``kth`` is where a sort would put it, smaller ones before, larger after. numtape
+    returns the sorted values, which satisfy that contract for every ``kth``."""
+    t = operand(a, "partition")
+    if kind != "introselect":
+        raise op_value_error("partition", f"kind must be 'introselect', got {kind!r}")
+    k = np.asarray(kth._v if isinstance(kth, Tensor) else kth)
+    if k.dtype.kind not in "iu":
+        raise op_value_error("partition", f"kth must be integers, got {kth!r}")
+    n = t.size if axis is None else t.shape[normalize_axis(static_int(axis, "partition", "axis"), t.ndim,
+                                                           "partition")] if t.ndim else 0
+    if np.any((k < -n) | (k >= n)):
+        raise op_value_error("partition", f"kth {kth!r} out of bounds for an axis of length {n}", t)
+    return sort(t, axis=axis, order=order)
