@@ -179,5 +179,8 @@ def test_random_expressions_with_one_escape_are_right_or_refused(ops, escape, wh
     eps = 1e-6
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # outside a tape: nothing to warn about anyway
+        value = float(f(nt.constant(x0)))
         numeric = (float(f(nt.constant(x0 + eps))) - float(f(nt.constant(x0 - eps)))) / (2 * eps)
+    if not (math.isfinite(numeric) and abs(value) < 1e6):
+        return  # exp(exp(exp(...))) overflows or leaves central differences no digits to check
     assert got == pytest.approx(numeric, rel=1e-4, abs=1e-5)
