@@ -77,14 +77,16 @@ def acos(x):
 
 @kernel
 def maximum(a, b):
-    if a != a or a >= b:
+    """NumPy's rule: NaN if either is NaN, else the second operand on a tie (maximum(-0.0, 0.0) is 0.0)."""
+    if a != a or a > b:
         return a
     return b
 
 
 @kernel
 def minimum(a, b):
-    if a != a or a <= b:
+    """NumPy's rule: NaN if either is NaN, else the second operand on a tie (minimum(0.0, -0.0) is -0.0)."""
+    if a != a or a < b:
         return a
     return b
 
