@@ -77,14 +77,16 @@ def acos(x):
 
 @kernel
 def maximum(a, b):
-    if a != a or a >= b:
+    """NumPy's rule: NaN if either is NaN, else the second operand on a tie (maximum(-0.0, 0.0) is 0.0)."""
+    if a != a or a > b:
         return a
     return b
 
 
 @kernel
 def minimum(a, b):
-    if a != a or a <= b:
+    """NumPy's rule: NaN if either is NaN, else the second operand on a tie (minimum(0.0, -0.0) is -0.0)."""
+    if a != a or a < b:
         return a
     return b
 
@@ -109,15 +111,19 @@ def floor_divide(a, b):
 
 @kernel
 def mod(a, b):
-    """NumPy's remainder: the result has the divisor's sign."""
+    """NumPy's remainder: the result has the divisor's sign, a zero too (mod(0.0, -1.0) is -0.0)."""
     if b == 0.0 or a != a or b != b or a == np.inf or a == -np.inf:
         return np.nan
     if b == np.inf or b == -np.inf:
-        if a == 0.0 or (a > 0.0) == (b > 0.0):
+        if a == 0.0:
+            return math.copysign(0.0, b)
+        if (a > 0.0) == (b > 0.0):
             return a
         return b
     r = np.fmod(a, b)
-    if r != 0.0 and (r < 0.0) != (b < 0.0):
+    if r == 0.0:
+        return math.copysign(0.0, b)
+    if (r < 0.0) != (b < 0.0):
         r += b
     return r
 

@@ -66,11 +66,11 @@ def _py_sign(x: float) -> float:
 
 
 def _py_maximum(a: float, b: float) -> float:
-    return a if (a != a or a >= b) else b
+    return a if (a != a or a > b) else b  # a tie gives b, as np.maximum: maximum(-0.0, 0.0) is 0.0
 
 
 def _py_minimum(a: float, b: float) -> float:
-    return a if (a != a or a <= b) else b
+    return a if (a != a or a < b) else b  # a tie gives b, as np.minimum
 
 
 def _identity(x: Any) -> Any:
