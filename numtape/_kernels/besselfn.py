@@ -78,20 +78,22 @@ _J1_Z2 = 4.92184563216946036703E1
 
 
 @kernel
-def _hankel(x, pp, pq, qp, qq, shift, second_kind):
-    """sqrt(2/(pi x)) (P cos(xn) - w Q sin(xn)) for J, (P sin(xn) + w Q cos(xn)) for Y; x > 5."""
+def _hankel(x, pp, pq, qp, qq, shift):
+    """(J, Y) for x > 5: sqrt(2/(pi x)) times (P cos(xn) - w Q sin(xn)) and (P sin(xn) + w Q cos(xn)).
+
+    Both kinds are returned (the sine and cosine are needed for either) so that no caller passes a
+    literal flag: Numba would compile one specialisation per literal value.
+    """
     if x == np.inf:
-        return np.nan  # SciPy's value (cos(inf) in Cephes); plain Python's math.cos would raise
+        return np.nan, np.nan  # SciPy's value (cos(inf) in Cephes); plain Python's math.cos would raise
     w = 5.0 / x
     z = w * w
     p = GF.polevl(z, pp) / GF.polevl(z, pq)
     q = GF.polevl(z, qp) / GF.p1evl(z, qq)
     xn = x - shift
-    if second_kind:
-        p = p * math.sin(xn) + w * q * math.cos(xn)
-    else:
-        p = p * math.cos(xn) - w * q * math.sin(xn)
-    return p * _SQ2OPI / math.sqrt(x)
+    first = p * math.cos(xn) - w * q * math.sin(xn)
+    second = p * math.sin(xn) + w * q * math.cos(xn)
+    return first * _SQ2OPI / math.sqrt(x), second * _SQ2OPI / math.sqrt(x)
 
 
 @kernel
@@ -103,7 +105,7 @@ def j0(x):
         if x < 1.0e-5:
             return 1.0 - z / 4.0
         return (z - _J0_DR1) * (z - _J0_DR2) * GF.polevl(z, _J0_RP) / GF.p1evl(z, _J0_RQ)
-    return _hankel(x, _J0_PP, _J0_PQ, _J0_QP, _J0_QQ, _PIO4, False)
+    return _hankel(x, _J0_PP, _J0_PQ, _J0_QP, _J0_QQ, _PIO4)[0]
 
 
 @kernel
@@ -114,7 +116,7 @@ def j1(x):
     if x <= 5.0:
         z = x * x
         return GF.polevl(z, _J1_RP) / GF.p1evl(z, _J1_RQ) * x * (z - _J1_Z1) * (z - _J1_Z2)
-    return _hankel(x, _J1_PP, _J1_PQ, _J1_QP, _J1_QQ, _THPIO4, False)
+    return _hankel(x, _J1_PP, _J1_PQ, _J1_QP, _J1_QQ, _THPIO4)[0]
 
 
 @kernel
@@ -127,7 +129,7 @@ def y0(x):
             return np.nan
         z = x * x
         return GF.polevl(z, _Y0_P) / GF.p1evl(z, _Y0_Q) + _2_PI * math.log(x) * j0(x)
-    return _hankel(x, _J0_PP, _J0_PQ, _J0_QP, _J0_QQ, _PIO4, True)
+    return _hankel(x, _J0_PP, _J0_PQ, _J0_QP, _J0_QQ, _PIO4)[1]
 
 
 @kernel
@@ -140,7 +142,7 @@ def y1(x):
             return np.nan
         z = x * x
         return x * (GF.polevl(z, _Y1_P) / GF.p1evl(z, _Y1_Q)) + _2_PI * (j1(x) * math.log(x) - 1.0 / x)
-    return _hankel(x, _J1_PP, _J1_PQ, _J1_QP, _J1_QQ, _THPIO4, True)
+    return _hankel(x, _J1_PP, _J1_PQ, _J1_QP, _J1_QQ, _THPIO4)[1]
 
 
 # ---------------------------------------------------------------------------
