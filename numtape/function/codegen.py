@@ -158,9 +158,10 @@ def _directory() -> str:
 def _key(text: str) -> str:
     import numba
 
-    from .. import __version__
+    from .._kernels import cache
 
-    return hashlib.sha256(f"{text}\n{numba.__version__}\n{__version__}".encode()).hexdigest()[:24]
+    # the kernels' source hash stands for numtape's version: the generated code calls them
+    return hashlib.sha256(f"{text}\n{numba.__version__}\n{cache.kernel_source_hash()}".encode()).hexdigest()[:24]
 
 
 _loaded: dict[str, Callable[..., Any]] = {}
@@ -168,7 +169,7 @@ _loaded: dict[str, Callable[..., Any]] = {}
 
 def load(text: str) -> Callable[..., Any]:
     """The kernel of a generated source: written once under the cache directory (keyed by a hash
-    of the source and the numtape and Numba versions), imported, and cached there by Numba."""
+    of the source, of numtape's kernel files and of Numba's version), imported, and cached there by Numba."""
     K.ensure_compiled()
     key = _key(text)
     if key in _loaded:

@@ -34,7 +34,7 @@ FORWARD_MODE_MAX_INPUTS = 2
 
 #: compile="lazy": a trace's generated kernel is compiled at its HOT_CALLS-th value_and_grad
 #: call for the same argnums (see DESIGN_NOTES "Generated replay kernels").
-HOT_CALLS = 100
+HOT_CALLS = 10_000
 
 
 class _Forked:
