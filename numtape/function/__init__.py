@@ -104,7 +104,10 @@ class Function(DerivativeMethods):
     """
 
     def __init__(self, fn: Callable[..., Any], max_traces: int = 8, static_argnums: Sequence[int] = (),
-                 static_argnames: Sequence[str] = ()) -> None:
+                 static_argnames: Sequence[str] = (), compile: str = "never") -> None:
+        if compile not in ("lazy", "eager", "never"):
+            raise ValueError(f"nt.function: compile must be 'lazy', 'eager' or 'never', not {compile!r}")
+        self._compile = compile
         self._fn = fn
         self._max_traces = max_traces
         self._static_argnums = frozenset(static_argnum_list(static_argnums))
@@ -164,7 +167,7 @@ class Function(DerivativeMethods):
 
     def _bound_options(self) -> tuple:
         """The options of the Function of a bound method: static_argnums count ``self`` as 0."""
-        return self._max_traces, [k - 1 for k in self._static_argnums if k > 0], self._static_argnames
+        return self._max_traces, [k - 1 for k in self._static_argnums if k > 0], self._static_argnames, self._compile
 
     @property
     def python_function(self) -> Callable[..., Any]:
@@ -337,6 +340,8 @@ class Function(DerivativeMethods):
             if len(trace.outputs) != 1 or (not isinstance(out, tuple) and isinstance(trace.structure, (list, tuple,
                                                                                                           dict))):
                 raise TypeError("nt.function: derivatives need f to return a single Tensor")
+            if trace.use_generated(wrt, self._compile):  # hot: the generated kernel (codegen.py)
+                return trace.value_and_gradient(values, wrt)
             few_inputs = sum(trace.input_sizes[j] for j in wrt) <= FORWARD_MODE_MAX_INPUTS
             if few_inputs and isinstance(out, tuple) and not trace.custom:
                 return trace.value_and_gradient_forward(values, wrt)
@@ -416,7 +421,7 @@ def _weakly_bound(fn: Callable[..., Any], ref: "weakref.ref") -> Callable[..., A
 
 
 def function(fn: Optional[Callable[..., Any]] = None, *, max_traces: int = 8, static_argnums: Any = (),
-             static_argnames: Any = ()) -> Any:
+             static_argnames: Any = (), compile: str = "never") -> Any:
     """Trace ``fn`` once per input signature and replay it in compiled code (also a decorator).
 
     ``g = nt.function(f)``: ``g(x)`` is f's value; ``g.value_and_grad(x)``,
@@ -439,7 +444,14 @@ def function(fn: Optional[Callable[..., Any]] = None, *, max_traces: int = 8, st
     array, a list appended to, an attribute set) and globals read by the functions f
     calls are not, as in ``tf.function`` and ``jax.jit``: pass such values as arguments.
     Variables are read at every call.
+
+    ``compile``: "never" (default) keeps the compiled interpreter; "lazy" replays in the
+    interpreter and, for a scalar trace, switches ``value_and_grad`` to a generated @njit
+    kernel (bitwise the interpreter's reverse-mode numbers) once a signature has been
+    called ``HOT_CALLS`` times; "eager" generates it at the first replay. Generating
+    costs seconds of compile (cached on disk) for a few percent per call today, so it
+    is opt-in (DESIGN_NOTES "Generated replay kernels").
     """
     if fn is None:
-        return lambda f: Function(f, max_traces, static_argnums, static_argnames)
-    return Function(fn, max_traces, static_argnums, static_argnames)
+        return lambda f: Function(f, max_traces, static_argnums, static_argnames, compile)
+    return Function(fn, max_traces, static_argnums, static_argnames, compile)

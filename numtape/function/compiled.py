@@ -72,6 +72,7 @@ class FrozenTape:
         state_["_pool"] = []
         state_["_tangent_pool"] = {}
         state_["_zones"] = {}
+        state_.pop("_generated", None)  # generated kernels (codegen.py) are per process
         if state_["custom"]:
             raise TypeError("a compiled tape with custom gradients refers to Python functions and cannot be pickled")
         return state_

@@ -32,6 +32,10 @@ from .compiled import FrozenTape, _cast, _ReplayTape
 #: when the inputs have at most this many elements in all; reverse mode otherwise.
 FORWARD_MODE_MAX_INPUTS = 2
 
+#: compile="lazy": a trace's generated kernel is compiled at its HOT_CALLS-th value_and_grad
+#: call for the same argnums (see DESIGN_NOTES "Generated replay kernels").
+HOT_CALLS = 10_000
+
 
 class _Forked:
     """``child`` is True in a process made by ``fork()``: its batches run on one thread, since
@@ -130,10 +134,13 @@ class CompiledTape(FrozenTape):
         live, rcode = self.live((target,), self._sources(wrt))
         if self.custom:
             return self._segmented_value_and_gradient(values, wrt, target, shape, dtype, live, rcode)
+        generated = self.__dict__.get("_generated", {}).get(tuple(wrt))
         workspace = self._acquire(values)
         try:
             value, arena, adj, adj_arena = workspace
-            if self.numpy_entries:
+            if callable(generated):
+                replay = generated  # the generated kernel: same arguments and returns (codegen.py)
+            elif self.numpy_entries:
                 self._replay_values(value, arena)
                 replay = R.replay_gradient
             else:
@@ -149,6 +156,37 @@ class CompiledTape(FrozenTape):
         finally:
             self._pool.append(workspace)
         return f_value, grads
+
+    def use_generated(self, wrt: Sequence[int], mode: str) -> bool:
+        """True when ``value_and_gradient(values, wrt)`` runs a generated kernel (compiling it now if
+        ``mode`` is "eager", or "lazy" and this is the ``HOT_CALLS``-th call); False while it stays
+        on the interpreter (mode "never", not hot yet, or declined by the generator)."""
+        if mode == "never":
+            return False
+        generated = self.__dict__.setdefault("_generated", {})
+        key = tuple(wrt)
+        state_ = generated.get(key, 0)
+        if state_ is None or callable(state_):
+            return state_ is not None
+        if mode == "lazy" and state_ + 1 < HOT_CALLS:
+            generated[key] = state_ + 1
+            return False
+        generated[key] = self._generate(key)
+        return generated[key] is not None
+
+    def _generate(self, wrt: tuple[int, ...]) -> Optional[Callable[..., Any]]:
+        """The generated value-and-gradient kernel for ``wrt``, or None when the generator declines."""
+        from . import codegen
+
+        out = self.outputs[0]
+        if not isinstance(out, tuple):
+            return None
+        target = out[0]
+        sources = [self.inputs[k] for k in wrt]
+        stop = min([s for s in sources if s >= 0], default=target)
+        _, rcode = self.live((target,), self._sources(wrt))
+        text = codegen.source(self, target, stop, rcode)
+        return None if text is None else codegen.load(text)
 
     def _gradient(self, adj: np.ndarray, adj_arena: np.ndarray, k: int, live: np.ndarray) -> np.ndarray:
         shape, dtype = self.input_meta[k]
