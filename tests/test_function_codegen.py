@@ -68,11 +68,19 @@ def test_array_entries_are_declined():
 def test_lazy_switches_after_hot_calls():
     from numtape.function.replay import HOT_CALLS
 
-    g = nt.function(lambda x: x[0] * x[1] + 1.0)
+    g = nt.function(lambda x: x[0] * x[1] + 1.0, compile="lazy")
     x = np.array([2.0, 3.0])
     for _ in range(HOT_CALLS + 1):  # ~0.1 s of interpreted replays
         g.value_and_grad(x)
     assert callable(g.get_compiled(x).__dict__["_generated"][(0,)])
+
+
+def test_default_never_generates():
+    g = nt.function(lambda x: x[0] * x[1] + 1.0)
+    x = np.array([2.0, 3.0])
+    for _ in range(3):
+        g.value_and_grad(x)
+    assert not callable(g.get_compiled(x).__dict__.get("_generated", {}).get((0,)))
 
 
 def test_compile_keyword_is_checked():
