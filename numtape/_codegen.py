@@ -198,7 +198,7 @@ def generate_scalar() -> str:
              "",
              "The compiled scalar functions: one branch per row, its formula pasted verbatim, so",
              "the compiled derivatives do the same float operations as the row's VJP.",
-             '"""', "import math", "", "import numpy as np", "", "from . import besselfn as BF", "from . import gammafn as GF", "from . import mathfn as M", "from . import specialfn as SF",
+             '"""', "import math", "", "import numpy as np", "", *[f"from . import {module} as {prefix}" for module, prefix in registry.FORMULA_MODULES],
              "from .codes import (",
              *textwrap.wrap(", ".join(["SELECT", "TANGENT"] + constants) + ",", 110, initial_indent="    ",
                             subsequent_indent="    ", break_on_hyphens=False),

@@ -28,7 +28,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from .._kernels import sweep as K
-from ..ops.registry import ELEMENTWISE
+from ..ops.registry import ELEMENTWISE, FORMULA_MODULES
 
 #: Traces with more entries stay on the interpreter: compile time grows with the source
 #: (measured: see DESIGN_NOTES "Generated replay kernels").
@@ -40,16 +40,15 @@ import math
 import numpy as np
 from numba import njit
 
-from numtape._kernels import gammafn as GF
-from numtape._kernels import mathfn as M
 from numtape._kernels import replay as R
-from numtape._kernels import specialfn as SF
+{formula_modules}
 
 
 @njit(nogil=True, error_model="numpy", cache=True)
 def kernel(code, rcode, arg0, arg1, value, aux, arena, iarena, adj, adj_arena, zones,
            guard_kind, guard_a, guard_b, guard_off, expected, target, stop):
-'''
+'''.replace("{formula_modules}", "\n".join(f"from numtape._kernels import {module} as {prefix}"
+                                             for module, prefix in FORMULA_MODULES))
 
 
 def _supported(trace: Any, target: int) -> bool:

@@ -51,6 +51,11 @@ ELEMENTWISE_CODES = tuple(range(1, 64)) + tuple(range(96, 127))
 #: One past the largest code in use.
 CODE_LIMIT = 127
 
+#: The modules of ``numtape/_kernels`` a formula may name, with the prefix it names them by
+#: (``BF.j0``): the generated code (``_kernels/scalar.py``, nt.function's generated kernels)
+#: imports exactly these.
+FORMULA_MODULES = (("besselfn", "BF"), ("gammafn", "GF"), ("mathfn", "M"), ("specialfn", "SF"))
+
 
 @dataclass(frozen=True)
 class Elementwise:
