@@ -19,6 +19,7 @@ forward mode keeps nothing. ``CompiledTape`` has real tangent propagation
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 import numpy as np
@@ -122,17 +123,17 @@ class ForwardAccumulator:
     def __enter__(self) -> "ForwardAccumulator":
         if self._recording:
             raise ValueError("Accumulator is already recording.")
-        self._outer = [a for a in _RECORDING if a is not self]
+        self._outer = [a for a in _RECORDING.open if a is not self]
         self._tape.__enter__()
         self._recording = True
-        _RECORDING.append(self)
+        _RECORDING.open.append(self)
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
         if self._recording:
             self._tape.__exit__(*exc_info)
             self._recording = False
-            _RECORDING.remove(self)
+            _RECORDING.open.remove(self)
 
     def jvp(self, primals: Any, unconnected_gradients: Union[UnconnectedGradients, str] = UnconnectedGradients.NONE
             ) -> Any:
@@ -160,9 +161,15 @@ class ForwardAccumulator:
         return _nest.pack_sequence_as(primals, results)
 
 
-#: The accumulators whose ``with`` block is open, outermost first (one thread's view is enough:
-#: tapes are per thread, and an accumulator is entered and left on one thread).
-_RECORDING: list[ForwardAccumulator] = []
+class _Recording(threading.local):
+    """Per thread, the accumulators whose ``with`` block is open, outermost first (tapes record
+    per thread, so an accumulator open on another thread never encloses this one's ops)."""
+
+    def __init__(self) -> None:
+        self.open: list[ForwardAccumulator] = []
+
+
+_RECORDING = _Recording()
 
 
 @contextlib.contextmanager

@@ -300,3 +300,30 @@ def test_function_jacobian_modes_agree_with_differences(rng: np.random.Generator
     np.testing.assert_allclose(wide.jacobian(x, mode="forward"), wide.jacobian(x, mode="reverse"), rtol=1e-12)
     with pytest.raises(ValueError, match="mode must be 'auto', 'forward' or 'reverse'"):
         g.jacobian(x, mode="sideways")
+
+
+def test_an_accumulator_open_on_another_thread_does_not_enclose_this_one():
+    import threading
+
+    opened, done = threading.Event(), threading.Event()
+    other = {}
+
+    def hold_one_open():
+        x = nt.constant(1.0)
+        with nt.ForwardAccumulator(x, nt.constant(1.0)) as acc:
+            other["acc"] = acc
+            opened.set()
+            done.wait(30)
+
+    holder = threading.Thread(target=hold_one_open)
+    holder.start()
+    try:
+        assert opened.wait(30)
+        x = nt.constant(3.0)
+        with nt.ForwardAccumulator(x, nt.constant(0.5)) as acc:
+            y = x * x
+        assert acc._outer == []
+        assert float(acc.jvp(y)) == 3.0  # d(x^2) = 2 x dx = 2 * 3 * 0.5
+    finally:
+        done.set()
+        holder.join(30)
