@@ -30,7 +30,7 @@ def _row(**changes):
     (dict(kernel=""), "no compiled value formula"),
     (dict(differentiable=False), "not differentiable, so it takes no partial"),
     (dict(code=70), "elementwise codes are 1 to 63"),
-    (dict(code=127), "elementwise codes are 1 to 63"),
+    (dict(code=255), "elementwise codes are 1 to 63"),
     (dict(partial="math.cos(x"), "not a Python expression"),
     (dict(tangent="d * dx +"), "not a Python expression"),
     (dict(tangent="d * 2.0"), "does not read the direction dx"),

@@ -16,7 +16,7 @@ def _recorded(f, *arrays):
         tape.watch(ts)
         y = f(*ts)
     b = tape._tape.buffers
-    return y, (b.code[: b.n] & ~np.uint8(K.F32)), b.arena_size
+    return y, (b.code[: b.n] & K.CODE_MASK), b.arena_size
 
 
 def test_a_chain_is_contracted_pairwise_as_matmuls_not_one_broadcast(rng) -> None:

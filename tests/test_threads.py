@@ -136,7 +136,7 @@ print(json.dumps(dict(out=out, errors=errors)))
 
 def _sin_chain(n: int) -> tuple:
     """Buffers of a tape x -> sin -> sin -> ... (n entries), ready for reverse_sweep."""
-    code = np.full(n, K.FN_SIN, np.uint8)
+    code = np.full(n, K.FN_SIN, np.uint16)
     code[0] = K.OP_LEAF
     arg0 = np.arange(-1, n - 1, dtype=np.int32)
     arg0[0] = 0

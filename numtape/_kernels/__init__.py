@@ -4,7 +4,7 @@ How a tape is laid out (see ``numtape/tape/buffers.py`` for the Python side):
 
 * One **entry** per recorded value; the entry's index is also its **slot**, the id
   by which later entries name it. Four parallel columns hold the entries:
-  ``code`` (uint8: the op code, bit 7 set when the value is float32), ``arg0`` and
+  ``code`` (uint16: the op code, bit 8 set when the value is float32), ``arg0`` and
   ``arg1`` (int32) and ``value`` (float64).
 * Scalar entries (codes below ``OP_ARRAY_LEAF``) keep their value in ``value[i]``;
   ``arg0``/``arg1`` are the operand slots. A unary function's code is its ``FN_*``

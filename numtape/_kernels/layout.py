@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-#: The structure of a tape, as compiled code sees it: ``code`` (uint8), ``arg0``,
+#: The structure of a tape, as compiled code sees it: ``code`` (uint16), ``arg0``,
 #: ``arg1`` (int32), ``aux`` (int64, N_AUX columns) and ``iarena`` (int64).
 TapeArrays = namedtuple("TapeArrays", ["code", "arg0", "arg1", "aux", "iarena"])
 
-F32 = 128  # code bit: the slot holds a float32 value (stored widened in float64)
-CODE_MASK = 127
-HANDOFF = 127  # in a reverse code: the entry is handed to Python (never an op code)
+F32 = 256  # code bit: the slot holds a float32 value (stored widened in float64)
+CODE_MASK = 255
+HANDOFF = 255  # in a reverse code: the entry is handed to Python (never an op code)
 
 # aux columns
 A_OFF = 0

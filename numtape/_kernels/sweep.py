@@ -56,7 +56,7 @@ def mark_live(code, arg0, arg1, aux, iarena, targets, sources):
             wanted[i] = False
     for s in sources:
         wanted[s] = True
-    rcode = np.zeros(n, np.uint8)
+    rcode = np.zeros(n, np.uint16)
     for s in targets:
         live[s] = True
     for i in range(n - 1, -1, -1):
@@ -225,7 +225,7 @@ def forward_replay(code, arg0, arg1, value, aux, arena, iarena, start, stop):
     """Recompute the values of entries ``start`` .. ``stop - 1`` from their operands.
 
     Leaves keep the values already in the buffers. The most common float64 scalar
-    ops are inline; float32 entries (code >= 128) take the general path, which
+    ops are inline; float32 entries (the F32 bit set) take the general path, which
     rounds. Returns -1 when done, or the index of an entry that Python must compute
     (a custom gradient's call).
     """

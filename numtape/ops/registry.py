@@ -42,14 +42,14 @@ FORMAT_CODES = (
     (79, "OP_CUSTOM_OUT", "one output of a custom_gradient call (arg0 = the call)"),
 )
 
-#: Where codes may go (the F32 bit leaves 7 bits; 127 is HANDOFF, never an op code). Array
-#: entries (format codes and structural primitives) take 64..95, allocated upwards; elementwise
-#: functions (scalar entries) take 1..63 and 96..126. The kernels tell scalar entries from array
+#: Where codes may go (codes are uint16; the F32 bit, 256, leaves 8 bits; 255 is HANDOFF, never
+#: an op code). Array entries (format codes and structural primitives) take 64..95, allocated
+#: upwards; elementwise functions (scalar entries) take 1..63 and 96..254. The kernels tell scalar entries from array
 #: entries by the generated ``SCALAR`` property array, never by a code range.
 ARRAY_CODES = range(64, 96)
-ELEMENTWISE_CODES = tuple(range(1, 64)) + tuple(range(96, 127))
-#: One past the largest code in use.
-CODE_LIMIT = 127
+ELEMENTWISE_CODES = tuple(range(1, 64)) + tuple(range(96, 255))
+#: The largest code a row may take (HANDOFF, one above, is the largest a tape holds).
+CODE_LIMIT = 254
 
 #: The modules of ``numtape/_kernels`` a formula may name, with the prefix it names them by
 #: (``BF.j0``): the generated code (``_kernels/scalar.py``, nt.function's generated kernels)

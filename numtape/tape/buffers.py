@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._kernels.sweep import A_I0, A_OFF, A_SIZE, F32, IN_VALUE_COLUMN, IS_SCALAR, N_AUX
+from .._kernels.sweep import A_I0, A_OFF, A_SIZE, CODE_MASK, F32, IN_VALUE_COLUMN, IS_SCALAR, N_AUX
 
 #: Arrays with more elements than this are kept by reference rather than copied
 #: into the arena; their entries are differentiated one at a time from Python,
@@ -59,7 +59,7 @@ class TapeBuffers:
     def __init__(self, capacity: int = _INITIAL_ENTRIES) -> None:
         self.n = 0
         self.capacity = capacity
-        self.code = np.zeros(capacity, np.uint8)
+        self.code = np.zeros(capacity, np.uint16)
         self.arg0 = np.zeros(capacity, np.int32)
         self.arg1 = np.zeros(capacity, np.int32)
         self.value = np.zeros(capacity, np.float64)
@@ -197,7 +197,7 @@ class TapeBuffers:
 
     # -- reads --------------------------------------------------------------------
     def is_array(self, slot: int) -> bool:
-        return not IS_SCALAR[int(self.code[slot]) & 127]
+        return not IS_SCALAR[int(self.code[slot]) & CODE_MASK]
 
     def offset(self, slot: int) -> int:
         return int(self.aux[int(self.arg1[slot]), A_OFF])
