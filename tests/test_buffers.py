@@ -30,10 +30,10 @@ def test_arena_growth_keeps_stored_values() -> None:
         np.testing.assert_array_equal(b.iarena[off : off + 300], np.arange(k, k + 300))
 
 
-def test_scalar_entry_costs_17_bytes_plus_slack() -> None:
+def test_scalar_entry_costs_18_bytes_plus_slack() -> None:
     b = TapeBuffers(capacity=1024)
     per_entry = (b.code.itemsize + b.arg0.itemsize + b.arg1.itemsize + b.value.itemsize)
-    assert per_entry == 17
+    assert per_entry == 18
 
 
 def test_small_arrays_go_to_the_arena_large_ones_stay_outside() -> None:

@@ -7,7 +7,7 @@ index maps and operand lists, and ``external``: large arrays kept by reference
 instead of copied. Every buffer grows by doubling; ``n``, ``n_aux``,
 ``arena_size`` and ``iarena_size`` say how much of each is in use.
 
-A scalar entry costs 17 bytes here (plus 8 for its adjoint during a sweep).
+A scalar entry costs 18 bytes here (plus 8 for its adjoint during a sweep).
 """
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ class TapeBuffers:
 
         Right after a doubling half the columns are unused, but they are not resident:
         the new columns come from calloc (zero pages mapped on first write) and only
-        the copied half is touched, so a tape's memory stays about 17 bytes per
+        the copied half is touched, so a tape's memory stays about 18 bytes per
         entry (28 bytes per entry with its adjoint, measured at 10**7 entries).
         """
         needed = self.n + 1
