@@ -96,7 +96,8 @@ class TapeBuffers:
         Right after a doubling half the columns are unused, but they are not resident:
         the new columns come from calloc (zero pages mapped on first write) and only
         the copied half is touched, so a tape's memory stays about 18 bytes per
-        entry (28 bytes per entry with its adjoint, measured at 10**7 entries).
+        entry (28 bytes per entry with its adjoint, measured at 10**7 entries when the code
+        was one byte, uint8).
         """
         needed = self.n + 1
         if needed > MAX_ENTRIES:  # a slot index beyond int32 would wrap: refuse before anything is written
