@@ -31,6 +31,7 @@ def _grad(f, *values):
     ("dirichlet", "logpdf", (np.array([[0.2, 0.5], [0.3, 0.1], [0.5, 0.4]]), np.array([0.5, 2.0, 3.0])), {}),
     ("dirichlet", "pdf", (np.array([[0.2, 0.5], [0.3, 0.1]]), [0.5, 2.0, 3.0]), {}),
     ("dirichlet", "logpdf", (np.array([0.0, 0.4, 0.6]), np.array([1.0, 2.0, 3.0])), {}),
+    ("dirichlet", "mean", ([0.5, 2.0, 3.0],), {}), ("dirichlet", "var", (np.array([0.5, 2.0, 3.0]),), {}),
 ])
 def test_objects_spell_scipy_and_broadcast_as_scipy(name, method, args, kwargs) -> None:
     got = getattr(getattr(nt.stats, name), method)(*args, **kwargs)
@@ -203,6 +204,21 @@ def test_dirichlet_raises_where_scipy_raises_also_in_replays(x, alpha) -> None:
             f(x, alpha)
         with pytest.raises(ValueError, match=r"stats\.dirichlet\.logpdf: "):
             f.value_and_grad(x, alpha, argnums=(0, 1))
+
+
+@pytest.mark.parametrize("method", ["mean", "var"])
+def test_dirichlet_moments_refuse_alpha_not_positive_as_scipy_also_in_replays(method) -> None:
+    alpha = np.array([0.5, 0.0, 3.0])
+    with pytest.raises(ValueError):
+        getattr(ss.dirichlet, method)(alpha)
+    with pytest.raises(ValueError, match=rf"stats\.dirichlet\.{method}: every alpha must be > 0"):
+        getattr(nt.stats.dirichlet, method)(alpha)
+    with pytest.raises(ValueError, match=rf"stats\.dirichlet\.{method}: alpha must be a non-empty vector"):
+        getattr(nt.stats.dirichlet, method)(np.ones((2, 2)))
+    f = nt.function(lambda a: nt.reduce_sum(getattr(nt.stats.dirichlet, method)(a) * np.arange(3.0)))
+    np.testing.assert_allclose(f(alpha + 1.0), getattr(ss.dirichlet, method)(alpha + 1.0) @ np.arange(3.0), rtol=1e-13)
+    with pytest.raises(ValueError, match=rf"stats\.dirichlet\.{method}: "):
+        f(alpha)
 
 
 def test_dirichlet_float32_points_on_the_simplex_within_float32_rounding() -> None:

@@ -1,5 +1,5 @@
 """The Dirichlet distribution of ``nt.stats``: ``dirichlet.logpdf``/``pdf`` as rows with
-``scipy.stats.dirichlet``'s signature ``(x, alpha)``.
+``scipy.stats.dirichlet``'s signature ``(x, alpha)``, and its moments ``dirichlet.mean``/``var(alpha)``.
 
 The log density is SciPy's formula ``sum_i xlogy(alpha_i - 1, x_i) - log B(alpha)`` with
 ``log B(alpha) = sum_i gammaln(alpha_i) - gammaln(sum_i alpha_i)``; the density is its ``exp``.
@@ -15,7 +15,9 @@ Shapes are checked when the op is called; the values are checked by a hand-off
 Python on every evaluation, so an ``nt.function`` replay at new inputs checks them too, and it
 passes no gradient (the formula's derivatives stay in the compiled ops). The simplex tolerance is
 SciPy's, ``|sum(x, 0) - 1| <= 1e-9``; in float32 it is ``8 k eps(float32)`` (SciPy's tolerance is
-below float32 rounding, so it would refuse almost every float32 point).
+below float32 rounding, so it would refuse almost every float32 point). The moments are SciPy's formulas, ``alpha / alpha0``
+and ``alpha (alpha0 - alpha) / (alpha0^2 (alpha0 + 1))`` with ``alpha0 = sum(alpha)``, with the
+same check of ``alpha``.
 """
 from __future__ import annotations
 
@@ -36,12 +38,16 @@ from .stats_base import both, operands, positive_sample, safe, scipy_reference
 SCIPY_SIMPLEX_TOLERANCE = 1e-9  # scipy.stats._multivariate._dirichlet_check_input: 10e-10
 
 
+def _concentrations(op: str, talpha: Tensor) -> Tensor:
+    if talpha.ndim != 1 or talpha.shape[0] == 0:
+        raise op_value_error(op, f"alpha must be a non-empty vector of shape (k,), got shape {talpha.shape}", talpha)
+    return talpha
+
+
 def _parameters(op: str, x: TensorLike, alpha: TensorLike) -> tuple[Tensor, Tensor]:
     """``(x, alpha)`` as SciPy reads them: points ``(k,)`` or ``(k, n)`` completed to ``k`` entries."""
     tx, talpha = operands(op, x, alpha)
-    if talpha.ndim != 1 or talpha.shape[0] == 0:
-        raise op_value_error(op, f"alpha must be a non-empty vector of shape (k,), got shape {talpha.shape}", talpha)
-    k = talpha.shape[0]
+    k = _concentrations(op, talpha).shape[0]
     if tx.ndim not in (1, 2) or tx.shape[0] not in (k, k - 1):
         raise op_value_error(op, f"x must have shape ({k},) or ({k}, n) (or {k - 1} entries on axis 0, the last "
                                  f"being 1 - sum), as SciPy, for alpha of shape ({k},); got shape {tx.shape}", tx)
@@ -52,8 +58,7 @@ def _parameters(op: str, x: TensorLike, alpha: TensorLike) -> tuple[Tensor, Tens
 
 def _check_values(op: str, x: np.ndarray, alpha: np.ndarray, tolerance: float) -> None:
     """SciPy's checks of ``_dirichlet_check_parameters``/``_dirichlet_check_input``, as ValueErrors."""
-    if np.any(alpha <= 0):
-        raise op_value_error(op, f"every alpha must be > 0, got alpha = {alpha}")
+    _check_alpha(op, alpha)
     if np.any(x < 0) or np.any(x > 1):
         raise op_value_error(op, f"every entry of x must lie in [0, 1], got min {np.min(x)}, max {np.max(x)}")
     at_zero = (x == 0) & (alpha < 1).reshape((-1,) + (1,) * (x.ndim - 1))
@@ -66,20 +71,29 @@ def _check_values(op: str, x: np.ndarray, alpha: np.ndarray, tolerance: float) -
 
 
 def _no_gradient(upstream: list[Optional[Tensor]], inputs: list[Tensor], outputs: list[Tensor]) -> list[None]:
-    return [None, None]
+    return [None] * len(inputs)
 
 
-def _checked(op: str, x: Tensor, alpha: Tensor) -> Tensor:
-    """A recorded 0.0 whose evaluation (eager, or in a replay) raises where SciPy raises."""
+def _checked(op: str, x: Optional[Tensor], alpha: Tensor) -> Tensor:
+    """A recorded 0.0 whose evaluation (eager, or in a replay) raises where SciPy raises (``x=None``:
+    only ``alpha`` is checked)."""
     tolerance = SCIPY_SIMPLEX_TOLERANCE
-    if x.dtype != np.float64:
+    if x is not None and x.dtype != np.float64:
         tolerance = max(tolerance, 8 * x.shape[0] * float(np.finfo(x.dtype).eps))
 
     def forward(values: list[np.ndarray]) -> tuple[np.ndarray]:
-        _check_values(op, values[0], values[1], tolerance)
+        if x is None:
+            _check_alpha(op, values[0])
+        else:
+            _check_values(op, values[0], values[1], tolerance)
         return (np.zeros(()),)
 
-    return handoff(op, forward, _no_gradient, [x, alpha])[0]
+    return handoff(op, forward, _no_gradient, [alpha] if x is None else [x, alpha])[0]
+
+
+def _check_alpha(op: str, alpha: np.ndarray) -> None:
+    if np.any(alpha <= 0):
+        raise op_value_error(op, f"every alpha must be > 0, got alpha = {alpha}")
 
 
 def _log_powers(x: Tensor, alpha_minus_1: Tensor) -> Tensor:
@@ -99,6 +113,10 @@ def _logpdf(op: str, x: TensorLike, alpha: TensorLike) -> Tensor:
     column = reshape(talpha, (talpha.shape[0],) + (1,) * (tx.ndim - 1))
     log_beta = reduce_sum(gammaln(talpha)) - gammaln(reduce_sum(talpha))
     out = reduce_sum(_log_powers(tx, column - 1.0), 0) - log_beta + _checked(op, tx, talpha)
+    return _squeezed(out)
+
+
+def _squeezed(out: Tensor) -> Tensor:
     return reshape(out, tuple(s for s in out.shape if s != 1))  # SciPy's _squeeze_output
 
 
@@ -135,3 +153,27 @@ def dirichlet_logpdf(x: TensorLike, alpha: TensorLike) -> Tensor:
 def dirichlet_pdf(x: TensorLike, alpha: TensorLike) -> Tensor:
     """``scipy.stats.dirichlet.pdf``: ``exp(dirichlet.logpdf(x, alpha))``."""
     return exp(_logpdf("stats.dirichlet.pdf", x, alpha))
+
+
+_MOMENTS = (Case(((3,),)), Case(((5,),)), Case(((1,),)))
+
+
+@composite(namespace="stats", reference=scipy_reference("dirichlet", "mean"), cases=_MOMENTS,
+           sample=positive_sample(0.5, 3.0), convention="smooth in alpha > 0; alpha <= 0 raises ValueError, as SciPy")
+def dirichlet_mean(alpha: TensorLike) -> Tensor:
+    """``scipy.stats.dirichlet.mean``: ``alpha / sum(alpha)``."""
+    op = "stats.dirichlet.mean"
+    (talpha,) = operands(op, alpha)
+    talpha = _concentrations(op, talpha)
+    return _squeezed(talpha / reduce_sum(talpha) + _checked(op, None, talpha))
+
+
+@composite(namespace="stats", reference=scipy_reference("dirichlet", "var"), cases=_MOMENTS,
+           sample=positive_sample(0.5, 3.0), convention="smooth in alpha > 0; alpha <= 0 raises ValueError, as SciPy")
+def dirichlet_var(alpha: TensorLike) -> Tensor:
+    """``scipy.stats.dirichlet.var``: ``alpha (alpha0 - alpha) / (alpha0^2 (alpha0 + 1))``, ``alpha0 = sum(alpha)``."""
+    op = "stats.dirichlet.var"
+    (talpha,) = operands(op, alpha)
+    talpha = _concentrations(op, talpha)
+    total = reduce_sum(talpha)
+    return _squeezed(talpha * (total - talpha) / (total * total * (total + 1.0)) + _checked(op, None, talpha))
