@@ -28,6 +28,10 @@ def _grad(f, *values):
     ("beta", "logpdf", (np.array([0.3, 0.9]), 2.0, np.array([[0.5], [3.0]])), {}),
     ("poisson", "logpmf", (np.array([0, 3, 7]), np.array([[0.5], [4.0]])), {}),
     ("binom", "pmf", (np.array([0, 3, 7]), 7, np.array([[0.2], [0.9]])), {}),
+    ("dirichlet", "logpdf", (np.array([[0.2, 0.5], [0.3, 0.1], [0.5, 0.4]]), np.array([0.5, 2.0, 3.0])), {}),
+    ("dirichlet", "pdf", (np.array([[0.2, 0.5], [0.3, 0.1]]), [0.5, 2.0, 3.0]), {}),
+    ("dirichlet", "logpdf", (np.array([0.0, 0.4, 0.6]), np.array([1.0, 2.0, 3.0])), {}),
+    ("dirichlet", "mean", ([0.5, 2.0, 3.0],), {}), ("dirichlet", "var", (np.array([0.5, 2.0, 3.0]),), {}),
 ])
 def test_objects_spell_scipy_and_broadcast_as_scipy(name, method, args, kwargs) -> None:
     got = getattr(getattr(nt.stats, name), method)(*args, **kwargs)
@@ -152,6 +156,81 @@ def test_refused_methods_do_not_exist() -> None:
                          ("binom", "cdf"), ("multivariate_normal", "cdf")]:
         assert not hasattr(getattr(nt.stats, name), method)
         assert not hasattr(nt.stats, f"{name}_{method}")
+
+
+def test_dirichlet_gradients_against_math() -> None:
+    from scipy.special import digamma
+
+    x, alpha = np.array([[0.2, 0.5], [0.3, 0.1], [0.5, 0.4]]), np.array([0.5, 2.0, 3.0])
+    gx, ga = _grad(nt.stats.dirichlet.logpdf, x, alpha)
+    np.testing.assert_allclose(gx, (alpha[:, None] - 1) / x, rtol=1e-13)
+    expected = (np.log(x) - digamma(alpha)[:, None] + digamma(alpha.sum())).sum(1)
+    np.testing.assert_allclose(ga, expected, rtol=1e-12)
+    # k - 1 entries: x_k = 1 - sum(x), so d/dx_j = (alpha_j - 1)/x_j - (alpha_k - 1)/x_k
+    (gx,) = _grad(lambda t: nt.stats.dirichlet.logpdf(t, alpha), x[:2])
+    np.testing.assert_allclose(gx, (alpha[:2, None] - 1) / x[:2] - (alpha[2] - 1) / x[2], rtol=1e-12)
+
+
+def test_dirichlet_gradient_at_a_zero_entry_is_the_formula_s_not_nan() -> None:
+    from scipy.special import digamma
+
+    x, alpha = np.array([0.0, 0.4, 0.6]), np.array([1.0, 2.0, 3.0])  # x_0 = 0 is allowed for alpha_0 >= 1
+    gx, ga = _grad(nt.stats.dirichlet.logpdf, x, alpha)
+    np.testing.assert_allclose(gx, [0.0, 1 / 0.4, 2 / 0.6], rtol=1e-13)  # (alpha_0 - 1) log x_0 is 0 for every x_0
+    assert ga[0] == -np.inf  # log 0: any alpha_0 > 1 gives density 0
+    np.testing.assert_allclose(ga[1:], np.log(x[1:]) - digamma(alpha[1:]) + digamma(6.0), rtol=1e-12)
+    gx, ga = _grad(nt.stats.dirichlet.logpdf, x, np.array([2.0, 2.0, 3.0]))  # value -inf: derivatives infinite
+    assert gx[0] == np.inf and ga[0] == -np.inf and np.isfinite(gx[1:]).all() and np.isfinite(ga[1:]).all()
+
+
+@pytest.mark.parametrize("x, alpha", [
+    ([0.2, 0.3, 0.6], [1.0, 2.0, 3.0]), ([0.2, 0.3, 0.5 + 2e-9], [1.0, 2.0, 3.0]), ([0.2, 0.3, 0.5], [1.0, 0.0, 3.0]),
+    ([0.2, 0.3, 0.5], [1.0, -2.0, 3.0]), ([-0.2, 0.7, 0.5], [1.0, 2.0, 3.0]), ([0.0, 0.4, 0.6], [0.5, 2.0, 3.0]),
+    ([1.2, -0.2], [1.0, 2.0]), ([0.7, 0.6], [1.0, 2.0, 3.0]), ([0.2, 0.3, 0.5], [[1.0, 2.0, 3.0]]),
+    ([0.25, 0.25, 0.25, 0.25], [1.0, 2.0]), ([[[0.2, 0.3], [0.4, 0.1]], [[0.8, 0.7], [0.6, 0.9]]], [1.0, 2.0]),
+])
+def test_dirichlet_raises_where_scipy_raises_also_in_replays(x, alpha) -> None:
+    x, alpha = np.array(x), np.array(alpha)
+    with pytest.raises(ValueError):
+        ss.dirichlet.logpdf(x, alpha)
+    for method in ("logpdf", "pdf"):
+        with pytest.raises(ValueError, match=rf"stats\.dirichlet\.{method}: "):
+            getattr(nt.stats.dirichlet, method)(x, alpha)
+    if x.shape[:1] == (alpha.shape[-1],) and alpha.ndim == 1 and x.ndim == 1:  # shapes valid: values checked
+        f = nt.function(lambda t, a: nt.reduce_sum(nt.stats.dirichlet.logpdf(t, a)))
+        x0 = np.full(x.shape, 1.0 / x.shape[0])
+        np.testing.assert_allclose(f(x0, np.full(alpha.shape, 2.0)), ss.dirichlet.logpdf(x0, np.full(alpha.shape, 2.0)))
+        with pytest.raises(ValueError, match=r"stats\.dirichlet\.logpdf: "):
+            f(x, alpha)
+        with pytest.raises(ValueError, match=r"stats\.dirichlet\.logpdf: "):
+            f.value_and_grad(x, alpha, argnums=(0, 1))
+
+
+@pytest.mark.parametrize("method", ["mean", "var"])
+def test_dirichlet_moments_refuse_alpha_not_positive_as_scipy_also_in_replays(method) -> None:
+    alpha = np.array([0.5, 0.0, 3.0])
+    with pytest.raises(ValueError):
+        getattr(ss.dirichlet, method)(alpha)
+    with pytest.raises(ValueError, match=rf"stats\.dirichlet\.{method}: every alpha must be > 0"):
+        getattr(nt.stats.dirichlet, method)(alpha)
+    with pytest.raises(ValueError, match=rf"stats\.dirichlet\.{method}: alpha must be a non-empty vector"):
+        getattr(nt.stats.dirichlet, method)(np.ones((2, 2)))
+    f = nt.function(lambda a: nt.reduce_sum(getattr(nt.stats.dirichlet, method)(a) * np.arange(3.0)))
+    np.testing.assert_allclose(f(alpha + 1.0), getattr(ss.dirichlet, method)(alpha + 1.0) @ np.arange(3.0), rtol=1e-13)
+    with pytest.raises(ValueError, match=rf"stats\.dirichlet\.{method}: "):
+        f(alpha)
+
+
+def test_dirichlet_float32_points_on_the_simplex_within_float32_rounding() -> None:
+    x = np.array([[0.1, 0.7], [0.3, 0.2], [0.6, 0.1]], np.float32)
+    x = x / x.sum(0)
+    alpha = np.array([0.5, 2.0, 3.0], np.float32)
+    got = nt.stats.dirichlet.logpdf(x, alpha)
+    assert got.dtype == np.float32
+    x64 = x.astype(np.float64)  # SciPy's 1e-9 tolerance refuses this float32 point as it is
+    np.testing.assert_allclose(got.numpy(), ss.dirichlet.logpdf(x64 / x64.sum(0), alpha), rtol=2e-6)
+    with pytest.raises(ValueError, match="simplex"):
+        nt.stats.dirichlet.logpdf(x * np.float32(1.001), alpha)
 
 
 def test_replay_recomputes_the_masks() -> None:
