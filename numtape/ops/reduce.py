@@ -201,7 +201,7 @@ def max_shift(t: Tensor, axes: Any) -> Tensor:
     return where(isfinite(top), top, 0.0)
 
 
-def norm(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
+def euclidean_norm(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Euclidean norm over ``axis`` (all axes when None).
 
     Its gradient x/norm(x) is replaced by 0 where the norm is 0 (a subgradient).
@@ -214,3 +214,9 @@ def norm(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     positive = greater(squares, 0.0)
     safe = where(positive, squares, 1.0)  # keeps sqrt's derivative finite where it is not selected
     return where(positive, sqrt(safe), 0.0)
+
+
+#: ``nt.norm``: the Euclidean norm, also under TensorFlow's ``norm(tensor, ord, axis, keepdims)``.
+norm = tf_signature("norm(tensor, ord='euclidean', axis=None, keepdims=None, name=None)", rename={"tensor": "x"},
+              example=dict(tensor=SAMPLE_MATRIX, axis=1, keepdims=True),
+              reference=lambda tensor, axis, keepdims: np.linalg.norm(tensor, axis=axis, keepdims=keepdims))(euclidean_norm)

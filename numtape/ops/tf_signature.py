@@ -75,41 +75,37 @@ def parse_signature(text: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
 def tf_signature(text: str, *, rename: Optional[dict] = None, example: Optional[dict] = None,
                  reference: Optional[Callable[..., Any]] = None, differentiable: bool = True,
                  namespaces: tuple[str, ...] = ("",),
-                 reads_positions: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+                 reads_positions: bool = False,
+                 alias: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator: ``fn`` also takes TensorFlow's keywords of ``text`` (see the module doc).
     ``namespaces``: where TensorFlow has the name (``("", "math")``: ``tf.x`` and ``tf.math.x``);
     the qualified ones (``math.x``) put the op in that namespace (numtape/_namespaces.py).
     ``reads_positions``: ``fn`` itself tells the conventions' positional arguments apart by value
-    (``sort(x, 0, "DESCENDING")``: no NumPy kind is called that), so none is ambiguous."""
+    (``sort(x, 0, "DESCENDING")``: no NumPy kind is called that), so none is ambiguous.
+    ``alias``: TensorFlow's name is not ``fn``'s (``math.reduce_variance`` for ``var``): the op
+    under that name reads TensorFlow's convention only, and ``fn`` itself is returned unchanged."""
 
     name, params = parse_signature(text)
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-        op = _keyword_adapter(fn, name, params, dict(rename or {}), reads_positions)
+        public = f"{namespaces[0]}.{name}" if namespaces[0] else name
+        op = (_tensorflow_only(fn, public, params, dict(rename or {})) if alias
+              else _keyword_adapter(fn, public, params, dict(rename or {}), reads_positions))
         for space in namespaces:
             entry = TFSignature(f"{space}.{name}" if space else name, op, params, dict(rename or {}),
                                 dict(example or {}), reference, differentiable)
             if entry.qualified in TF_SIGNATURES:
                 raise AssertionError(f"TensorFlow signature of {entry.qualified} given twice")
             TF_SIGNATURES[entry.qualified] = entry
-        return op
+        return fn if alias else op
 
     return decorate
 
 
-def _keyword_adapter(fn: Callable[..., Any], tf_name: str, params: tuple[tuple[str, Any], ...],
-                     rename: dict, reads_positions: bool) -> Callable[..., Any]:
-    own = inspect.signature(fn).parameters
-    own_positional = [n for n, p in own.items() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    target = {n: rename.get(n, n if n in own else None) for n, _ in params}  # None: not implemented
+def _binder(public: str, tf_name: str, params: tuple[tuple[str, Any], ...], target: dict,
+            takes_name: bool) -> Callable[[tuple, dict], dict]:
+    """A function reading a call in TensorFlow's convention into the op's own keywords."""
     tf_names = [n for n, _ in params]
-    tf_only = frozenset(n for n in tf_names if n not in own and n != "name")
-    own_only = frozenset(n for n in own if n not in tf_names)  # including the targets of rename
-    agree = 0
-    while agree < min(len(tf_names), len(own_positional)) and target[tf_names[agree]] == own_positional[agree]:
-        agree += 1
-    takes_name = "name" in own
-    public = getattr(fn, "__name__", tf_name)
 
     def to_own(args: tuple, kwargs: dict) -> dict:
         if len(args) > len(tf_names):
@@ -139,6 +135,25 @@ def _keyword_adapter(fn: Callable[..., Any], tf_name: str, params: tuple[tuple[s
             out[target[key]] = value
         return out
 
+    return to_own
+
+
+def _keyword_adapter(fn: Callable[..., Any], public: str, params: tuple[tuple[str, Any], ...],
+                     rename: dict, reads_positions: bool) -> Callable[..., Any]:
+    own = inspect.signature(fn).parameters
+    own_positional = [n for n, p in own.items() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    target = {n: rename.get(n, n if n in own else None) for n, _ in params}  # None: not implemented
+    tf_names = [n for n, _ in params]
+    tf_only = frozenset(n for n in tf_names if n not in own and n != "name")
+    own_only = frozenset(n for n in own if n not in tf_names)  # including the targets of rename
+    agree = 0
+    while agree < min(len(tf_names), len(own_positional)) and target[tf_names[agree]] == own_positional[agree]:
+        agree += 1
+    takes_name = "name" in own
+    tf_name = public.rpartition(".")[2]
+
+    to_own = _binder(public, tf_name, params, target, takes_name)
+
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
         if not kwargs and len(args) <= agree:
@@ -156,6 +171,22 @@ def _keyword_adapter(fn: Callable[..., Any], tf_name: str, params: tuple[tuple[s
             kwargs = {k: v for k, v in kwargs.items() if k != "name"}
         return fn(*args, **kwargs)
 
+    call.__name__ = call.__qualname__ = tf_name
+    return call
+
+
+def _tensorflow_only(fn: Callable[..., Any], public: str, params: tuple[tuple[str, Any], ...],
+                     rename: dict) -> Callable[..., Any]:
+    own = inspect.signature(fn).parameters
+    target = {n: rename.get(n, n if n in own else None) for n, _ in params}
+    tf_name = public.rpartition(".")[2]
+    to_own = _binder(public, tf_name, params, target, "name" in own)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return fn(**to_own(args, kwargs))
+
+    call.__name__ = call.__qualname__ = tf_name
+    call.__doc__ = f"TensorFlow's ``{tf_name}``: {fn.__doc__ or ''}"
     return call
 
 
@@ -171,3 +202,4 @@ def _is_default(value: Any, default: Any) -> bool:
 #: Small inputs for the signatures' examples (distinct values: sorts and extremes have no ties).
 SAMPLE_MATRIX = ((0.3, -1.2, 2.0), (1.5, 0.7, -0.4))
 SAMPLE_VECTOR = (0.9, -0.6, 1.7, 0.2)
+SPD_SAMPLE = ((2.0, 0.3, -0.4), (0.3, 1.5, 0.2), (-0.4, 0.2, 1.2))  # symmetric positive definite, distinct eigenvalues
