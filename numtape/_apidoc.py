@@ -20,6 +20,7 @@ import numtape
 
 from ._namespaces import distributions, namespace_contents, namespaces
 from .ops.registry import COMPOSITES, ELEMENTWISE
+from .ops.tf_signature import TF_SIGNATURES
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference.md"
 
@@ -122,6 +123,14 @@ def _namespace_lines() -> list[str]:
     return lines
 
 
+def _tensorflow_signature_lines() -> list[str]:
+    """Each op that also takes TensorFlow's keywords, with TensorFlow's signature."""
+    lines = ["| name | TensorFlow's signature (also accepted) |", "|---|---|"]
+    for qualified in sorted(TF_SIGNATURES):
+        lines.append(f"| `nt.{qualified}` | `{_cell(TF_SIGNATURES[qualified].text)}` |")
+    return lines
+
+
 def generate() -> str:
     namespaces = sorted({r.namespace for r in COMPOSITES.values()})
     out = ["# numtape API reference", "",
@@ -136,7 +145,11 @@ def generate() -> str:
            "## Namespaces", "",
            "Modules generated from the rows (`import numtape.linalg as la`, `from numtape.math import log1p`):",
            "every public elementwise function is in `nt.math` under its name, and each row's other names",
-           "(TensorFlow's, SciPy's) put it in the namespace they name.", "", *_namespace_lines(), ""]
+           "(TensorFlow's, SciPy's) put it in the namespace they name.", "", *_namespace_lines(), "",
+           "## TensorFlow's keywords", "",
+           "These ops also take TensorFlow's argument names (`nt.reduce_sum(input_tensor=x)`); a call mixing",
+           "TensorFlow's and NumPy's keywords, or passing a TensorFlow argument numtape does not implement at a",
+           "value other than its default, raises.", "", *_tensorflow_signature_lines(), ""]
     for namespace in namespaces:
         title = f"`nt.{namespace}`" if namespace else "Array operations (`nt.*`)"
         out += [f"## {title}", "", *_composite_rows(namespace), ""]

@@ -8,7 +8,8 @@ A namespace holds exactly what the rows say, never a hand-written list of functi
   ``tf.math`` holds them all), plus its ``aliases`` (``"nn.relu"``, ``"math.is_finite"``)
   and, in ``nt.special``, its SciPy names (the row's ``scipy`` field, where rows have one).
 
-:data:`TF_NAMES_OF_ROWS_ELSEWHERE` gives TensorFlow names to rows that other modules
+A TensorFlow signature (``@tf_signature`` on a function, numtape/ops/tf_signature.py) named
+``math.reduce_sum`` puts its op in ``nt.math`` too. :data:`TF_NAMES_OF_ROWS_ELSEWHERE` gives TensorFlow names to rows that other modules
 define; an entry applies only when its row is registered, so a namespace never holds a
 stub.
 
@@ -26,6 +27,7 @@ from typing import Any, Callable
 
 from . import ops
 from .ops.registry import COMPOSITES, ELEMENTWISE
+from .ops.tf_signature import TF_SIGNATURES
 
 #: Rows under ``namespace="numpy"`` (or ``"numpy.linalg"``) have NumPy's signature where the
 #: nt function of that name has TensorFlow's (cumsum, svd, norm): NumPy dispatch reaches them,
@@ -114,6 +116,7 @@ def qualified_names() -> list[tuple[str, Callable[..., Any], str]]:
         fn = _row_function(name)
         if fn is not None:
             out += [(alias, fn, f"row {name}") for alias in aliases]
+    out += [(q, entry.fn, f"TensorFlow signature {entry.text}") for q, entry in TF_SIGNATURES.items() if "." in q]
     return out
 
 

@@ -21,6 +21,7 @@ from .errors import op_type_error
 from .ops.elementwise import add
 from .ops.registry import Case, composite
 from .tensor import Tensor, TensorLike, _check_dtype, _note_escape, as_operand, to_value, wrap
+from .ops.tf_signature import SAMPLE_MATRIX, tf_signature
 
 _F64 = np.dtype(np.float64)
 
@@ -46,6 +47,8 @@ def _narrow(x: Tensor) -> Any:
            reference=lambda x, dtype: np.asarray(x).astype(dtype),
            convention="float <-> float: the gradient is the cotangent cast back; to an integer or bool dtype: "
                       "data, gradient None (TensorFlow); ints truncate toward zero")
+@tf_signature("cast(x, dtype, name=None)", example=dict(x=SAMPLE_MATRIX, dtype="float32"),
+              reference=lambda x, dtype: np.asarray(x, dtype), differentiable=False)
 def cast(x: TensorLike, dtype: Any) -> Tensor:
     """``x`` converted to ``dtype`` (TensorFlow's tf.cast); the same dtype returns ``x`` itself."""
     wanted = _check_dtype(dtype, "cast")

@@ -16,14 +16,19 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Optional
 
+import numpy as np
+
 
 from . import _nest
 from ._state import state
 from .tape.custom_call import CustomCall, _name, record_call  # noqa: F401  (CustomCall: re-exported)
 from .tensor import Tensor, to_value, wrap
 from .variable import Variable
+from .ops.tf_signature import SAMPLE_MATRIX, tf_signature
 
 
+@tf_signature("stop_gradient(input, name=None)", rename={"input": "x"}, differentiable=False,
+              example=dict(input=SAMPLE_MATRIX), reference=lambda input: np.asarray(input))
 def stop_gradient(x: Any) -> Tensor:
     """The value of ``x``, through which no gradient flows (its gradient is None).
 

@@ -14,6 +14,7 @@ import pytest
 import numtape as nt
 from numtape import _namespaces
 from numtape.ops.registry import COMPOSITES, ELEMENTWISE, Composite
+from numtape.ops.tf_signature import TF_SIGNATURES
 
 NAMESPACES = sorted({"math", "linalg", "nn", "special", "stats"} | _namespaces.namespaces())
 
@@ -36,6 +37,7 @@ def _expected(namespace: str) -> dict[str, object]:
         fn = _namespaces._row_function(name)
         if fn is not None:
             out.update((q.split(".", 1)[1], fn) for q in aliases if q.split(".", 1)[0] == namespace)
+    out.update((q.split(".", 1)[1], e.fn) for q, e in TF_SIGNATURES.items() if q.split(".", 1)[0] == namespace and "." in q)
     return out
 
 
@@ -95,7 +97,8 @@ def test_imports_as_users_write_them() -> None:
 
 
 @pytest.mark.parametrize("tf_name, fn", [
-    ("math.reduce_variance", nt.var), ("math.reduce_std", nt.std), ("math.log1p", nt.log1p),
+    ("math.reduce_variance", TF_SIGNATURES["math.reduce_variance"].fn),
+    ("math.reduce_std", TF_SIGNATURES["math.reduce_std"].fn), ("math.log1p", nt.log1p),
     ("math.is_finite", nt.isfinite), ("math.pow", nt.pow), ("math.floordiv", nt.floor_divide),
     ("math.floormod", nt.mod), ("math.sigmoid", nt.sigmoid), ("math.softplus", nt.softplus),
     ("nn.relu", nt.relu), ("nn.sigmoid", nt.sigmoid), ("nn.softplus", nt.softplus), ("nn.softmax", nt.softmax),
@@ -123,6 +126,7 @@ def test_names_of_rows_elsewhere_appear_only_with_their_row() -> None:
 def test_no_stubs_every_namespace_function_is_a_row() -> None:
     row_functions = {id(r.fn) for r in COMPOSITES.values()}
     row_functions |= {id(getattr(nt, s.name)) for s in ELEMENTWISE.values() if hasattr(nt, s.name)}
+    row_functions |= {id(e.fn) for e in TF_SIGNATURES.values()}  # an op with its TensorFlow signature entry
     for namespace in NAMESPACES:
         module = importlib.import_module(f"numtape.{namespace}")
         for name in module.__all__:

@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import op_type_error, op_value_error
 from ..tensor import Tensor, _check_dtype, to_value, wrap
 from ..variable import Variable
+from .tf_signature import SAMPLE_MATRIX, tf_signature
 
 ShapeLike = Union[int, Sequence[int]]
 
@@ -65,12 +66,16 @@ def _like(t: Any, op: str) -> Tensor:
     return wrap(to_value(t, op))
 
 
+@tf_signature("ones_like(input, dtype=None, name=None)", rename={"input": "t"}, differentiable=False,
+              example=dict(input=SAMPLE_MATRIX, dtype="float32"), reference=lambda input, dtype: np.ones_like(input, dtype))
 def ones_like(t: Any, dtype: Any = None) -> Tensor:
     """Ones with the shape (and dtype, unless given) of ``t``."""
     ref = _like(t, "ones_like")
     return wrap(np.ones(ref.shape, _check_dtype(dtype, "ones_like") or ref.dtype))
 
 
+@tf_signature("zeros_like(input, dtype=None, name=None)", rename={"input": "t"}, differentiable=False,
+              example=dict(input=SAMPLE_MATRIX), reference=lambda input: np.zeros_like(input))
 def zeros_like(t: Any, dtype: Any = None) -> Tensor:
     """Zeros with the shape (and dtype, unless given) of ``t``."""
     ref = _like(t, "zeros_like")

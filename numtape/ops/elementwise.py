@@ -29,6 +29,7 @@ from .ufunc import (  # noqa: F401  (re-exported: other ops import them from her
     unary_op,
 )
 from ..errors import op_type_error, op_value_error
+from .tf_signature import SAMPLE_MATRIX, tf_signature
 
 # ---------------------------------------------------------------------------
 # Scalar (Python float) implementations: the same formulas as the kernels
@@ -399,6 +400,9 @@ floor_divide = OPS["floor_divide"]
 ROW_OPS = {spec.name: OPS[spec.name] for spec in (*_UNARY_ROWS, *_BINARY_ROWS) if spec.public}
 
 
+@tf_signature("clip_by_value(t, clip_value_min, clip_value_max, name=None)", rename={"t": "x"},
+              example=dict(t=SAMPLE_MATRIX, clip_value_min=-0.5, clip_value_max=1.0),
+              reference=lambda t, clip_value_min, clip_value_max: np.clip(t, clip_value_min, clip_value_max))
 def clip_by_value(x: TensorLike, clip_value_min: TensorLike, clip_value_max: TensorLike) -> Tensor:
     """Clip x to [min, max]. The gradient passes where min <= x <= max (TensorFlow's rule)."""
     given = (x, clip_value_min, clip_value_max)

@@ -24,6 +24,7 @@ from ..variable import Variable
 from .index_maps import index_array, no_extras, numpy_map, operand, positions, take_map
 from .registry import Case, composite
 from .shape import join, normalize_axis, reshape, stack_as
+from .tf_signature import SAMPLE_VECTOR, tf_signature
 
 _JOIN_CONVENTION = "the cotangent is cut back into the pieces (each piece gets its own window)"
 _SPLIT_CONVENTION = "each piece is a gather; the cotangents of the pieces are placed back where they came from"
@@ -78,6 +79,8 @@ def concatenate(arrays: Any, axis: Optional[int] = 0, out: None = None, *, dtype
 
 @composite(numpy=(np.stack,), convention=_JOIN_CONVENTION, cases=(
     Case(((3, 2),), dict(axis=1)), Case(((2, 3, 4),), dict(axis=-1)), Case(((3,),), dict(axis=0))))
+@tf_signature("stack(values, axis=0, name='stack')", rename={"values": "arrays"},
+              example=dict(values=[SAMPLE_VECTOR, SAMPLE_VECTOR], axis=1), reference=lambda values, axis: np.stack(values, axis))
 def stack(arrays: Any, axis: int = 0, out: None = None, *, dtype: None = None, casting: str = "same_kind",
           name: Optional[str] = None) -> Tensor:
     """Join tensors of equal shape along a new axis (NumPy's ``stack`` and TensorFlow's)."""

@@ -7,7 +7,7 @@ broadcast of the batch axes is made explicit with ``broadcast_to``.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from .primitives import gather_flat, matmul_raw
 from .reduce import reduce_sum
 from .registry import Case, composite
 from .shape import broadcast_to, normalize_axis, reshape, transpose
+from .tf_signature import SAMPLE_MATRIX, tf_signature
 
 
 def _size(shape: Sequence[int]) -> int:
@@ -31,13 +32,31 @@ def _size(shape: Sequence[int]) -> int:
 _PRODUCT = "bilinear: smooth everywhere"
 
 
-@composite(numpy=(np.matmul,), convention=_PRODUCT,
+def matmul_reference(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
+                      adjoint_a: bool = False, adjoint_b: bool = False) -> Any:
+    a = np.swapaxes(a, -1, -2) if transpose_a or adjoint_a else a
+    b = np.swapaxes(b, -1, -2) if transpose_b or adjoint_b else b
+    return np.matmul(a, b)
+
+
+@composite(numpy=(np.matmul,), convention=_PRODUCT, reference=matmul_reference,
            cases=(Case(((2, 3), (3, 4))), Case(((3,), (3, 2))), Case(((2, 3), (3,))), Case(((4,), (4,))),
-                  Case(((2, 2, 3), (2, 3, 4))), Case(((2, 2, 3), (3, 4))), Case(((2, 1, 2, 3), (3, 3, 2)))))
-def matmul(a: TensorLike, b: TensorLike) -> Tensor:
-    """Matrix product with NumPy's ``matmul`` rules (batched, 1-d promotion)."""
+                  Case(((2, 2, 3), (2, 3, 4))), Case(((2, 2, 3), (3, 4))), Case(((2, 1, 2, 3), (3, 3, 2))),
+                  Case(((3, 2), (4, 3)), dict(transpose_a=True, transpose_b=True)),
+                  Case(((2, 3, 2), (3, 4)), dict(adjoint_a=True))))
+@tf_signature("matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False, a_is_sparse=False, "
+              "b_is_sparse=False, output_type=None, name=None)",
+              example=dict(a=SAMPLE_MATRIX, b=((0.9, -0.6, 0.1), (1.7, 0.2, -0.3)), transpose_b=True),
+              reference=lambda a, b, transpose_b: np.matmul(a, np.swapaxes(b, -1, -2)))
+def matmul(a: TensorLike, b: TensorLike, *, transpose_a: bool = False, transpose_b: bool = False,
+           adjoint_a: bool = False, adjoint_b: bool = False, name: Optional[str] = None) -> Tensor:
+    """Matrix product with NumPy's ``matmul`` rules (batched, 1-d promotion); TensorFlow's
+    ``transpose_a/b`` and ``adjoint_a/b`` (the transpose, for real matrices) swap an operand's
+    last two axes first."""
     x = float_operand(a, "matmul")
     y = float_operand(b, "matmul")
+    x = _flipped(x, transpose_a, adjoint_a, "a", y)
+    y = _flipped(y, transpose_b, adjoint_b, "b", x)
     if x.ndim == 0 or y.ndim == 0:
         raise op_value_error("matmul", "operands must be at least 1-d (use multiply for scalars)", x, y)
     x_shape = (1,) + x.shape if x.ndim == 1 else x.shape
@@ -63,6 +82,18 @@ def matmul(a: TensorLike, b: TensorLike) -> Tensor:
     if y.ndim == 1:
         shape = shape[:-1]
     return matmul_raw(x2, y2, flags, _size(batch), m, k, n, shape)
+
+
+def _flipped(t: Tensor, swap: bool, adjoint: bool, which: str, other: Tensor) -> Tensor:
+    """``t`` with its last two axes swapped when TensorFlow's flag for operand ``which`` is set."""
+    if not (swap or adjoint):
+        return t
+    if swap and adjoint:
+        raise op_value_error("matmul", f"only one of transpose_{which} and adjoint_{which} may be set", t, other)
+    if t.ndim < 2:
+        raise op_value_error("matmul", f"transpose_{which}/adjoint_{which} need a matrix, got shape {t.shape}",
+                             t, other)
+    return transpose(t, tuple(range(t.ndim - 2)) + (t.ndim - 1, t.ndim - 2))
 
 
 def _batched(t: Tensor, batch: tuple[int, ...]) -> tuple[Tensor, bool]:

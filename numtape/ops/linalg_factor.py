@@ -44,6 +44,7 @@ from .linalg_solve import triangular_solve_raw
 from .reduce import reduce_sum
 from .registry import Case, composite
 from .shape import broadcast_to
+from .tf_signature import SPD_SAMPLE, tf_signature
 
 QRResult = namedtuple("QRResult", ["Q", "R"])
 
@@ -73,6 +74,8 @@ def _cholesky_vjp(upstream: list[Optional[Tensor]], inputs: list[Tensor], output
                       "lower triangle is read (upper=True: the upper), as NumPy and TensorFlow, so the gradient "
                       "is that function's: zero on the other triangle (TensorFlow's own gradient symmetrizes "
                       "instead). Rule: Murray's Phi form with triangular solves")
+@tf_signature("cholesky(input, name=None)", namespaces=("linalg",), rename={"input": "a"},
+              example=dict(input=SPD_SAMPLE), reference=lambda input: np.linalg.cholesky(input))
 def cholesky(a: TensorLike, upper: bool = False, name: Optional[str] = None) -> Tensor:
     """The Cholesky factor ``L`` (``a = L L^T``; ``upper=True``: ``U``, ``a = U^T U``), batched."""
     t = square(a, "linalg.cholesky")

@@ -29,7 +29,7 @@ from .linalg import matmul
 from .linalg_base import mT, square as square_operand, well_conditioned
 from .linalg_solve import inv
 from .linalg_spectral import _svd_all
-from .reduce import norm as euclidean_norm
+from .reduce import euclidean_norm
 from .reduce import reduce_max, reduce_min, reduce_sum
 from .registry import Case, composite
 from .shape import concat, getitem, normalize_axis, reshape, transpose

@@ -34,6 +34,7 @@ from .linalg_base import (
 )
 from .registry import Case, composite
 from .shape import expand_dims, squeeze
+from .tf_signature import SPD_SAMPLE, tf_signature
 
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 
@@ -87,6 +88,9 @@ def _solve_vjp(upstream: list[Optional[Tensor]], inputs: list[Tensor], outputs: 
            convention="a must be non-singular: a singular matrix raises ValueError (LinAlgError's text). "
                       "b is a vector only when 1-d (NumPy 2); batch axes broadcast. Rule: b_bar = solve(a^T, g), "
                       "a_bar = -b_bar x^T")
+@tf_signature("solve(matrix, rhs, adjoint=False, name=None)", namespaces=("linalg",),
+              rename={"matrix": "a", "rhs": "b"}, example=dict(matrix=SPD_SAMPLE, rhs=((0.4,), (-1.1,), (0.6,)), adjoint=True),
+              reference=lambda matrix, rhs, adjoint: np.linalg.solve(np.transpose(matrix), rhs))
 def solve(a: TensorLike, b: TensorLike, adjoint: bool = False, name: Optional[str] = None) -> Tensor:
     """The solution ``x`` of ``a @ x = b`` (batched), as ``np.linalg.solve``; ``adjoint=True`` solves
     ``a^T x = b`` (TensorFlow's ``tf.linalg.solve(matrix, rhs, adjoint)``)."""
@@ -104,6 +108,8 @@ def _inv_vjp(upstream: list[Optional[Tensor]], inputs: list[Tensor], outputs: li
            sample=well_conditioned,
            cases=_SQUARE + (Case(((3, 3),), dict(adjoint=True)),),
            convention="a must be non-singular: a singular matrix raises ValueError. Rule: -X^T g X^T, X = inv(a)")
+@tf_signature("inv(input, adjoint=False, name=None)", namespaces=("linalg",), rename={"input": "a"},
+              example=dict(input=SPD_SAMPLE), reference=lambda input: np.linalg.inv(input))
 def inv(a: TensorLike, adjoint: bool = False, name: Optional[str] = None) -> Tensor:
     """The inverse of square matrices (batched), as ``np.linalg.inv``; ``adjoint=True`` inverts the
     transpose (TensorFlow's ``tf.linalg.inv(input, adjoint)``)."""
@@ -130,6 +136,8 @@ def _det_vjp(upstream: list[Optional[Tensor]], inputs: list[Tensor], outputs: li
            cases=_SQUARE + (Case(((1, 1),)),),
            convention="gradient det(a) inv(a)^T (computed by solve): at a singular matrix the value is 0 but the "
                       "gradient (the adjugate) raises ValueError instead of being computed")
+@tf_signature("det(input, name=None)", namespaces=("linalg",), rename={"input": "a"},
+              example=dict(input=SPD_SAMPLE), reference=lambda input: np.linalg.det(input))
 def det(a: TensorLike) -> Tensor:
     """The determinant of square matrices (batched), as ``np.linalg.det``."""
     t = square(a, "linalg.det")
@@ -152,6 +160,8 @@ def _slogdet_vjp(upstream: list[Optional[Tensor]], inputs: list[Tensor], outputs
            convention="returns (sign, logabsdet); sign is piecewise constant (no gradient); d logabsdet = "
                       "inv(a)^T, computed as solve(a^T, I). A singular matrix gives (0, -inf) as NumPy, and its "
                       "gradient (infinite) raises ValueError")
+@tf_signature("slogdet(input, name=None)", namespaces=("linalg",), rename={"input": "a"}, differentiable=False,
+              example=dict(input=SPD_SAMPLE), reference=lambda input: tuple(np.linalg.slogdet(input)))
 def slogdet(a: TensorLike) -> SlogdetResult:
     """``(sign, log|det a|)`` of square matrices (batched), as ``np.linalg.slogdet``."""
     t = square(a, "linalg.slogdet")

@@ -40,6 +40,7 @@ from .linalg_solve import solve_with
 from .reduce import reduce_sum
 from .registry import Case, composite
 from .shape import expand_dims, getitem
+from .tf_signature import SPD_SAMPLE, tf_signature
 
 EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
@@ -91,6 +92,9 @@ _EIGH_CONVENTION = ("only the lower triangle is read (UPLO='U': the upper), so t
 @composite(namespace="linalg", numpy=(np.linalg.eigh,), sample=symmetric_distinct,
            cases=(Case(((3, 3),)), Case(((2, 4, 4),)), Case(((3, 3),), dict(UPLO="U"))),
            convention=_EIGH_CONVENTION)
+@tf_signature("eigh(tensor, name=None)", namespaces=("linalg",), rename={"tensor": "a"}, reads_positions=True,
+              differentiable=False, example=dict(tensor=SPD_SAMPLE),
+              reference=lambda tensor: tuple(np.linalg.eigh(tensor)))
 def eigh(a: TensorLike, UPLO: str = "L", name: Optional[str] = None) -> EighResult:
     """``EighResult(eigenvalues, eigenvectors)`` of symmetric matrices (ascending), as ``np.linalg.eigh``."""
     w, v = _eigh_both(square_operand(a, "linalg.eigh"), UPLO, "linalg.eigh")

@@ -16,21 +16,14 @@ import numpy as np
 
 from ..errors import op_value_error
 from ..tensor import Tensor, TensorLike
-from .linalg import matmul as nt_matmul
+from .linalg import matmul_reference, matmul as nt_matmul
 from .linalg_base import diag_embed, mT, masked, operand
 from .primitives import gather_flat
 from .reduce import reduce_sum
 from .registry import Case, composite
 
 
-def _tf_matmul_reference(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
-                         adjoint_a: bool = False, adjoint_b: bool = False) -> Any:
-    a = np.swapaxes(a, -1, -2) if transpose_a or adjoint_a else a
-    b = np.swapaxes(b, -1, -2) if transpose_b or adjoint_b else b
-    return np.matmul(a, b)
-
-
-@composite(namespace="linalg", name="matmul", reference=_tf_matmul_reference,
+@composite(namespace="linalg", name="matmul", reference=matmul_reference,
            cases=(Case(((2, 3), (3, 4))), Case(((3, 2), (3, 4)), dict(transpose_a=True)),
                   Case(((2, 3), (4, 3)), dict(transpose_b=True)), Case(((3, 2), (4, 3)), dict(adjoint_a=True,
                                                                                                adjoint_b=True)),
@@ -46,9 +39,8 @@ def matmul(a: TensorLike, b: TensorLike, transpose_a: bool = False, transpose_b:
         raise op_value_error("linalg.matmul", "only one of transpose and adjoint may be set for an operand", ta, tb)
     if output_type is not None:
         raise op_value_error("linalg.matmul", "output_type is not supported", ta, tb)
-    ta = mT(ta) if transpose_a or adjoint_a else ta
-    tb = mT(tb) if transpose_b or adjoint_b else tb
-    return nt_matmul(ta, tb)
+    return nt_matmul(ta, tb, transpose_a=transpose_a, transpose_b=transpose_b, adjoint_a=adjoint_a,
+                     adjoint_b=adjoint_b)
 
 
 def diagonal_of(t: Tensor) -> Tensor:

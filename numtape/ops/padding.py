@@ -19,6 +19,7 @@ from ..tensor import Tensor, TensorLike
 from ..variable import Variable
 from .index_maps import index_array, numpy_map, operand, take_map
 from .registry import Case, composite
+from .tf_signature import SAMPLE_MATRIX, tf_signature
 
 _COPYING = ("edge", "reflect", "symmetric", "wrap")
 
@@ -50,6 +51,10 @@ def _pad_reference(array: np.ndarray, pad_width: Any, mode: str = "constant", **
     Case(((2, 3),), dict(pad_width=((2, 1),), mode="reflect")), Case(((3, 2),), dict(pad_width=2, mode="wrap")),
     Case(((2, 3),), dict(pad_width=[[1, 0], [2, 2]], mode="CONSTANT", constant_values=-1.0)),
     Case(((3, 3),), dict(pad_width=[[1, 1], [1, 2]], mode="SYMMETRIC"))))
+@tf_signature("pad(tensor, paddings, mode='CONSTANT', constant_values=0, name=None)",
+              rename={"tensor": "array", "paddings": "pad_width"},
+              example=dict(tensor=SAMPLE_MATRIX, paddings=[[1, 0], [0, 2]], mode="REFLECT"),
+              reference=lambda tensor, paddings, mode: np.pad(tensor, paddings, mode.lower()))
 def pad(array: TensorLike, pad_width: Any = None, mode: str = "constant", *, constant_values: Any = 0,
         reflect_type: str = "even", paddings: Any = None, name: Optional[str] = None, **options: Any) -> Tensor:
     """Pad with NumPy's ``pad`` (modes constant, edge, reflect, symmetric, wrap) or TensorFlow's

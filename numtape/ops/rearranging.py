@@ -21,6 +21,7 @@ from ..tensor import Tensor, TensorLike
 from .index_maps import index_array, numpy_map, operand, static_axes, static_int, take_map
 from .registry import Case, composite
 from . import shape as _shape
+from .tf_signature import SAMPLE_MATRIX, tf_signature
 
 _MOVES = "a gather: the cotangent goes back to where each element came from"
 _COPIES = "a gather: the cotangents of the copies of an element are summed"
@@ -64,6 +65,8 @@ def reverse(tensor: TensorLike, axis: Sequence[int], name: Optional[str] = None)
 @composite(numpy=(np.roll,), convention=_MOVES, cases=(
     Case(((5,),), dict(shift=2)), Case(((3, 4),), dict(shift=-1, axis=1)),
     Case(((2, 3, 4),), dict(shift=(1, 2), axis=(0, -1))), Case(((3, 4),), dict(shift=5))))
+@tf_signature("roll(input, shift, axis, name=None)", rename={"input": "a"},
+              example=dict(input=SAMPLE_MATRIX, shift=1, axis=1), reference=lambda input, shift, axis: np.roll(input, shift, axis))
 def roll(a: TensorLike, shift: Any, axis: Any = None, name: Optional[str] = None) -> Tensor:
     """Roll elements along ``axis`` by ``shift`` (flattened when ``axis`` is None); NumPy's and
     TensorFlow's ``roll(input, shift, axis)``."""
@@ -107,6 +110,8 @@ def ravel(a: TensorLike, order: str = "C") -> Tensor:
 
 @composite(numpy=(np.transpose,), convention=_MOVES, cases=(
     Case(((2, 3),)), Case(((2, 3, 4),), dict(axes=(1, -1, 0)))))
+@tf_signature("transpose(a, perm=None, conjugate=False, name='transpose')", rename={"perm": "axes"},
+              example=dict(a=SAMPLE_MATRIX, perm=(1, 0)), reference=lambda a, perm: np.transpose(a, perm))
 def transpose(a: TensorLike, axes: Optional[Sequence[int]] = None, *, perm: Optional[Sequence[int]] = None,
               conjugate: bool = False, name: Optional[str] = None) -> Tensor:
     """Permute the axes (reverse them when None): NumPy's ``transpose(a, axes)`` and
@@ -118,6 +123,8 @@ def transpose(a: TensorLike, axes: Optional[Sequence[int]] = None, *, perm: Opti
 
 @composite(numpy=(np.squeeze,), convention=_MOVES, cases=(
     Case(((1, 3, 1),)), Case(((2, 1, 3),), dict(axis=1)), Case(((1, 3, 1),), dict(axis=(0, -1)))))
+@tf_signature("squeeze(input, axis=None, name=None)", rename={"input": "a"},
+              example=dict(input=[SAMPLE_MATRIX], axis=0), reference=lambda input, axis: np.squeeze(input, axis))
 def squeeze(a: TensorLike, axis: Any = None, name: Optional[str] = None) -> Tensor:
     """Remove axes of size 1 (all of them, or those in ``axis``)."""
     return _shape.squeeze(a, static_axes(axis, "squeeze"))
@@ -125,6 +132,8 @@ def squeeze(a: TensorLike, axis: Any = None, name: Optional[str] = None) -> Tens
 
 @composite(numpy=(np.expand_dims,), convention=_MOVES, cases=(
     Case(((3,),), dict(axis=0)), Case(((2, 3),), dict(axis=-1)), Case(((2, 3),), dict(axis=(0, 2, -1)))))
+@tf_signature("expand_dims(input, axis, name=None)", rename={"input": "a"},
+              example=dict(input=SAMPLE_MATRIX, axis=1), reference=lambda input, axis: np.expand_dims(input, axis))
 def expand_dims(a: TensorLike, axis: Any, name: Optional[str] = None) -> Tensor:
     """Insert axes of size 1 at ``axis`` (an int, or a tuple of the new axes' positions as NumPy)."""
     axes = static_axes(axis, "expand_dims")
@@ -153,6 +162,8 @@ def repeat(a: TensorLike, repeats: Any, axis: Optional[int] = None) -> Tensor:
 @composite(numpy=(np.tile,), convention=_COPIES, cases=(
     Case(((3,),), dict(reps=2)), Case(((2, 3),), dict(reps=(2, 1))), Case(((2, 3),), dict(reps=(2, 1, 2))),
     Case(((2, 2, 3),), dict(reps=(3,)))))
+@tf_signature("tile(input, multiples, name=None)", rename={"input": "a", "multiples": "reps"},
+              example=dict(input=SAMPLE_MATRIX, multiples=(2, 1)), reference=lambda input, multiples: np.tile(input, multiples))
 def tile(a: TensorLike, reps: Any = None, name: Optional[str] = None, *, multiples: Any = None) -> Tensor:
     """Repeat ``a`` ``reps[i]`` times along axis i (NumPy's ``tile``: reps shorter than the rank
     apply to the last axes, longer ones add leading axes; TensorFlow's ``tile(input, multiples)``)."""

@@ -19,6 +19,7 @@ from ..tensor import Tensor, TensorLike, wrap
 from .elementwise import exp, float_operand, log, multiply, sqrt
 from .primitives import reduce_extreme, reduce_sum_3, where, window
 from .shape import normalize_axis, reshape, transpose
+from .tf_signature import SAMPLE_MATRIX, tf_signature
 
 Axis = Optional[Union[int, Sequence[int]]]
 
@@ -59,6 +60,9 @@ def _runs(axes: tuple[int, ...]) -> list[tuple[int, int]]:
     return runs
 
 
+@tf_signature("reduce_sum(input_tensor, axis=None, keepdims=False, name=None)", namespaces=("", "math"),
+              rename={"input_tensor": "x"}, example=dict(input_tensor=SAMPLE_MATRIX, axis=1, keepdims=True),
+              reference=lambda input_tensor, axis, keepdims: np.sum(input_tensor, axis, keepdims=keepdims))
 def reduce_sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Sum over ``axis`` (all axes when None)."""
     t = float_operand(x, "reduce_sum")
@@ -83,6 +87,9 @@ def reduce_sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tens
     return result
 
 
+@tf_signature("reduce_mean(input_tensor, axis=None, keepdims=False, name=None)", namespaces=("", "math"),
+              rename={"input_tensor": "x"}, example=dict(input_tensor=SAMPLE_MATRIX, axis=1, keepdims=True),
+              reference=lambda input_tensor, axis, keepdims: np.mean(input_tensor, axis, keepdims=keepdims))
 def reduce_mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis`` (all axes when None)."""
     t = float_operand(x, "reduce_mean")
@@ -113,16 +120,25 @@ def _extreme(x: TensorLike, axis: Axis, keepdims: bool, is_max: bool, op: str) -
     return reduce_extreme(grouped, outer, mid, inner, _out_shape(t.shape, axes, keepdims), is_max)
 
 
+@tf_signature("reduce_max(input_tensor, axis=None, keepdims=False, name=None)", namespaces=("", "math"),
+              rename={"input_tensor": "x"}, example=dict(input_tensor=SAMPLE_MATRIX, axis=1, keepdims=True),
+              reference=lambda input_tensor, axis, keepdims: np.max(input_tensor, axis, keepdims=keepdims))
 def reduce_max(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Maximum over ``axis``; NaN propagates; tied maxima share the gradient equally."""
     return _extreme(x, axis, keepdims, True, "reduce_max")
 
 
+@tf_signature("reduce_min(input_tensor, axis=None, keepdims=False, name=None)", namespaces=("", "math"),
+              rename={"input_tensor": "x"}, example=dict(input_tensor=SAMPLE_MATRIX, axis=1, keepdims=True),
+              reference=lambda input_tensor, axis, keepdims: np.min(input_tensor, axis, keepdims=keepdims))
 def reduce_min(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Minimum over ``axis``; NaN propagates; tied minima share the gradient equally."""
     return _extreme(x, axis, keepdims, False, "reduce_min")
 
 
+@tf_signature("reduce_prod(input_tensor, axis=None, keepdims=False, name=None)", namespaces=("", "math"),
+              rename={"input_tensor": "x"}, example=dict(input_tensor=SAMPLE_MATRIX, axis=1, keepdims=True),
+              reference=lambda input_tensor, axis, keepdims: np.prod(input_tensor, axis, keepdims=keepdims))
 def reduce_prod(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Product over ``axis``, as a tree of multiplications (exact derivatives at zeros)."""
     t = float_operand(x, "reduce_prod")
@@ -151,6 +167,9 @@ def reduce_prod(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Ten
     return reshape(current, final)
 
 
+@tf_signature("reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None)", namespaces=("", "math"),
+              rename={"input_tensor": "x"}, example=dict(input_tensor=SAMPLE_MATRIX, axis=1, keepdims=True),
+              reference=lambda input_tensor, axis, keepdims: np.log(np.sum(np.exp(input_tensor), axis, keepdims=keepdims)))
 def reduce_logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x))) over ``axis``, computed stably (the maximum is subtracted first)."""
     t = float_operand(x, "reduce_logsumexp")
@@ -182,7 +201,7 @@ def max_shift(t: Tensor, axes: Any) -> Tensor:
     return where(isfinite(top), top, 0.0)
 
 
-def norm(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
+def euclidean_norm(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Euclidean norm over ``axis`` (all axes when None).
 
     Its gradient x/norm(x) is replaced by 0 where the norm is 0 (a subgradient).
@@ -195,3 +214,9 @@ def norm(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     positive = greater(squares, 0.0)
     safe = where(positive, squares, 1.0)  # keeps sqrt's derivative finite where it is not selected
     return where(positive, sqrt(safe), 0.0)
+
+
+#: ``nt.norm``: the Euclidean norm, also under TensorFlow's ``norm(tensor, ord, axis, keepdims)``.
+norm = tf_signature("norm(tensor, ord='euclidean', axis=None, keepdims=None, name=None)", rename={"tensor": "x"},
+              example=dict(tensor=SAMPLE_MATRIX, axis=1, keepdims=True),
+              reference=lambda tensor, axis, keepdims: np.linalg.norm(tensor, axis=axis, keepdims=keepdims))(euclidean_norm)

@@ -17,6 +17,7 @@ from .._state import state
 from ..errors import op_type_error, op_value_error
 from ..tensor import Tensor, TensorLike, value_shape
 from .primitives import as_tensor, broadcast_3, concat_flat, element, gather_flat, window
+from .tf_signature import SAMPLE_MATRIX, SAMPLE_VECTOR, tf_signature
 
 Shape = Union[int, Sequence[int]]
 
@@ -56,6 +57,8 @@ def normalize_axis(axis: Any, ndim: int, op: str) -> int:
     return int(axis) % ndim
 
 
+@tf_signature("reshape(tensor, shape, name=None)", rename={"tensor": "x"},
+              example=dict(tensor=SAMPLE_MATRIX, shape=(3, 2)), reference=lambda tensor, shape: np.reshape(tensor, shape))
 def reshape(x: TensorLike, shape: Shape) -> Tensor:
     """The same elements in a new shape (one dimension may be -1)."""
     t = as_tensor(x, "reshape")
@@ -116,6 +119,8 @@ def transpose(x: TensorLike, perm: Optional[Sequence[int]] = None) -> Tensor:
     return gather_flat(t, index_map, index_map.shape)
 
 
+@tf_signature("broadcast_to(input, shape, name=None)", rename={"input": "x"},
+              example=dict(input=SAMPLE_VECTOR, shape=(2, 4)), reference=lambda input, shape: np.broadcast_to(input, shape))
 def broadcast_to(x: TensorLike, shape: Shape) -> Tensor:
     """Broadcast to ``shape`` with NumPy's rules (the gradient sums back)."""
     t = as_tensor(x, "broadcast_to")
@@ -161,6 +166,9 @@ def tile(x: TensorLike, multiples: Sequence[int]) -> Tensor:
     return gather_flat(t, index_map, index_map.shape)
 
 
+@tf_signature("gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None)",
+              rename={"params": "x"}, example=dict(params=SAMPLE_MATRIX, indices=[2, 0, 2], axis=1),
+              reference=lambda params, indices, axis: np.take(params, indices, axis))
 def gather(x: TensorLike, indices: Any, axis: int = 0) -> Tensor:
     """Slices of ``x`` along ``axis`` at ``indices`` (repeated indices accumulate gradients)."""
     t = as_tensor(x, "gather")
@@ -189,6 +197,8 @@ def _integer_indices(indices: Any, op: str) -> np.ndarray:
     return idx.astype(np.int64)
 
 
+@tf_signature("concat(values, axis, name=None)", example=dict(values=[SAMPLE_MATRIX, SAMPLE_MATRIX], axis=1),
+              reference=lambda values, axis: np.concatenate(values, axis))
 def concat(values: Sequence[TensorLike], axis: int) -> Tensor:
     """Join tensors along an existing axis."""
     return join(values, axis, "concat")

@@ -23,6 +23,7 @@ from ..tensor import Tensor, TensorLike, wrap
 from .index_maps import operand, positions, static_int, take_map
 from .registry import Case, composite
 from .shape import getitem, normalize_axis, reshape
+from .tf_signature import SAMPLE_MATRIX, tf_signature
 
 _KINDS = (None, "quicksort", "mergesort", "heapsort", "stable")
 
@@ -79,6 +80,9 @@ def _sort_reference(a: np.ndarray, axis: Optional[int] = -1, kind: Any = None, o
     Case(((3, 4),), dict(axis=None)), Case(((3, 4),), dict(direction="DESCENDING"))),
            convention="the gradient flows through the permutation of a stable sort: tied elements keep "
                       "their order, each receiving the cotangent of its own place (a subgradient)")
+@tf_signature("sort(values, axis=-1, direction='ASCENDING', name=None)", rename={"values": "a"}, reads_positions=True,
+              example=dict(values=SAMPLE_MATRIX, axis=1, direction="DESCENDING"),
+              reference=lambda values, axis, direction: -np.sort(-np.asarray(values), axis))
 def sort(a: TensorLike, axis: Optional[int] = -1, kind: Optional[str] = None, order: None = None, *,
          stable: Optional[bool] = None, direction: str = "ASCENDING", name: Optional[str] = None) -> Tensor:
     """Sorted values along ``axis`` (flattened when None): NumPy's ``sort`` and TensorFlow's
@@ -105,6 +109,10 @@ def _argsort_reference(a: np.ndarray, axis: Optional[int] = -1, kind: Any = None
     Case(((5,),)), Case(((3, 4),), dict(axis=0)), Case(((3, 4),), dict(axis=None)),
     Case(((2, 3, 4),), dict(direction="DESCENDING"))),
            convention="indices: data, not differentiated; stable (ties keep their order)")
+@tf_signature("argsort(values, axis=-1, direction='ASCENDING', stable=False, name=None)",
+              rename={"values": "a"}, example=dict(values=SAMPLE_MATRIX, axis=0), differentiable=False,
+              reads_positions=True,
+              reference=lambda values, axis: np.argsort(values, axis))
 def argsort(a: TensorLike, axis: Optional[int] = -1, kind: Optional[str] = None, order: None = None, *,
             stable: Optional[bool] = None, direction: str = "ASCENDING", name: Optional[str] = None) -> Tensor:
     """The indices that sort ``a`` along ``axis`` (an int64 Tensor, data), stable."""

@@ -26,6 +26,7 @@ from .numpy_reductions import refuse_numpy_options, with_nans, without_nans
 from .reduce import Axis, _axes, reduce_mean, reduce_sum
 from .registry import Case, composite
 from .shape import broadcast_to, reshape
+from .tf_signature import SAMPLE_MATRIX, tf_signature
 
 _CASES = (Case(((5,),)), Case(((2, 3),), dict(axis=1)), Case(((2, 3, 4),), dict(axis=(0, 2), keepdims=True)),
           Case(((3, 4),), dict(axis=0, ddof=1)))
@@ -41,9 +42,12 @@ def _moment_axes(t: Tensor, axis: Axis, ddof: int, op: str) -> tuple[tuple[int, 
     return axes, n
 
 
-@composite(numpy=(np.var,), aliases=("math.reduce_variance",), cases=_CASES,
+@composite(numpy=(np.var,), cases=_CASES,
            convention="divides by n - ddof; n <= ddof gives inf or NaN, as NumPy (with a RuntimeWarning "
                       "suppressed)")
+@tf_signature("reduce_variance(input_tensor, axis=None, keepdims=False, name=None)", namespaces=("math",), alias=True,
+              rename={"input_tensor": "x"}, example=dict(input_tensor=SAMPLE_MATRIX, axis=1, keepdims=True),
+              reference=lambda input_tensor, axis, keepdims: np.var(input_tensor, axis, keepdims=keepdims))
 def var(x: TensorLike, axis: Axis = None, dtype: None = None, out: None = None, ddof: int = 0,
         keepdims: bool = False) -> Tensor:
     """Variance along ``axis`` (all axes by default), ``sum((x - mean)**2) / (n - ddof)``."""
@@ -57,9 +61,12 @@ def var(x: TensorLike, axis: Axis = None, dtype: None = None, out: None = None, 
     return reduce_sum(square(deviations), axes, keepdims=bool(keepdims)) * scale
 
 
-@composite(numpy=(np.std,), aliases=("math.reduce_std",), cases=_CASES,
+@composite(numpy=(np.std,), cases=_CASES,
            convention="sqrt of var; where the variance is 0 over several elements the derivative is inf/NaN "
                       "(a kink); over one element std is identically 0, with derivative 0")
+@tf_signature("reduce_std(input_tensor, axis=None, keepdims=False, name=None)", namespaces=("math",), alias=True,
+              rename={"input_tensor": "x"}, example=dict(input_tensor=SAMPLE_MATRIX, axis=0),
+              reference=lambda input_tensor, axis: np.std(input_tensor, axis))
 def std(x: TensorLike, axis: Axis = None, dtype: None = None, out: None = None, ddof: int = 0,
         keepdims: bool = False) -> Tensor:
     """Standard deviation along ``axis``: ``sqrt(var(x, axis, ddof=ddof))``."""

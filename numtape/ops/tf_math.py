@@ -15,7 +15,7 @@ import numpy as np
 from ..tensor import Tensor, TensorLike
 from .elementwise import float_operand, not_equal, softplus, square
 from .primitives import where
-from .reduce import Axis, norm
+from .reduce import Axis, euclidean_norm
 from .registry import Case, composite
 
 _BINARY = (Case(((5,), (5,))), Case(((2, 3), (2, 3))), Case(((2, 3), (3,))), Case(((), (2, 2))))
@@ -32,7 +32,7 @@ def _denominators(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarra
                       "TensorFlow's is NaN there)")
 def reduce_euclidean_norm(input_tensor: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """The Euclidean norm over ``axis`` (all axes when None)."""
-    return norm(float_operand(input_tensor, "math.reduce_euclidean_norm"), axis, keepdims)
+    return euclidean_norm(float_operand(input_tensor, "math.reduce_euclidean_norm"), axis, keepdims)
 
 
 @composite(namespace="math", cases=(Case(((7,),)), Case(((2, 3),))),

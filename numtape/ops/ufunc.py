@@ -68,7 +68,7 @@ def _is_integer(v: Any) -> bool:
 def unary_op(spec: Elementwise) -> Callable[[TensorLike], Tensor]:
     code, scalar, ufunc = spec.code, spec.scalar, spec.ufunc
 
-    def op(x: TensorLike) -> Tensor:
+    def op(x: TensorLike, name: Optional[str] = None) -> Tensor:  # name: TensorFlow's, ignored
         if type(x) is Variable:
             x = x._read()
         if type(x) is Tensor:
@@ -126,7 +126,7 @@ def record_elementwise(code: int, operands: tuple[Any, ...], out: Tensor, layout
 def binary_op(spec: Elementwise) -> Callable[[TensorLike, TensorLike], Tensor]:
     code, scalar, ufunc = spec.code, spec.scalar, spec.ufunc
 
-    def op(x: TensorLike, y: TensorLike) -> Tensor:
+    def op(x: TensorLike, y: TensorLike, name: Optional[str] = None) -> Tensor:  # name: ignored, as TF
         if type(x) is Variable:
             x = x._read()
         if type(y) is Variable:
