@@ -343,7 +343,8 @@ class Function(DerivativeMethods):
             if trace.use_generated(wrt, self._compile):  # hot: the generated kernel (codegen.py)
                 return trace.value_and_gradient(values, wrt)
             few_inputs = sum(trace.input_sizes[j] for j in wrt) <= FORWARD_MODE_MAX_INPUTS
-            if few_inputs and isinstance(out, tuple) and not trace.custom:
+            # numpy_entries: their values come from NumPy in the reverse path only (one answer per input)
+            if few_inputs and isinstance(out, tuple) and not trace.custom and not trace.numpy_entries:
                 return trace.value_and_gradient_forward(values, wrt)
             return trace.value_and_gradient(values, wrt)
 

@@ -218,16 +218,31 @@ def _cast(data: Any, dtype: Any) -> np.ndarray:
 #: them to NumPy (a round trip through Python costs a few microseconds).
 NUMPY_UNARY = frozenset(code for code, spec in ELEMENTWISE.items() if spec.numpy_replay)
 NUMPY_MIN_SIZE = 2048
+#: Functions whose float32 entries, of any size, a replay hands to NumPy: eager float32 code
+#: gets NumPy's float32 loops, which are not correctly rounded (the compiled formulas are),
+#: and a float32 replay gives eager's bits (issue 10 item 9; DESIGN_NOTES, float32).
+NUMPY_FLOAT32 = frozenset(code for code, spec in ELEMENTWISE.items() if spec.float32_numpy)
 
 
 def _numpy_entries(code: np.ndarray, arg1: np.ndarray, aux: np.ndarray) -> list[int]:
-    """The entries a replay computes with NumPy: large float64 unary entries of NUMPY_UNARY.
-    Their values are then the eager ones bit for bit (same ufunc)."""
+    """The entries a replay computes with NumPy (their values are then the eager ones bit for
+    bit: the same ufunc on the same dtype): large float64 unary array entries of NUMPY_UNARY,
+    float32 array entries of NUMPY_FLOAT32, and float32 matrix products and sums. (float32
+    scalar entries of NUMPY_FLOAT32 stay compiled: eager code rounds the row's float64 formula
+    for them, ``ufunc._rounded_scalar``.)"""
     found = []
-    for i in np.flatnonzero(code == K.OP_UNARY):  # float32 entries have the F32 bit set: compiled
-        row = aux[int(arg1[i])]
-        if int(row[K.A_FN]) in NUMPY_UNARY and int(row[K.A_SIZE]) >= NUMPY_MIN_SIZE and int(row[K.A_OFF]) >= 0:
-            found.append(int(i))
+    f32_array = (K.OP_UNARY | K.F32, K.OP_BINARY | K.F32)
+    for i, c in enumerate(code.tolist()):
+        if c in (K.OP_MATMUL | K.F32, K.OP_REDUCE_SUM | K.F32):
+            found.append(i)  # eager float32 code: sgemm, float32 pairwise sums; compiled: in float64
+        elif c == K.OP_UNARY or c in f32_array:
+            row = aux[int(arg1[i])]
+            fn = int(row[K.A_FN])
+            if c in f32_array:
+                if fn in NUMPY_FLOAT32:
+                    found.append(i)
+            elif fn in NUMPY_UNARY and int(row[K.A_SIZE]) >= NUMPY_MIN_SIZE and int(row[K.A_OFF]) >= 0:
+                found.append(i)
     return found
 
 

@@ -93,7 +93,11 @@ class CompiledTape(FrozenTape):
         return calls
 
     def _numpy_forward(self, i: int, value: np.ndarray, arena: np.ndarray) -> None:
-        """Entry ``i`` (a large unary function, see ``_numpy_entries``) computed by NumPy in place."""
+        """Entry ``i`` (see ``_numpy_entries``) computed by NumPy in place."""
+        c = int(self.code[i])
+        if c & K.F32:
+            self._numpy_float32(i, c, value, arena)
+            return
         r = int(self.arg1[i])
         fn, off, size = int(self.aux[r, K.A_FN]), int(self.aux[r, K.A_OFF]), int(self.aux[r, K.A_SIZE])
         x_off = int(self.aux[int(self.arg1[int(self.arg0[i])]), K.A_OFF])
@@ -102,6 +106,36 @@ class CompiledTape(FrozenTape):
             quietly(ufunc, arena[x_off : x_off + size], out=arena[off : off + size])
         else:  # a composite (softplus)
             arena[off : off + size] = quietly(ufunc, arena[x_off : x_off + size])
+
+    def _numpy_float32(self, i: int, c: int, value: np.ndarray, arena: np.ndarray) -> None:
+        """A float32 entry computed as eager code computes it: the row's ufunc on float32
+        operands (a float64 operand is a constant NumPy 2 would have read as float32)."""
+        if c & K.CODE_MASK == K.OP_MATMUL:
+            self._write(value, arena, i, self._matmul_float32(i, value, arena))
+            return
+        if c & K.CODE_MASK == K.OP_REDUCE_SUM:  # as primitives.reduce_sum_3 computes it eagerly
+            row = self.aux[int(self.arg1[i])]
+            x = np.asarray(self._slot_value(value, arena, int(self.arg0[i])), np.float32)
+            self._write(value, arena, i, quietly(np.add.reduce, x.reshape(row[K.A_I0], row[K.A_I1], row[K.A_I2]), 1))
+            return
+        fn = int(self.aux[int(self.arg1[i]), K.A_FN])
+        operands = (int(self.arg0[i]),) if c & K.CODE_MASK == K.OP_UNARY else \
+            (int(self.arg0[i]), int(self.aux[int(self.arg1[i]), K.A_B]))
+        args = [np.asarray(self._slot_value(value, arena, s), np.float32) for s in operands]
+        self._write(value, arena, i, quietly(ELEMENTWISE[fn].ufunc, *args))
+
+    def _matmul_float32(self, i: int, value: np.ndarray, arena: np.ndarray) -> np.ndarray:
+        """A float32 OP_MATMUL entry as ``primitives.matmul_raw`` computes it eagerly (sgemm)."""
+        row = self.aux[int(self.arg1[i])]
+        flags = int(row[K.A_FN])
+        batch, m, k, n = (int(row[c]) for c in (K.A_I0, K.A_I1, K.A_I2, K.A_I3))
+        a = np.asarray(self._slot_value(value, arena, int(self.arg0[i])), np.float32)
+        b = np.asarray(self._slot_value(value, arena, int(row[K.A_B])), np.float32)
+        av = a.reshape(1 if flags & K.MM_BROADCAST_A else batch, *((k, m) if flags & K.MM_TRANSPOSE_A else (m, k)))
+        bv = b.reshape(1 if flags & K.MM_BROADCAST_B else batch, *((n, k) if flags & K.MM_TRANSPOSE_B else (k, n)))
+        av = av.transpose(0, 2, 1) if flags & K.MM_TRANSPOSE_A else av
+        bv = bv.transpose(0, 2, 1) if flags & K.MM_TRANSPOSE_B else bv
+        return quietly(np.matmul, av, bv)
 
     def _custom_forward(self, call: int, value: np.ndarray, arena: np.ndarray, calls: dict) -> int:
         """Run a custom_gradient function on replayed inputs; return where the replay resumes."""

@@ -102,6 +102,10 @@ class Elementwise:
     bilinear: bool = False  # binary: only the mixed second derivative is nonzero (x * y)
     integer_safe: bool = False  # binary: integer operands give the integer ufunc's result, unrecorded
     numpy_replay: bool = False  # large replays compute it with the ufunc (faster than the scalar loop)
+    # float32 replays compute it with the ufunc, as eager code does: NumPy's float32 loop is not
+    # the correctly rounded value the compiled formula gives (SIMD exp/log/tanh...), and a
+    # float32 replay must give eager's bits (numtape/function/compiled.py, ``_numpy_entries``)
+    float32_numpy: bool = False
     numpy: tuple[Any, ...] = ()  # NumPy ufuncs that dispatch to this op on Tensors
     # names in scipy.special of the ufuncs that dispatch to this op on Tensors (resolved lazily:
     # numtape never imports SciPy at start-up)
