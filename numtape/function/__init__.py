@@ -386,8 +386,9 @@ class Function(DerivativeMethods):
         first = tuple(b[0] for b in batches)
         trace = self._lookup(first, {}, lambda trace, values: trace if trace.forward(values) else None,
                              lambda run: None)
-        # numpy_entries: values the batch kernel would compute compiled (one answer per input)
-        if trace is None or trace.custom or trace.numpy_entries or not isinstance(trace.outputs[0], tuple):
+        # float32 entries NumPy computes: the batch kernel would not give eager's bits
+        if trace is None or trace.custom or trace.has_float32_numpy_entries() or \
+                not isinstance(trace.outputs[0], tuple):
             results = [self.value_and_grad(*(b[i] for b in batches), argnums=k) for i in range(n)]
             return np.stack([np.asarray(r[0]) for r in results]), np.stack([np.asarray(r[1]) for r in results])
         values, grads, status = trace.batch_value_and_gradient(batches, k)

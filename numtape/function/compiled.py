@@ -77,6 +77,10 @@ class FrozenTape:
             raise TypeError("a compiled tape with custom gradients refers to Python functions and cannot be pickled")
         return state_
 
+    def has_float32_numpy_entries(self) -> bool:
+        """True when a replay hands float32 entries to NumPy (see ``_numpy_entries``)."""
+        return any(int(self.code[i]) & K.F32 for i in self.numpy_entries)
+
     @property
     def n_entries(self) -> int:
         return len(self.code)
