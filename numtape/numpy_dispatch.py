@@ -119,11 +119,39 @@ def array_ufunc(ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
             if state.trace is not None:
                 _guard(ufunc, inputs, result)
             return result
+    name = _public_name(ufunc)
     raise TypeError(
-        f"numtape: np.{ufunc.__name__}{'' if method == '__call__' else '.' + method} with "
+        f"numtape: {name}{'' if method == '__call__' else '.' + method} with "
         f"{'arguments ' + str(sorted(kwargs)) if kwargs else 'these inputs'} is not supported on Tensors; "
-        "use the numtape op, or convert explicitly with t.numpy() (not differentiable)"
+        f"{_suggestion(ufunc.__name__ if method == '__call__' else '', name)}"
     )
+
+
+def _public_name(obj: Any) -> str:
+    """``np.sin``, ``np.linalg.eig``, ``scipy.special.gammainc``: where the user found ``obj``."""
+    name = getattr(obj, "__name__", repr(obj))
+    if isinstance(obj, np.ufunc):
+        if getattr(np, name, None) is obj:
+            return f"np.{name}"
+        special = sys.modules.get("scipy.special")
+        return f"scipy.special.{name}" if special is not None and getattr(special, name, None) is obj else name
+    parts = []
+    for part in (getattr(obj, "__module__", None) or "numpy").split("."):
+        if part.startswith("_"):
+            break
+        parts.append(part)
+    module = ".".join(parts)
+    return f"{'np' + module[5:] if module == 'numpy' or module.startswith('numpy.') else module}.{name}"
+
+
+def _suggestion(name: str, public: str) -> str:
+    """Point to the numtape op of that name where one exists, never to one that does not."""
+    space = public.rpartition(".")[0].removeprefix("np").removeprefix("scipy").strip(".")
+    package = sys.modules["numtape"]  # loaded: the user holds a Tensor (no import: numtape imports us)
+    module = getattr(package, space, None) if space else package
+    if name and module is not None and callable(getattr(module, name, None)):
+        return f"use nt.{space + '.' if space else ''}{name}, or convert explicitly with t.numpy() (not differentiable)"
+    return "numtape has no differentiable version; convert explicitly with t.numpy() (not differentiable)"
 
 
 def _guard(ufunc: Any, inputs: tuple, result: Any) -> None:
@@ -148,9 +176,10 @@ def array_function(func: Any, types: Any, args: Any, kwargs: Any) -> Any:
                 if isinstance(a, (Tensor, Variable)):
                     state.trace.value_escapes(a, func.__name__)
         return func(*_values(args), **_values(kwargs))
+    name = _public_name(func)
     raise TypeError(
-        f"numtape: np.{func.__name__} is not supported on Tensors (it would not be differentiated); "
-        "use the numtape op, or convert explicitly with t.numpy()"
+        f"numtape: {name} is not supported on Tensors (it would not be differentiated); "
+        f"{_suggestion(func.__name__, name)}"
     )
 
 
