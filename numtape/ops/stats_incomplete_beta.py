@@ -11,8 +11,8 @@
 * ``binom``: ``cdf(k) = I_{1-p}(n - k, k + 1)`` and ``sf(k) = I_p(k + 1, n - k)`` at ``k = floor(k -
   loc)``, 0 or 1 beyond ``0 <= k < n``; the counts are data (gradient None), p is differentiable.
 
-Every row is differentiable in x (or p) to every order and in the shape parameters (df, a, b) to first
-order: betainc's second derivatives in a and b raise ValueError. Invalid parameters give NaN, as
+Every row is differentiable in x (or p) to every order and in the shape parameters (df, a, b) to second
+order: a third derivative in them raises ValueError (betainc's). Invalid parameters give NaN, as
 SciPy; before the formula runs they are replaced by harmless values (:func:`.stats_base.safe`).
 """
 from __future__ import annotations
@@ -63,8 +63,8 @@ def _centred(x: TensorLike, *rest: TensorLike) -> tuple:
     return (x * 3.6 - 5.8, *rest)
 
 
-_T = (Case(((5,), (5,), (5,), (5,)), orders=1, pack=_centred), Case(((2, 3), (3,), (), (2, 1)), orders=1, pack=_centred),
-      Case(((4,), (4,)), orders=1, pack=_centred),
+_T = (Case(((5,), (5,), (5,), (5,)), pack=_centred), Case(((2, 3), (3,), (), (2, 1)), pack=_centred),
+      Case(((4,), (4,)), pack=_centred),
       Case(((6,),), kwargs=dict(df=3.5, loc=0.3, scale=1.7), pack=_centred))
 
 
@@ -75,7 +75,7 @@ def _t_method(op: str, x: TensorLike, df: TensorLike, loc: TensorLike, scale: Te
 
 
 _T_CONVENTION = ("smooth in x and loc, scale to every order (x = loc exactly: value and first two derivatives "
-                 "exact, higher ones 0); first order in df (betainc's derivative in a, b); df = inf is the normal "
+                 "exact, higher ones 0); to second order in df (betainc's derivatives in a, b); df = inf is the normal "
                  "CDF; df <= 0 or scale <= 0 gives NaN, as SciPy")
 
 
@@ -95,9 +95,9 @@ def t_sf(x: TensorLike, df: TensorLike, loc: TensorLike = 0, scale: TensorLike =
 
 # -- beta --------------------------------------------------------------------------------------
 # loc - 1 and scale + 2 keep z = (x - loc)/scale inside (0, 1) for samples in (0.15, 0.85)
-_BETA = (Case(((5,), (5,), (5,)), orders=1), Case(((2, 3), (3,), (2, 1)), orders=1),
+_BETA = (Case(((5,), (5,), (5,))), Case(((2, 3), (3,), (2, 1))),
          Case(((4,),), const=(), kwargs=dict(a=2.5, b=0.7)),
-         Case(((3,), (3,), (3,), (3,), (3,)), orders=1,
+         Case(((3,), (3,), (3,), (3,), (3,)),
               pack=lambda x, a, b, loc, scale: (x, a, b, loc - 1.0, scale + 2.0)))
 
 
@@ -114,7 +114,7 @@ def _beta_method(op: str, x: TensorLike, a: TensorLike, b: TensorLike, loc: Tens
     return scipy_conventions(value, valid)
 
 
-_BETA_CONVENTION = ("smooth in 0 < z < 1 (x, loc, scale) to every order, first order in a and b; 0 or 1 outside "
+_BETA_CONVENTION = ("smooth in 0 < z < 1 (x, loc, scale) to every order, to second order in a and b; 0 or 1 outside "
                     "[0, 1] (gradient 0); a <= 0, b <= 0 or scale <= 0 gives NaN, as SciPy")
 
 
