@@ -166,6 +166,12 @@ def incomplete_beta(a: Tensor, b: Tensor, x: Tensor, shape_gradients: bool = Tru
     return handoff(OP, _values, vjp, [a, b, x])[0]
 
 
+def tracked(*values: Any) -> bool:
+    """Some value is a Tensor or a Variable: NumPy arrays and numbers are never differentiated, so
+    when a and b are neither, the VJP skips the compiled kernel of their derivatives."""
+    return any(isinstance(v, Tensor) or hasattr(v, "_read") for v in values)
+
+
 def _broadcast(op: str, *values: TensorLike) -> list[Tensor]:
     tensors = operands(op, *values)
     try:
@@ -211,4 +217,4 @@ def betainc(a: TensorLike, b: TensorLike, x: TensorLike) -> Tensor:
     """The regularized incomplete beta function ``I_x(a, b) = B(x; a, b) / B(a, b)``, elementwise
     with broadcasting (``scipy.special.betainc``, ``tf.math.betainc``)."""
     ta, tb, tx = _broadcast(OP, a, b, x)
-    return incomplete_beta(ta, tb, tx)
+    return incomplete_beta(ta, tb, tx, tracked(a, b))

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..tensor import Tensor, TensorLike
 from .elementwise import equal, exp, floor, greater_equal, isfinite, less
-from .incomplete_beta import incomplete_beta
+from .incomplete_beta import incomplete_beta, tracked
 from .primitives import where
 from .registry import Case, composite
 from .shape import broadcast_to
@@ -41,8 +41,9 @@ def _betainc(a: Tensor, b: Tensor, x: Tensor, shape_gradients: bool = True) -> T
 
 
 # -- t -----------------------------------------------------------------------------------------
-def _t_cdf_z(z: Tensor, df: Tensor) -> Tensor:
-    """Student's t CDF at the standardized point (df > 0 and finite, or inf: the normal CDF)."""
+def _t_cdf_z(z: Tensor, df: Tensor, df_gradient: bool = True) -> Tensor:
+    """Student's t CDF at the standardized point (df > 0 and finite, or inf: the normal CDF);
+    ``df_gradient=False`` when df is a NumPy value (never differentiated)."""
     finite = isfinite(df)
     d = safe(finite, df)
     square = z * z
@@ -50,7 +51,9 @@ def _t_cdf_z(z: Tensor, df: Tensor) -> Tensor:
     at_zero = equal(z, 0.0)
     w = safe(both(centre, 1.0 - at_zero), square / (d + square), 0.25)
     t = safe(1.0 - centre, d / (d + square), 0.25)
-    tail = where(centre, 0.5 - 0.5 * _betainc(0.5 + 0.0 * d, 0.5 * d, w), 0.5 * _betainc(0.5 * d, 0.5 + 0.0 * d, t))
+    half = 0.5 + 0.0 * d
+    tail = where(centre, 0.5 - 0.5 * _betainc(half, 0.5 * d, w, df_gradient),
+                 0.5 * _betainc(0.5 * d, half, t, df_gradient))
     student = where(less(z, 0.0), tail, 1.0 - tail)
     student = where(at_zero, 0.5 + z * exp(_t_logpdf_z(z, d)), student)
     return where(finite, student, ndtr(z))
@@ -71,7 +74,7 @@ _T = (Case(((5,), (5,), (5,), (5,)), pack=_centred), Case(((2, 3), (3,), (), (2,
 def _t_method(op: str, x: TensorLike, df: TensorLike, loc: TensorLike, scale: TensorLike, upper: bool) -> Tensor:
     z, _, valid, (tdf,) = _standardize(op, x, loc, scale, df)
     valid = both(valid, positive(tdf))
-    return scipy_conventions(_t_cdf_z(-z if upper else z, safe(valid, tdf)), valid)
+    return scipy_conventions(_t_cdf_z(-z if upper else z, safe(valid, tdf), tracked(df)), valid)
 
 
 _T_CONVENTION = ("smooth in x and loc, scale to every order (x = loc exactly: value and first two derivatives "
@@ -107,10 +110,11 @@ def _beta_method(op: str, x: TensorLike, a: TensorLike, b: TensorLike, loc: Tens
     valid = both(valid, positive(ta), positive(tb))
     below, above = less(z, 0.0), greater_equal(z, 1.0)
     zs, aa, bb = safe(1.0 - either(below, above), z, 0.5), safe(valid, ta), safe(valid, tb)
+    shapes = tracked(a, b)
     if upper:
-        value = where(below, 1.0, where(above, 0.0, _betainc(bb, aa, 1.0 - zs)))
+        value = where(below, 1.0, where(above, 0.0, _betainc(bb, aa, 1.0 - zs, shapes)))
     else:
-        value = where(below, 0.0, where(above, 1.0, _betainc(aa, bb, zs)))
+        value = where(below, 0.0, where(above, 1.0, _betainc(aa, bb, zs, shapes)))
     return scipy_conventions(value, valid)
 
 
