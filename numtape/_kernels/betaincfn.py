@@ -247,10 +247,10 @@ def _lower(a, b, x, xc, x_exact):
     """I_x(a, b) (hyper-dual) below the mean (or where the series applies), xc = 1 - x."""
     if b * x <= 1.0 and x <= 0.95:
         return _pseries(a, b, x, xc, x_exact)
-    if x * (a + b - 2.0) - (a - 1.0) < 0.0:
-        w = _continued_fraction(a, b, x, False)
-    else:
-        w = _hscale(_continued_fraction(a, b, x, True), 1.0 / xc)
+    second = x * (a + b - 2.0) - (a - 1.0) >= 0.0  # a runtime flag: a literal one compiles twice
+    w = _continued_fraction(a, b, x, second)
+    if second:
+        w = _hscale(w, 1.0 / xc)
     pab, pa, pb, qab, qa, qb = _log_gamma_ratio_terms(a, b)
     log_x = math.log(x) if x_exact else math.log1p(-xc)
     log_xc = math.log1p(-x) if x_exact else math.log(xc)
@@ -291,12 +291,13 @@ def betainc_partials(a, b, x):
         slope = 0.0 if inside and not math.isnan(edge) else np.nan
         return (edge, slope, slope, slope, slope, slope)
     xc = 1.0 - x  # exact when x >= 1/2
-    if b * x <= 1.0 and x <= 0.95:
-        return _pseries(a, b, x, xc, True)
-    if x > a / (a + b):  # the upper tail: I_x(a, b) = 1 - I_{1-x}(b, a)
+    series = b * x <= 1.0 and x <= 0.95
+    upper = x > a / (a + b)
+    if upper and not series:  # the upper tail: I_x(a, b) = 1 - I_{1-x}(b, a)
         j = _lower(b, a, xc, x, x >= 0.5)
         return (1.0 - j[0], -j[2], -j[1], -j[5], -j[4], -j[3])
-    return _lower(a, b, x, xc, True)
+    # x is the input here (exact); a runtime flag, as a literal True would compile _lower twice
+    return _lower(a, b, x, xc, series or not upper)
 
 
 @kernel
