@@ -8,9 +8,9 @@ lower tail, where ``log(ndtr(z))`` underflows to ``-inf``), ``0 * log 0`` terms 
 densities. Every row is differentiable in ``x`` and in every parameter. Invalid parameters give
 NaN and points outside the support ``-inf`` (log) or 0, as SciPy (see :mod:`.stats_base`).
 
-``t.cdf``/``sf`` and ``beta.cdf``/``sf`` are incomplete beta functions: :mod:`.stats_incomplete_beta`.
+``t`` and ``beta`` ``cdf``/``sf``/``logcdf``/``logsf`` are incomplete beta functions: :mod:`.stats_incomplete_beta`.
 Not here, because they need the regularized incomplete gamma function, which no row computes:
-``gamma.cdf``/``logcdf``; nor the log CDFs of t and beta (an accurate one needs a log-space betainc).
+``gamma.cdf``/``logcdf``.
 """
 from __future__ import annotations
 

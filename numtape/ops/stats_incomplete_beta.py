@@ -1,5 +1,5 @@
 """The distribution functions of ``nt.stats`` that are incomplete beta functions: ``t``, ``beta`` and
-``binom`` ``cdf``/``sf``, as rows with ``scipy.stats``' signatures, written over ``betainc``.
+``binom`` ``cdf``/``sf``/``logcdf``/``logsf``, as rows with ``scipy.stats``' signatures, written over ``betainc``.
 
 * ``t``: the lower tail ``P(T < -|z|)`` is ``I_t(df/2, 1/2) / 2`` with ``t = df/(df + z^2)``; where
   ``z^2 < df`` it is computed as ``(1 - I_w(1/2, df/2)) / 2`` with ``w = z^2/(df + z^2)``, accurate
@@ -11,6 +11,8 @@
 * ``binom``: ``cdf(k) = I_{1-p}(n - k, k + 1)`` and ``sf(k) = I_p(k + 1, n - k)`` at ``k = floor(k -
   loc)``, 0 or 1 beyond ``0 <= k < n``; the counts are data (gradient None), p is differentiable.
 
+The log versions are ``log(cdf)`` below 1/2 and ``log1p(-sf)`` above (accurate near 1; SciPy's
+default is ``log(cdf)``); like SciPy's, they are ``-inf`` where the probability underflows.
 Every row is differentiable in x (or p) to every order and in the shape parameters (df, a, b) to second
 order: a third derivative in them raises ValueError (betainc's). Invalid parameters give NaN, as
 SciPy; before the formula runs they are replaced by harmless values (:func:`.stats_base.safe`).
@@ -20,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, TensorLike
-from .elementwise import equal, exp, floor, greater_equal, isfinite, less
+from .elementwise import equal, exp, floor, greater_equal, isfinite, less, log, log1p
 from .incomplete_beta import incomplete_beta, tracked
 from .primitives import where
 from .registry import Case, composite
@@ -38,6 +40,13 @@ def _betainc(a: Tensor, b: Tensor, x: Tensor, shape_gradients: bool = True) -> T
     shape = np.broadcast_shapes(a.shape, b.shape, x.shape)
     a, b, x = (t if t.shape == shape else broadcast_to(t, shape) for t in (a, b, x))
     return incomplete_beta(a, b, x, shape_gradients)
+
+
+def _log_probability(p: Tensor, q: Tensor) -> Tensor:
+    """``log p`` where ``p + q = 1``: ``log(p)`` below 1/2, else ``log1p(-q)`` (no cancellation near 1).
+    Each branch gets a harmless argument where it is not taken, so no ``0 * inf`` reaches a gradient."""
+    lower = less(p, 0.5)
+    return where(lower, log(safe(lower, p, 0.5)), log1p(-safe(1.0 - lower, q, 0.5)))
 
 
 # -- t -----------------------------------------------------------------------------------------
@@ -96,6 +105,22 @@ def t_sf(x: TensorLike, df: TensorLike, loc: TensorLike = 0, scale: TensorLike =
     return _t_method("stats.t_sf", x, df, loc, scale, upper=True)
 
 
+@composite(namespace="stats", reference=scipy_reference("t", "logcdf"), cases=_T, sample=positive_sample(),
+           convention="log of t.cdf, as log1p(-sf) above 1/2 (accurate near 1); " + _T_CONVENTION)
+def t_logcdf(x: TensorLike, df: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1) -> Tensor:
+    """``scipy.stats.t.logcdf``: ``log(t.cdf)``, or ``log1p(-t.sf)`` where the CDF is above 1/2."""
+    op = "stats.t_logcdf"
+    return _log_probability(_t_method(op, x, df, loc, scale, False), _t_method(op, x, df, loc, scale, True))
+
+
+@composite(namespace="stats", reference=scipy_reference("t", "logsf"), cases=_T, sample=positive_sample(),
+           convention="log of t.sf, as log1p(-cdf) above 1/2; " + _T_CONVENTION)
+def t_logsf(x: TensorLike, df: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1) -> Tensor:
+    """``scipy.stats.t.logsf``: ``log(t.sf)``, or ``log1p(-t.cdf)`` where the survival is above 1/2."""
+    op = "stats.t_logsf"
+    return _log_probability(_t_method(op, x, df, loc, scale, True), _t_method(op, x, df, loc, scale, False))
+
+
 # -- beta --------------------------------------------------------------------------------------
 # loc - 1 and scale + 2 keep z = (x - loc)/scale inside (0, 1) for samples in (0.15, 0.85)
 _BETA = (Case(((5,), (5,), (5,))), Case(((2, 3), (3,), (2, 1))),
@@ -134,6 +159,24 @@ def beta_cdf(x: TensorLike, a: TensorLike, b: TensorLike, loc: TensorLike = 0, s
 def beta_sf(x: TensorLike, a: TensorLike, b: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1) -> Tensor:
     """``scipy.stats.beta.sf``: ``betainc(b, a, 1 - (x - loc)/scale)``."""
     return _beta_method("stats.beta_sf", x, a, b, loc, scale, upper=True)
+
+
+@composite(namespace="stats", reference=scipy_reference("beta", "logcdf"), cases=_BETA,
+           sample=lambda rng, shape: rng.uniform(0.15, 0.85, shape),
+           convention="log of beta.cdf (log1p(-sf) above 1/2; -inf below the support); " + _BETA_CONVENTION)
+def beta_logcdf(x: TensorLike, a: TensorLike, b: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1) -> Tensor:
+    """``scipy.stats.beta.logcdf``: ``log(beta.cdf)``, or ``log1p(-beta.sf)`` above 1/2."""
+    op = "stats.beta_logcdf"
+    return _log_probability(_beta_method(op, x, a, b, loc, scale, False), _beta_method(op, x, a, b, loc, scale, True))
+
+
+@composite(namespace="stats", reference=scipy_reference("beta", "logsf"), cases=_BETA,
+           sample=lambda rng, shape: rng.uniform(0.15, 0.85, shape),
+           convention="log of beta.sf (log1p(-cdf) above 1/2; -inf above the support); " + _BETA_CONVENTION)
+def beta_logsf(x: TensorLike, a: TensorLike, b: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1) -> Tensor:
+    """``scipy.stats.beta.logsf``: ``log(beta.sf)``, or ``log1p(-beta.cdf)`` above 1/2."""
+    op = "stats.beta_logsf"
+    return _log_probability(_beta_method(op, x, a, b, loc, scale, True), _beta_method(op, x, a, b, loc, scale, False))
 
 
 # -- binom -------------------------------------------------------------------------------------
@@ -175,3 +218,22 @@ def binom_cdf(k: TensorLike, n: TensorLike, p: TensorLike, loc: TensorLike = 0) 
 def binom_sf(k: TensorLike, n: TensorLike, p: TensorLike, loc: TensorLike = 0) -> Tensor:
     """``scipy.stats.binom.sf``: ``P(K > k) = betainc(k + 1, n - k, p)``."""
     return _binom_method("stats.binom_sf", k, n, p, loc, upper=True)
+
+
+# the last case's counts lie outside 0 <= k < n, where the logs are -inf (no finite differences there)
+@composite(namespace="stats", reference=scipy_reference("binom", "logcdf"), cases=_BINOM[:-1],
+           sample=lambda rng, shape: rng.uniform(0.15, 0.85, shape),
+           convention="log of binom.cdf (log1p(-sf) above 1/2; -inf for k - loc < 0); " + _BINOM_CONVENTION)
+def binom_logcdf(k: TensorLike, n: TensorLike, p: TensorLike, loc: TensorLike = 0) -> Tensor:
+    """``scipy.stats.binom.logcdf``: ``log(binom.cdf)``, or ``log1p(-binom.sf)`` above 1/2."""
+    op = "stats.binom_logcdf"
+    return _log_probability(_binom_method(op, k, n, p, loc, False), _binom_method(op, k, n, p, loc, True))
+
+
+@composite(namespace="stats", reference=scipy_reference("binom", "logsf"), cases=_BINOM[:-1],
+           sample=lambda rng, shape: rng.uniform(0.15, 0.85, shape),
+           convention="log of binom.sf (log1p(-cdf) above 1/2; -inf for k - loc >= n); " + _BINOM_CONVENTION)
+def binom_logsf(k: TensorLike, n: TensorLike, p: TensorLike, loc: TensorLike = 0) -> Tensor:
+    """``scipy.stats.binom.logsf``: ``log(binom.sf)``, or ``log1p(-binom.cdf)`` above 1/2."""
+    op = "stats.binom_logsf"
+    return _log_probability(_binom_method(op, k, n, p, loc, True), _binom_method(op, k, n, p, loc, False))
