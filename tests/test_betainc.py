@@ -170,6 +170,8 @@ def test_replay_at_new_parameters() -> None:
     new = [np.array([1.5, 0.8]), np.array([4.0, 0.6]), np.array([0.1, 0.95])]
     value, _ = f.value_and_grad(*new, argnums=(0, 1, 2))
     np.testing.assert_allclose(value, np.sum(sc.betainc(*new)), rtol=1e-14)
+    hessian = nt.function(lambda p: nt.betainc(p[0], p[1], p[2])).hessian(np.array([0.7, 2.5, 0.3]))
+    np.testing.assert_allclose(hessian, _scipy_hessian(0.7, 2.5, 0.3), rtol=2e-5, atol=1e-6)
 
 
 def test_float32_in_float32_out_and_broadcast_error() -> None:
