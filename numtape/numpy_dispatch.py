@@ -22,7 +22,7 @@ import numpy as np
 from . import ops
 from ._operators import comparison_value
 from ._state import state
-from .ops.registry import ELEMENTWISE, NUMPY_FUNCTIONS
+from .ops.registry import COMPOSITES, ELEMENTWISE, NUMPY_FUNCTIONS
 from .tensor import Tensor
 from .variable import Variable
 
@@ -34,7 +34,7 @@ HANDLED_UFUNCS: dict[Any, Callable[..., Any]] = {
     np.power: ops.pow, np.float_power: ops.pow,
 }
 
-#: scipy.special's ufuncs -> ops, from the rows' ``scipy=`` names; built on the first ufunc that
+#: scipy.special's ufuncs -> ops, from the rows' ``scipy=`` names (elementwise and composite); built on the first ufunc that
 #: misses HANDLED_UFUNCS once SciPy is imported (numtape itself never imports SciPy).
 _scipy_ufuncs: Optional[dict[Any, Callable[..., Any]]] = None
 
@@ -47,6 +47,7 @@ def _scipy_op(ufunc: Any) -> Optional[Callable[..., Any]]:
             return None
         _scipy_ufuncs = {getattr(special, name): getattr(ops, spec.name)
                          for spec in ELEMENTWISE.values() for name in spec.scipy}
+        _scipy_ufuncs.update((getattr(special, name), row.fn) for row in COMPOSITES.values() for name in row.scipy)
     return _scipy_ufuncs.get(ufunc)
 
 

@@ -230,6 +230,9 @@ class Composite:
     convention: str = ""
     differentiable: bool = True
     sample: Optional[Callable[..., Any]] = None  # default sampler of the row's cases
+    # names in scipy.special of the ufuncs that record this op on Tensors (resolved lazily, as
+    # Elementwise.scipy: numtape never imports SciPy at start-up)
+    scipy: tuple[str, ...] = ()
 
     @property
     def qualified(self) -> str:
@@ -250,8 +253,8 @@ class Composite:
 def composite(name: Optional[str] = None, *, namespace: str = "", numpy: tuple[Any, ...] = (),
               aliases: tuple[str, ...] = (), cases: tuple[Case, ...] = (),
               reference: Optional[Callable[..., Any]] = None, convention: str = "",
-              differentiable: bool = True, sample: Optional[Callable[..., Any]] = None
-              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+              differentiable: bool = True, sample: Optional[Callable[..., Any]] = None,
+              scipy: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator registering ``fn`` as a composite row (returns ``fn`` unchanged)::
 
         @composite(numpy=(np.var,), aliases=("math.reduce_variance",),
@@ -265,7 +268,7 @@ def composite(name: Optional[str] = None, *, namespace: str = "", numpy: tuple[A
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         row = Composite(name or fn.__name__, fn, namespace, tuple(numpy), tuple(aliases), tuple(cases),
-                        reference, convention, differentiable, sample)
+                        reference, convention, differentiable, sample, tuple(scipy))
         if row.qualified in COMPOSITES:
             raise AssertionError(f"composite {row.qualified} registered twice")
         COMPOSITES[row.qualified] = row
