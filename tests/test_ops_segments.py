@@ -41,6 +41,9 @@ def test_integer_data_is_reduced_as_data() -> None:
     (lambda d: nt.math.unsorted_segment_max(d, [0, 1], 3), ValueError, "unsorted_segment_max: segment_ids of shape"),
     (lambda d: nt.math.unsorted_segment_min(d, [0, 1, 1], -1), ValueError, "num_segments must be non-negative"),
     (lambda d: nt.math.unsorted_segment_mean(d, [0, 1, 1], 2.5), TypeError, "num_segments must be an int"),
+    (lambda d: nt.math.bincount([0, -1, 2], d), ValueError, "math.bincount: arr must be non-negative"),
+    (lambda d: nt.math.bincount([0, 1, 2], d, axis=-1), ValueError, "math.bincount: only axis=None"),
+    (lambda d: nt.math.bincount([0, 1], d), ValueError, "math.bincount: weights must have arr's shape"),
 ])
 def test_bad_arguments_raise_naming_the_function(call, error, message: str) -> None:
     with pytest.raises(error, match=message):

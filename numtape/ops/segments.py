@@ -11,6 +11,9 @@ segment, ...) block whose missing places hold -inf (+inf for minima), reduce it 
 ``reduce_max`` and TensorFlow's segment gradients do) and put the empty segments' value in
 with a recorded ``where``.
 
+``nt.math.bincount(arr, weights)`` is ``unsorted_segment_sum(weights, arr)`` (differentiable in
+the weights); without weights it counts, as data.
+
 TensorFlow's semantics: ``segment_*`` need sorted non-negative ids (a ValueError otherwise)
 and give ``ids[-1] + 1`` segments, an empty one 0 for every reduction; ``unsorted_segment_*``
 drop rows whose id is negative, refuse ids >= ``num_segments`` and give an empty segment 0
@@ -246,5 +249,48 @@ def unsorted_segment_min(data: TensorLike, segment_ids: Any, num_segments: Any,
     return _extreme(t, ids, n, False, _highest(t))
 
 
-__all__ = ["segment_max", "segment_mean", "segment_min", "segment_sum", "unsorted_segment_max",
+_BIN_VALUES = np.array([3, 0, 1, 3, 3, 5])
+
+
+def _np_bincount(arr: Any, weights: Any = None, minlength: Optional[int] = None, maxlength: Optional[int] = None,
+                 dtype: Any = "int32") -> np.ndarray:
+    arr = np.asarray(arr).reshape(-1)
+    w = None if weights is None else np.asarray(weights).reshape(-1)
+    if maxlength is not None:
+        w = None if w is None else w[arr < maxlength]
+        arr = arr[arr < maxlength]
+    out = np.bincount(arr, w, minlength=minlength or 0)
+    return out if w is not None else out.astype(dtype)
+
+
+@composite(namespace="math", reference=_np_bincount, cases=(
+    Case(((6,),), const=(_BIN_VALUES,)), Case(((2, 3),), dict(minlength=8), const=(_BIN_VALUES.reshape(2, 3),)),
+    Case(((6,),), dict(maxlength=4), const=(_BIN_VALUES,)), Case((), const=(_BIN_VALUES,), orders=0)),
+           convention="counts are data; with weights, linear in the weights: each weight's cotangent is its bin's")
+def bincount(arr: Any, weights: Optional[TensorLike] = None, minlength: Optional[int] = None,
+             maxlength: Optional[int] = None, dtype: Any = "int32", name: Optional[str] = None,
+             axis: Optional[int] = None, binary_output: bool = False) -> Tensor:
+    """How often each value of the non-negative integers ``arr`` occurs, or the sums of their
+    ``weights`` (TensorFlow's bincount over all of ``arr``): ``max(max(arr) + 1, minlength)`` bins,
+    at most ``maxlength`` (larger values are dropped)."""
+    op = "math.bincount"
+    values = index_array(arr, op, "arr")
+    if axis is not None or binary_output:
+        raise op_value_error(op, f"only axis=None and binary_output=False are supported, got axis={axis!r}, "
+                                 f"binary_output={binary_output!r}")
+    if values.size and values.min() < 0:
+        raise op_value_error(op, f"arr must be non-negative, got {int(values.min())}")
+    bins = max(int(values.max()) + 1 if values.size else 0, static_int(minlength or 0, op, "minlength"))
+    if maxlength is not None:
+        bins = min(bins, static_int(maxlength, op, "maxlength"))
+    kept = np.where(values < bins, values, -1)
+    if weights is None:
+        return wrap(np.bincount(kept.reshape(-1)[kept.reshape(-1) >= 0], minlength=bins).astype(dtype))
+    w = operand(weights, op)
+    if w.shape != values.shape:
+        raise op_value_error(op, f"weights must have arr's shape {values.shape}, got {w.shape}", w)
+    return _sum(w, kept, bins)
+
+
+__all__ = ["bincount", "segment_max", "segment_mean", "segment_min", "segment_sum", "unsorted_segment_max",
            "unsorted_segment_mean", "unsorted_segment_min", "unsorted_segment_sum"]
