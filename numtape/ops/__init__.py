@@ -47,6 +47,7 @@ from . import convolution, numpy_misc  # noqa: F401,E402
 from . import activations, losses, tf_data, tf_math  # noqa: F401,E402  (after the rows they build on)
 from . import segments, tf_indexing  # noqa: F401,E402  (TensorFlow's segment reductions, gather_nd, top_k, ...)
 from . import linalg_equations, linalg_factor, linalg_norms, linalg_solve, linalg_spectral, linalg_tf  # noqa: F401,E402,E501
+from . import linalg_eig  # noqa: F401,E402  (eig, eigvals: after linalg_spectral, whose helper it uses)
 from . import stats_continuous, stats_dirichlet, stats_discrete, stats_multivariate  # noqa: F401,E402  (nt.stats rows)
 from . import incomplete_beta, stats_incomplete_beta  # noqa: F401,E402  (betainc and the t, beta, binom cdf/sf rows)
 from .registry import top_level_composites  # noqa: E402
