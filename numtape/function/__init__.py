@@ -35,7 +35,8 @@ from .captured import CapturedState
 from .compiled import NUMPY_MIN_SIZE, NUMPY_UNARY  # noqa: F401  (re-exported)
 from .replay import FORWARD_MODE_MAX_INPUTS, CompiledTape
 from .arguments import (
-    ArgNums, Layout, argnums_of, eager_arguments, one_argnum, refuse_differentiated, signature, static_argnum_list,
+    ArgNums, Layout, argnums_of, eager_arguments, one_argnum, quick_key, quick_values, refuse_differentiated,
+    signature, static_argnum_list,
 )
 from .derivatives import EAGER, DerivativeMethods  # noqa: F401  (EAGER: the replays' sentinel)
 from .trace import TraceFallbackWarning, _Trace
@@ -119,6 +120,7 @@ class Function(DerivativeMethods):
         self._warned_full = False
         self._instances: dict[int, tuple[weakref.ref, Function]] = {}
         self._captured: Optional[CapturedState] = None  # what the traces froze (see captured.py)
+        self._quick: dict[tuple, tuple[tuple, Layout]] = {}  # quick_key -> (signature key, layout)
         functools.update_wrapper(self, fn)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
@@ -141,6 +143,7 @@ class Function(DerivativeMethods):
         state_ = dict(self.__dict__)
         state_.pop("__wrapped__", None)
         state_["_instances"] = {}  # bound to live objects: rebuilt on the next access
+        state_["_quick"] = {}
         state_["_captured"] = None  # this process's bindings: snapshotted again at the next call
         return state_
 
@@ -175,7 +178,18 @@ class Function(DerivativeMethods):
 
     # -- tracing ----------------------------------------------------------------------
     def _signature(self, args: tuple, kwargs: dict) -> tuple[tuple, list[Any], Layout]:
-        return signature(args, kwargs, self._fn, self._static_argnums, self._static_argnames)
+        """(key, input values, layout) of a call: cached by :func:`quick_key` for plain array calls."""
+        quick = None if kwargs or self._static_argnums else quick_key(args)
+        if quick is None:
+            return signature(args, kwargs, self._fn, self._static_argnums, self._static_argnames)
+        known = self._quick.get(quick)
+        if known is None:
+            key, values, layout = signature(args, kwargs, self._fn, self._static_argnums, self._static_argnames)
+            if len(self._quick) >= MAX_SIGNATURES:
+                self._quick.clear()
+            self._quick[quick] = (key, layout)
+            return key, values, layout
+        return known[0], quick_values(args), known[1]
 
     def _eager_call_arguments(self, args: tuple, kwargs: dict) -> tuple[list[Any], dict]:
         return eager_arguments(args, kwargs, self._static_argnums, self._static_argnames)

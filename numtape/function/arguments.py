@@ -232,6 +232,41 @@ def signature(args: tuple, kwargs: dict, fn: Any = None, static_argnums: frozens
     return tuple(key), values, layout
 
 
+_F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
+
+
+def quick_key(args: tuple) -> Optional[tuple]:
+    """A cheap stand-in for :func:`signature`'s key, or None when it cannot tell.
+
+    Defined only for positional arguments that are all float64/float32 NumPy arrays
+    (exact type, native byte order), Python floats, or Tensors holding one of these:
+    for those, ``signature``'s key, layout and values follow from the types, shapes and
+    dtypes alone, so a Function keeps the key and layout it computed once per quick key
+    (argument values are never part of it: arrays mutated in place are read anew).
+    """
+    parts = []
+    for arg in args:
+        kind = type(arg)
+        if kind is Tensor:
+            arg = arg._v
+            kind = type(arg)
+        if kind is np.ndarray:
+            dtype = arg.dtype
+            if dtype is not _F64 and dtype is not _F32:
+                return None
+            parts.append((arg.shape, dtype))
+        elif kind is float:
+            parts.append(float)
+        else:
+            return None
+    return tuple(parts)
+
+
+def quick_values(args: tuple) -> list[Any]:
+    """The input values of a call :func:`quick_key` accepted (as ``signature`` lists them)."""
+    return [arg._v if type(arg) is Tensor else arg for arg in args]
+
+
 def eager_arguments(args: tuple, kwargs: dict, static_argnums: frozenset = frozenset(),
                     static_argnames: frozenset = frozenset()) -> tuple[list[Any], dict]:
     """Arguments for an eager call of f: every traced leaf as a Tensor (Tensors and Variables
