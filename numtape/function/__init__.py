@@ -81,6 +81,20 @@ class _TraceRun:
         return [j.numpy() for j in jacobians]
 
 
+def _replay_call(trace: CompiledTape, values: list[Any]) -> Optional[tuple[Any]]:
+    """``(f's result,)`` replayed, or None when a guard fails (the replay behind ``Function.__call__``)."""
+    outputs = trace.call_outputs(values)
+    if outputs is None:
+        return None
+    outputs = [wrap(v) if isinstance(out, tuple) else v  # Python outputs (None, 3, "ok") as they were
+               for out, v in zip(trace.outputs, outputs)]
+    return (_nest.pack_sequence_as(trace.structure, outputs),)
+
+
+def _run_result(run: _TraceRun) -> tuple[Any]:
+    return (run.result,)
+
+
 def _single_output(result: Any) -> Tensor:
     if isinstance(result, Variable):
         return result._t
@@ -307,15 +321,7 @@ class Function(DerivativeMethods):
         if self._records_outside():
             return self._run_eagerly(args, kwargs)
 
-        def replay(trace: CompiledTape, values: list[Any]) -> Any:
-            forward = trace.forward(values)
-            if forward is None:
-                return None
-            outputs = [wrap(v) if isinstance(out, tuple) else v  # Python outputs (None, 3, "ok") as they were
-                       for out, v in zip(trace.outputs, trace.output_values(*forward[:2]))]
-            return (_nest.pack_sequence_as(trace.structure, outputs),)
-
-        result = self._lookup(args, kwargs, replay, lambda run: (run.result,))
+        result = self._lookup(args, kwargs, _replay_call, _run_result)
         return result[0] if result is not None else self._run_eagerly(args, kwargs)
 
     def _run_eagerly(self, args: tuple, kwargs: dict) -> Any:
@@ -326,13 +332,16 @@ class Function(DerivativeMethods):
                          ) -> tuple[tuple, list[int], list[int], bool]:
         """(the call's signature, the arguments differentiated, their input leaves, argnums was a tuple)."""
         call = self._signature(args, kwargs)
-        wrt, many = argnums_of(argnums, args, call[2], method)
-        return call, wrt, [j for k in wrt for j in call[2].arg_leaves[k]], many
+        wrt, leaves, many = call[2].wrt(argnums, args, method)
+        return call, wrt, leaves, many
 
     @staticmethod
     def _pack(call: tuple, args: tuple, wrt: list[int], per_leaf: Sequence[Any]) -> list[Any]:
         """Results per input leaf, in the structure of the argument each belongs to."""
-        layout, results, it = call[2], [], iter(per_leaf)
+        layout = call[2]
+        if layout.packs_flat(wrt):
+            return list(per_leaf)
+        results, it = [], iter(per_leaf)
         for k in wrt:
             results.append(layout.pack(args[k], k, [next(it) for _ in layout.arg_leaves[k]]))
         return results

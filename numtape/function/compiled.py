@@ -73,6 +73,8 @@ class FrozenTape:
         state_["_tangent_pool"] = {}
         state_["_zones"] = {}
         state_.pop("_generated", None)  # generated kernels (codegen.py) are per process
+        state_.pop("_output_plans", None)
+        state_.pop("_reverse_plans", None)
         if state_["custom"]:
             raise TypeError("a compiled tape with custom gradients refers to Python functions and cannot be pickled")
         return state_
@@ -180,6 +182,19 @@ class FrozenTape:
             return ()
         return self.shapes[int(self.arg1[slot])]
 
+    def read_plan(self, slot: int, shape: tuple[int, ...], dtype: Any) -> tuple:
+        """Where a slot's data is, for :func:`take` (computed once per slot: the tape never changes)."""
+        in_column, at, size = self._location(slot)
+        return in_column, at, at + size, shape, dtype, dtype == _F64
+
+    def output_plans(self) -> list[Any]:
+        """Per output: a :meth:`read_plan`, or the Python value f returned (cached)."""
+        plans = self.__dict__.get("_output_plans")
+        if plans is None:
+            plans = self.__dict__["_output_plans"] = [
+                self.read_plan(*out) if isinstance(out, tuple) else out for out in self.outputs]
+        return plans
+
     def output_values(self, value: np.ndarray, arena: np.ndarray) -> list[Any]:
         result = []
         for out in self.outputs:
@@ -190,6 +205,20 @@ class FrozenTape:
             else:
                 result.append(out)
         return result
+
+
+_F64 = np.dtype(np.float64)
+
+
+def take(plan: tuple, value: np.ndarray, arena: np.ndarray) -> Any:
+    """The data :meth:`FrozenTape.read_plan` locates, as :meth:`FrozenTape.result` gives it (a
+    NumPy scalar for shape (), else a copy: workspaces are reused), without its lookups."""
+    in_column, at, end, shape, dtype, f64 = plan
+    if not shape:
+        x = value[at] if in_column else arena[at]
+        return x if f64 else quietly(dtype.type, x)  # float32 overflow is inf, silently
+    data = value[at : at + 1] if in_column else arena[at:end]
+    return data.reshape(shape).copy() if f64 else quietly(np.array, data, dtype).reshape(shape)
 
 
 class _ReplayTape:

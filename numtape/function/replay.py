@@ -26,7 +26,7 @@ from ..ops.registry import ELEMENTWISE
 from ..backward import Source, fast_gradients
 from ..tape.custom_call import CustomCall
 from ..tensor import Tensor, to_value, wrap
-from .compiled import FrozenTape, _cast, _ReplayTape
+from .compiled import FrozenTape, _cast, _ReplayTape, take
 
 #: value_and_grad uses forward mode (one pass carrying a tangent per input element)
 #: when the inputs have at most this many elements in all; reverse mode otherwise.
@@ -120,6 +120,41 @@ class CompiledTape(FrozenTape):
                                  record.variables, record.forward)
         return max(record.output_slots) + 1
 
+    def call_outputs(self, values: Sequence[Any]) -> Optional[list[Any]]:
+        """f's outputs (copies, Python values as they were) for ``values``, or None when a guard fails:
+        the forward replay in a pooled workspace, one compiled call when nothing hands off to Python."""
+        K.ensure_compiled()
+        workspace = self._acquire(values)
+        try:
+            value, arena = workspace[0], workspace[1]
+            if self.custom or self.numpy_entries:
+                self._replay_values(value, arena)
+            else:
+                K.forward_replay(self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena, 0,
+                                 len(self.code))
+            if len(self.guard_kind) and not R.guards_hold(
+                    self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena, self.guard_kind,
+                    self.guard_a, self.guard_b, self.guard_off, self.guard_expected):
+                return None
+            return [take(plan, value, arena) if type(plan) is tuple else plan for plan in self.output_plans()]
+        finally:
+            self._pool.append(workspace)
+
+    def _reverse_plan(self, wrt: tuple[int, ...]) -> tuple:
+        """What a reverse-mode value_and_gradient for ``wrt`` needs besides the workspace (cached)."""
+        plans = self.__dict__.setdefault("_reverse_plans", {})
+        plan = plans.get(wrt)
+        if plan is None:
+            target, shape, dtype = self.outputs[0]
+            sources = [self.inputs[k] for k in wrt]
+            stop = min([s for s in sources if s >= 0], default=target)
+            live, rcode = self.live((target,), self._sources(wrt))
+            grads = [self.read_plan(self.inputs[k], *self.input_meta[k])
+                     if self.inputs[k] >= 0 and live[self.inputs[k]] else self.input_meta[k] for k in wrt]
+            plan = plans[wrt] = (target, stop, live, rcode, self.zones(live), self.read_plan(target, shape, dtype),
+                                 grads)
+        return plan
+
     def value_and_gradient(self, values: Sequence[Any], wrt: Sequence[int]) -> Optional[tuple[Any, list[Any]]]:
         """(f's value, gradients with respect to the inputs ``wrt``), or None when a guard fails."""
         out = self.outputs[0]
@@ -128,13 +163,11 @@ class CompiledTape(FrozenTape):
             if forward is None:
                 return None
             return _constant_value(out), [_zeros(*self.input_meta[k]) for k in wrt]
-        target, shape, dtype = out
-        sources = [self.inputs[k] for k in wrt]
-        stop = min([s for s in sources if s >= 0], default=target)
-        live, rcode = self.live((target,), self._sources(wrt))
+        wrt = tuple(wrt)
+        target, stop, live, rcode, zones, value_plan, grad_plans = self._reverse_plan(wrt)
         if self.custom:
-            return self._segmented_value_and_gradient(values, wrt, target, shape, dtype, live, rcode)
-        generated = self.__dict__.get("_generated", {}).get(tuple(wrt))
+            return self._segmented_value_and_gradient(values, wrt, target, out[1], out[2], live, rcode)
+        generated = self.__dict__.get("_generated", {}).get(wrt)
         workspace = self._acquire(values)
         try:
             value, arena, adj, adj_arena = workspace
@@ -147,12 +180,13 @@ class CompiledTape(FrozenTape):
                 replay = R.replay_value_and_gradient  # values and gradient in one compiled call
             status = replay(
                 self.code, rcode, self.arg0, self.arg1, value, self.aux, arena, self.iarena, adj, adj_arena,
-                self.zones(live), self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected,
+                zones, self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected,
                 target, stop)
             if status == -2:
                 return None
-            f_value = self.result(value, arena, target, shape, dtype)
-            grads = [self._gradient(adj, adj_arena, k, live) for k in wrt]
+            f_value = take(value_plan, value, arena)
+            # a read plan (6 fields), or the (shape, dtype) of a gradient that is zero (the input is dead)
+            grads = [take(plan, adj, adj_arena) if len(plan) == 6 else _zeros(*plan) for plan in grad_plans]
         finally:
             self._pool.append(workspace)
         return f_value, grads
