@@ -33,9 +33,9 @@ from ..tensor import Tensor, to_value, wrap
 from ..variable import Variable
 from .captured import CapturedState
 from .compiled import NUMPY_MIN_SIZE, NUMPY_UNARY  # noqa: F401  (re-exported)
-from .replay import FORWARD_MODE_MAX_INPUTS, CompiledTape
+from .replay import FORWARD_MODE_MAX_INPUTS, CompiledTape  # noqa: F401  (re-exported)
 from .arguments import (
-    ArgNums, Layout, argnums_of, eager_arguments, one_argnum, quick_key, quick_values, refuse_differentiated,
+    ArgNums, Layout, eager_arguments, one_argnum, quick_key, quick_values, refuse_differentiated,
     signature, static_argnum_list,
 )
 from .derivatives import EAGER, DerivativeMethods  # noqa: F401  (EAGER: the replays' sentinel)
@@ -86,6 +86,8 @@ def _replay_call(trace: CompiledTape, values: list[Any]) -> Optional[tuple[Any]]
     outputs = trace.call_outputs(values)
     if outputs is None:
         return None
+    if not isinstance(trace.structure, (list, tuple, dict)):  # one output, the common case
+        return (wrap(outputs[0]) if isinstance(trace.outputs[0], tuple) else outputs[0],)
     outputs = [wrap(v) if isinstance(out, tuple) else v  # Python outputs (None, 3, "ok") as they were
                for out, v in zip(trace.outputs, outputs)]
     return (_nest.pack_sequence_as(trace.structure, outputs),)
@@ -248,12 +250,14 @@ class Function(DerivativeMethods):
         Returns None when this signature runs eagerly (the caller then runs f itself).
         """
         key, values, layout = call if call is not None else self._signature(args, kwargs)
-        if self._captured is None and self._traces:  # unpickled: the bindings of this process
+        captured = self._captured
+        if captured is not None:
+            if not captured.unchanged():
+                self._traces.clear()  # a global, closure cell or default f read was rebound: trace again
+                self._eager.clear()
+                self._captured = None
+        elif self._traces:  # unpickled: the bindings of this process
             self._captured = CapturedState(self._fn)
-        elif self._captured is not None and not self._captured.unchanged():
-            self._traces.clear()  # a global, closure cell or default f read was rebound: trace again
-            self._eager.clear()
-            self._captured = None
         traces = self._traces.get(key)
         if traces is not None:
             self._traces.move_to_end(key)
@@ -329,7 +333,7 @@ class Function(DerivativeMethods):
         return self._fn(*call_args, **call_kwargs)
 
     def _derivative_call(self, argnums: ArgNums, args: tuple, kwargs: dict, method: str
-                         ) -> tuple[tuple, list[int], list[int], bool]:
+                         ) -> tuple[tuple, list[int], tuple[int, ...], bool]:
         """(the call's signature, the arguments differentiated, their input leaves, argnums was a tuple)."""
         call = self._signature(args, kwargs)
         wrt, leaves, many = call[2].wrt(argnums, args, method)
@@ -363,10 +367,9 @@ class Function(DerivativeMethods):
             if len(trace.outputs) != 1 or (not isinstance(out, tuple) and isinstance(trace.structure, (list, tuple,
                                                                                                           dict))):
                 raise TypeError("nt.function: derivatives need f to return a single Tensor")
-            if trace.use_generated(wrt, self._compile):  # hot: the generated kernel (codegen.py)
+            if self._compile != "never" and trace.use_generated(wrt, self._compile):  # hot: generated (codegen.py)
                 return trace.value_and_gradient(values, wrt)
-            few_inputs = sum(trace.input_sizes[j] for j in wrt) <= FORWARD_MODE_MAX_INPUTS
-            if few_inputs and isinstance(out, tuple) and not trace.custom:
+            if trace.forward_mode_pays(wrt):
                 return trace.value_and_gradient_forward(values, wrt)
             return trace.value_and_gradient(values, wrt)
 

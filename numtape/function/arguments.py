@@ -127,23 +127,24 @@ class Layout:
         self.n_inputs = 0
         #: argnums (int or tuple) -> (the arguments, their input leaves, argnums was a tuple): a
         #: layout is shared by the calls of one quick key, so this is worked out once per argnums
-        self.differentiated: dict[Any, tuple[list[int], list[int], bool]] = {}
+        self.differentiated: dict[Any, tuple[list[int], tuple[int, ...], bool]] = {}
 
-    def wrt(self, argnums: ArgNums, args: Sequence[Any], method: str) -> tuple[list[int], list[int], bool]:
+    def wrt(self, argnums: ArgNums, args: Sequence[Any], method: str) -> tuple[list[int], tuple[int, ...], bool]:
         """(the arguments ``argnums`` names, their input leaves, argnums was a tuple); raises as
         :func:`argnums_of` for an argument out of range or not traced."""
         cacheable = type(argnums) is int or (type(argnums) is tuple and all(type(a) is int for a in argnums))
         known = self.differentiated.get(argnums) if cacheable else None
         if known is None:
             wrt, many = argnums_of(argnums, args, self, method)
-            known = (wrt, [j for k in wrt for j in self.arg_leaves[k]], many)
+            known = (wrt, tuple(j for k in wrt for j in self.arg_leaves[k]), many)
             if cacheable and len(self.differentiated) < 16:
                 self.differentiated[argnums] = known
         return known
 
     def packs_flat(self, wrt: Sequence[int]) -> bool:
         """True when each argument in ``wrt`` is one input (no pytree to rebuild)."""
-        return all(self.masks[k] is None for k in wrt)
+        masks = self.masks
+        return masks.count(None) == len(masks) or all(masks[k] is None for k in wrt)
 
     def call_arguments(self, inputs: Sequence[Any], args: tuple, kwargs: dict) -> tuple[list[Any], dict]:
         """``args``/``kwargs`` with every traced leaf replaced by ``inputs[index]``."""

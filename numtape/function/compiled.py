@@ -75,6 +75,7 @@ class FrozenTape:
         state_.pop("_generated", None)  # generated kernels (codegen.py) are per process
         state_.pop("_output_plans", None)
         state_.pop("_reverse_plans", None)
+        state_.pop("_forward_mode", None)
         if state_["custom"]:
             raise TypeError("a compiled tape with custom gradients refers to Python functions and cannot be pickled")
         return state_
@@ -121,7 +122,7 @@ class FrozenTape:
         self._write_inputs(value, arena, values)
         return value, arena
 
-    def _acquire(self, values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _acquire(self, values: Sequence[Any]) -> "Workspace":
         """A (value, arena, adj, adj_arena) workspace with the inputs written in; give it back
         with ``self._pool.append`` when done. Leaves and constants are never written by a
         replay, so a reused workspace needs only its inputs and variables rewritten:
@@ -129,8 +130,19 @@ class FrozenTape:
         try:
             workspace = self._pool.pop()
         except IndexError:
-            workspace = (self.value.copy(), self.arena.copy(), np.empty(len(self.code)), np.empty(len(self.arena)))
-        self._write_inputs(workspace[0], workspace[1], values)
+            workspace = Workspace(self)
+        value = workspace[0]
+        for (at, view), v in zip(workspace.inputs, values):
+            if view is not None:
+                if type(v) is np.ndarray and v.shape == view.shape:
+                    view[...] = v
+                else:
+                    workspace[1][at : at + view.size] = np.asarray(v).reshape(-1)
+            elif at >= 0:
+                value[at] = v if type(v) is float else float(np.asarray(v).reshape(-1)[0])
+        for variable, slots in self.variables:
+            for slot in slots:
+                self._write(value, workspace[1], slot, variable._t._v)
         return workspace
 
     def _write_inputs(self, value: np.ndarray, arena: np.ndarray, values: Sequence[Any]) -> None:
@@ -140,6 +152,8 @@ class FrozenTape:
                 in_column, at, size = location
                 if in_column:
                     value[at] = v if type(v) is float else float(np.asarray(v).reshape(-1)[0])
+                elif type(v) is np.ndarray:
+                    arena[at : at + size] = v.reshape(-1)
                 else:
                     arena[at : at + size] = np.asarray(v).reshape(-1)
         for variable, slots in self.variables:
@@ -208,6 +222,29 @@ class FrozenTape:
 
 
 _F64 = np.dtype(np.float64)
+
+
+class Workspace(tuple):
+    """The (value, arena, adj, adj_arena) buffers of one replay, pooled by a trace, with the
+    argument tuples of the compiled calls made on them built once (``forward``, ``guards``,
+    and per wrt in ``reverse``): a replay on a warm workspace passes ``*args``."""
+
+    def __new__(cls, trace: FrozenTape) -> "Workspace":
+        value, arena = trace.value.copy(), trace.arena.copy()
+        return super().__new__(cls, (value, arena, np.empty(len(trace.code)), np.empty(len(trace.arena))))
+
+    def __init__(self, trace: FrozenTape) -> None:
+        value, arena = self[0], self[1]
+        t = trace
+        self.forward = (t.code, t.arg0, t.arg1, value, t.aux, arena, t.iarena, 0, len(t.code))
+        self.guards = (t.code, t.arg0, t.arg1, value, t.aux, arena, t.iarena, t.guard_kind, t.guard_a, t.guard_b,
+                       t.guard_off, t.guard_expected)
+        self.reverse: dict[tuple[int, ...], tuple] = {}
+        #: per input: (index, None) in the value column, (offset, a view of the arena shaped as
+        #: the input) in the arena, or (-1, None) when no entry reads it
+        self.inputs = [(-1, None) if location is None else (location[1], None) if location[0] else
+                       (location[1], arena[location[1] : location[1] + location[2]].reshape(meta[0]))
+                       for location, meta in zip(t.input_locations, t.input_meta)]
 
 
 def take(plan: tuple, value: np.ndarray, arena: np.ndarray) -> Any:

@@ -130,15 +130,22 @@ class CompiledTape(FrozenTape):
             if self.custom or self.numpy_entries:
                 self._replay_values(value, arena)
             else:
-                K.forward_replay(self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena, 0,
-                                 len(self.code))
-            if len(self.guard_kind) and not R.guards_hold(
-                    self.code, self.arg0, self.arg1, value, self.aux, arena, self.iarena, self.guard_kind,
-                    self.guard_a, self.guard_b, self.guard_off, self.guard_expected):
+                K.forward_replay(*workspace.forward)
+            if len(self.guard_kind) and not R.guards_hold(*workspace.guards):
                 return None
             return [take(plan, value, arena) if type(plan) is tuple else plan for plan in self.output_plans()]
         finally:
             self._pool.append(workspace)
+
+    def forward_mode_pays(self, wrt: tuple[int, ...]) -> bool:
+        """True when value_and_grad for ``wrt`` runs forward mode: at most ``FORWARD_MODE_MAX_INPUTS``
+        input elements, a Tensor output and no custom gradients (cached per wrt)."""
+        choices = self.__dict__.setdefault("_forward_mode", {})
+        choice = choices.get(wrt)
+        if choice is None:
+            few_inputs = sum(self.input_sizes[j] for j in wrt) <= FORWARD_MODE_MAX_INPUTS
+            choice = choices[wrt] = few_inputs and isinstance(self.outputs[0], tuple) and not self.custom
+        return choice
 
     def _reverse_plan(self, wrt: tuple[int, ...]) -> tuple:
         """What a reverse-mode value_and_gradient for ``wrt`` needs besides the workspace (cached)."""
@@ -167,7 +174,9 @@ class CompiledTape(FrozenTape):
         target, stop, live, rcode, zones, value_plan, grad_plans = self._reverse_plan(wrt)
         if self.custom:
             return self._segmented_value_and_gradient(values, wrt, target, out[1], out[2], live, rcode)
-        generated = self.__dict__.get("_generated", {}).get(wrt)
+        generated = self.__dict__.get("_generated")
+        if generated is not None:
+            generated = generated.get(wrt)
         workspace = self._acquire(values)
         try:
             value, arena, adj, adj_arena = workspace
@@ -178,10 +187,13 @@ class CompiledTape(FrozenTape):
                 replay = R.replay_gradient
             else:
                 replay = R.replay_value_and_gradient  # values and gradient in one compiled call
-            status = replay(
-                self.code, rcode, self.arg0, self.arg1, value, self.aux, arena, self.iarena, adj, adj_arena,
-                zones, self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected,
-                target, stop)
+            arguments = workspace.reverse.get(wrt)
+            if arguments is None:
+                arguments = workspace.reverse[wrt] = (
+                    self.code, rcode, self.arg0, self.arg1, value, self.aux, arena, self.iarena, adj, adj_arena,
+                    zones, self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected,
+                    target, stop)
+            status = replay(*arguments)
             if status == -2:
                 return None
             f_value = take(value_plan, value, arena)
