@@ -35,7 +35,7 @@ from .captured import CapturedState
 from .compiled import NUMPY_MIN_SIZE, NUMPY_UNARY  # noqa: F401  (re-exported)
 from .replay import FORWARD_MODE_MAX_INPUTS, CompiledTape  # noqa: F401  (re-exported)
 from .arguments import (
-    ArgNums, Layout, eager_arguments, one_argnum, quick_key, quick_values, refuse_differentiated,
+    ArgNums, Layout, eager_arguments, one_argnum, quick_key, refuse_differentiated,
     signature, static_argnum_list,
 )
 from .derivatives import EAGER, DerivativeMethods  # noqa: F401  (EAGER: the replays' sentinel)
@@ -205,7 +205,7 @@ class Function(DerivativeMethods):
                 self._quick.clear()
             self._quick[quick] = (key, layout)
             return key, values, layout
-        return known[0], quick_values(args), known[1]
+        return known[0], [arg._v if type(arg) is Tensor else arg for arg in args], known[1]  # quick_values
 
     def _eager_call_arguments(self, args: tuple, kwargs: dict) -> tuple[list[Any], dict]:
         return eager_arguments(args, kwargs, self._static_argnums, self._static_argnames)
@@ -322,9 +322,8 @@ class Function(DerivativeMethods):
     # -- calls ------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """f's value, replayed (outside recording tapes; inside them f runs eagerly and is recorded)."""
-        if self._records_outside():
+        if state.stack or state.trace is not None:  # _records_outside(), inlined: this runs on every call
             return self._run_eagerly(args, kwargs)
-
         result = self._lookup(args, kwargs, _replay_call, _run_result)
         return result[0] if result is not None else self._run_eagerly(args, kwargs)
 
@@ -355,7 +354,7 @@ class Function(DerivativeMethods):
 
         Inside a recording tape or another Function's trace, f runs eagerly (as ``nt.value_and_grad``),
         and results that the outer tape differentiates are returned as recorded Tensors."""
-        if self._records_outside():
+        if state.stack or state.trace is not None:  # _records_outside(), inlined: this runs on every call
             from ..functional import value_and_grad
 
             call_args, call_kwargs = self._eager_call_arguments(args, kwargs)

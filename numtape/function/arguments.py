@@ -282,11 +282,6 @@ def quick_key(args: tuple) -> Optional[tuple]:
     return tuple(parts)
 
 
-def quick_values(args: tuple) -> list[Any]:
-    """The input values of a call :func:`quick_key` accepted (as ``signature`` lists them)."""
-    return [arg._v if type(arg) is Tensor else arg for arg in args]
-
-
 def eager_arguments(args: tuple, kwargs: dict, static_argnums: frozenset = frozenset(),
                     static_argnames: frozenset = frozenset()) -> tuple[list[Any], dict]:
     """Arguments for an eager call of f: every traced leaf as a Tensor (Tensors and Variables

@@ -126,14 +126,17 @@ class CompiledTape(FrozenTape):
         K.ensure_compiled()
         workspace = self._acquire(values)
         try:
-            value, arena = workspace[0], workspace[1]
             if self.custom or self.numpy_entries:
-                self._replay_values(value, arena)
+                self._replay_values(workspace[0], workspace[1])
             else:
                 K.forward_replay(*workspace.forward)
             if len(self.guard_kind) and not R.guards_hold(*workspace.guards):
                 return None
-            return [take(plan, value, arena) if type(plan) is tuple else plan for plan in self.output_plans()]
+            plans = self.output_plans()
+            if len(plans) == 1:  # the common case, without a comprehension's frame
+                plan = plans[0]
+                return [take(plan, workspace[0], workspace[1]) if type(plan) is tuple else plan]
+            return [take(plan, workspace[0], workspace[1]) if type(plan) is tuple else plan for plan in plans]
         finally:
             self._pool.append(workspace)
 
@@ -198,7 +201,11 @@ class CompiledTape(FrozenTape):
                 return None
             f_value = take(value_plan, value, arena)
             # a read plan (6 fields), or the (shape, dtype) of a gradient that is zero (the input is dead)
-            grads = [take(plan, adj, adj_arena) if len(plan) == 6 else _zeros(*plan) for plan in grad_plans]
+            if len(grad_plans) == 1:
+                plan = grad_plans[0]
+                grads = [take(plan, adj, adj_arena) if len(plan) == 6 else _zeros(*plan)]
+            else:
+                grads = [take(plan, adj, adj_arena) if len(plan) == 6 else _zeros(*plan) for plan in grad_plans]
         finally:
             self._pool.append(workspace)
         return f_value, grads
