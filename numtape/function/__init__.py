@@ -198,14 +198,14 @@ class Function(DerivativeMethods):
         quick = None if kwargs or self._static_argnums else quick_key(args)
         if quick is None:
             return signature(args, kwargs, self._fn, self._static_argnums, self._static_argnames)
-        known = self._quick.get(quick)
+        known = self._quick.get(quick[0])
         if known is None:
             key, values, layout = signature(args, kwargs, self._fn, self._static_argnums, self._static_argnames)
             if len(self._quick) >= MAX_SIGNATURES:
                 self._quick.clear()
-            self._quick[quick] = (key, layout)
+            self._quick[quick[0]] = (key, layout)
             return key, values, layout
-        return known[0], [arg._v if type(arg) is Tensor else arg for arg in args], known[1]  # quick_values
+        return known[0], quick[1], known[1]
 
     def _eager_call_arguments(self, args: tuple, kwargs: dict) -> tuple[list[Any], dict]:
         return eager_arguments(args, kwargs, self._static_argnums, self._static_argnames)
@@ -260,7 +260,8 @@ class Function(DerivativeMethods):
             self._captured = CapturedState(self._fn)
         traces = self._traces.get(key)
         if traces is not None:
-            self._traces.move_to_end(key)
+            if len(self._traces) > 1:  # with one signature the LRU order is already right
+                self._traces.move_to_end(key)
             for trace in traces:
                 result = method(trace, values)
                 if result is not None:

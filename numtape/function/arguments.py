@@ -255,21 +255,22 @@ def signature(args: tuple, kwargs: dict, fn: Any = None, static_argnums: frozens
 _F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
 
 
-def quick_key(args: tuple) -> Optional[tuple]:
-    """A cheap stand-in for :func:`signature`'s key, or None when it cannot tell.
+def quick_key(args: tuple) -> Optional[tuple[tuple, list[Any]]]:
+    """A cheap stand-in for :func:`signature`'s key, and the call's input values; or None.
 
     Defined only for positional arguments that are all float64/float32 NumPy arrays
     (exact type, native byte order), Python floats, or Tensors holding one of these:
     for those, ``signature``'s key, layout and values follow from the types, shapes and
-    dtypes alone, so a Function keeps the key and layout it computed once per quick key
-    (argument values are never part of it: arrays mutated in place are read anew).
+    dtypes alone, so a Function keeps the key and layout it computed once per quick key.
+    Values are never part of it (arrays mutated in place are read anew); the input
+    values are the arguments themselves (a Tensor's ``_v``), as ``signature`` lists them.
     """
     parts = []
+    values = []
     for arg in args:
-        kind = type(arg)
-        if kind is Tensor:
+        if type(arg) is Tensor:
             arg = arg._v
-            kind = type(arg)
+        kind = type(arg)
         if kind is np.ndarray:
             dtype = arg.dtype
             if dtype is not _F64 and dtype is not _F32:
@@ -279,7 +280,8 @@ def quick_key(args: tuple) -> Optional[tuple]:
             parts.append(float)
         else:
             return None
-    return tuple(parts)
+        values.append(arg)
+    return tuple(parts), values
 
 
 def eager_arguments(args: tuple, kwargs: dict, static_argnums: frozenset = frozenset(),
