@@ -10,6 +10,7 @@ NumPy: ``NUMPY_UNARY``, ``NUMPY_MIN_SIZE``). The replays themselves are
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -19,6 +20,11 @@ from .._kernels import sweep as K
 from ..ops.registry import ELEMENTWISE
 from ..tape.buffers import TapeBuffers
 from ..tape.recorder import Tape
+
+
+#: value_and_grad uses forward mode (one pass carrying a tangent per input element)
+#: when the inputs have at most this many elements in all; reverse mode otherwise.
+FORWARD_MODE_MAX_INPUTS = 2
 
 
 # ---------------------------------------------------------------------------
@@ -209,6 +215,31 @@ class FrozenTape:
                 self.read_plan(*out) if isinstance(out, tuple) else out for out in self.outputs]
         return plans
 
+    def forward_mode_pays(self, wrt: tuple[int, ...]) -> bool:
+        """True when value_and_grad for ``wrt`` runs forward mode: at most ``FORWARD_MODE_MAX_INPUTS``
+        input elements, a Tensor output and no custom gradients (cached per wrt)."""
+        choices = self.__dict__.setdefault("_forward_mode", {})
+        choice = choices.get(wrt)
+        if choice is None:
+            few_inputs = sum(self.input_sizes[j] for j in wrt) <= FORWARD_MODE_MAX_INPUTS
+            choice = choices[wrt] = few_inputs and isinstance(self.outputs[0], tuple) and not self.custom
+        return choice
+
+    def _reverse_plan(self, wrt: tuple[int, ...]) -> tuple:
+        """What a reverse-mode value_and_gradient for ``wrt`` needs besides the workspace (cached)."""
+        plans = self.__dict__.setdefault("_reverse_plans", {})
+        plan = plans.get(wrt)
+        if plan is None:
+            target, shape, dtype = self.outputs[0]
+            sources = [self.inputs[k] for k in wrt]
+            stop = min([s for s in sources if s >= 0], default=target)
+            live, rcode = self.live((target,), self._sources(wrt))
+            grads = [self.read_plan(self.inputs[k], *self.input_meta[k])
+                     if self.inputs[k] >= 0 and live[self.inputs[k]] else self.input_meta[k] for k in wrt]
+            plan = plans[wrt] = (target, stop, live, rcode, self.zones(live), self.read_plan(target, shape, dtype),
+                                 grads)
+        return plan
+
     def output_values(self, value: np.ndarray, arena: np.ndarray) -> list[Any]:
         result = []
         for out in self.outputs:
@@ -271,6 +302,13 @@ class _ReplayTape:
         b.external = []
         self.buffers = b
         self.custom = calls
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """np.all(np.isfinite(a)) without its 3 us of wrappers on the few elements forward mode has."""
+    if a.size == 1:
+        return math.isfinite(a.item())
+    return bool(np.isfinite(a).all())
 
 
 def _cast(data: Any, dtype: Any) -> np.ndarray:

@@ -11,7 +11,6 @@ sparsity pattern (see :mod:`numtape.function.sparsity`).
 """
 from __future__ import annotations
 
-import math
 import os
 from typing import Any, Callable, Optional, Sequence
 
@@ -26,11 +25,8 @@ from ..ops.registry import ELEMENTWISE
 from ..backward import Source, fast_gradients
 from ..tape.custom_call import CustomCall
 from ..tensor import Tensor, to_value, wrap
-from .compiled import FrozenTape, _cast, _ReplayTape, take
+from .compiled import FORWARD_MODE_MAX_INPUTS, FrozenTape, _all_finite, _cast, _ReplayTape, take  # noqa: F401
 
-#: value_and_grad uses forward mode (one pass carrying a tangent per input element)
-#: when the inputs have at most this many elements in all; reverse mode otherwise.
-FORWARD_MODE_MAX_INPUTS = 2
 
 #: compile="lazy": a trace's generated kernel is compiled at its HOT_CALLS-th value_and_grad
 #: call for the same argnums (see DESIGN_NOTES "Generated replay kernels").
@@ -46,13 +42,6 @@ class _Forked:
 
 _forked = _Forked()
 os.register_at_fork(after_in_child=lambda: setattr(_forked, "child", True))
-
-
-def _all_finite(a: np.ndarray) -> bool:
-    """np.all(np.isfinite(a)) without its 3 us of wrappers on the few elements forward mode has."""
-    if a.size == 1:
-        return math.isfinite(a.item())
-    return bool(np.isfinite(a).all())
 
 
 class CompiledTape(FrozenTape):
@@ -139,31 +128,6 @@ class CompiledTape(FrozenTape):
             return [take(plan, workspace[0], workspace[1]) if type(plan) is tuple else plan for plan in plans]
         finally:
             self._pool.append(workspace)
-
-    def forward_mode_pays(self, wrt: tuple[int, ...]) -> bool:
-        """True when value_and_grad for ``wrt`` runs forward mode: at most ``FORWARD_MODE_MAX_INPUTS``
-        input elements, a Tensor output and no custom gradients (cached per wrt)."""
-        choices = self.__dict__.setdefault("_forward_mode", {})
-        choice = choices.get(wrt)
-        if choice is None:
-            few_inputs = sum(self.input_sizes[j] for j in wrt) <= FORWARD_MODE_MAX_INPUTS
-            choice = choices[wrt] = few_inputs and isinstance(self.outputs[0], tuple) and not self.custom
-        return choice
-
-    def _reverse_plan(self, wrt: tuple[int, ...]) -> tuple:
-        """What a reverse-mode value_and_gradient for ``wrt`` needs besides the workspace (cached)."""
-        plans = self.__dict__.setdefault("_reverse_plans", {})
-        plan = plans.get(wrt)
-        if plan is None:
-            target, shape, dtype = self.outputs[0]
-            sources = [self.inputs[k] for k in wrt]
-            stop = min([s for s in sources if s >= 0], default=target)
-            live, rcode = self.live((target,), self._sources(wrt))
-            grads = [self.read_plan(self.inputs[k], *self.input_meta[k])
-                     if self.inputs[k] >= 0 and live[self.inputs[k]] else self.input_meta[k] for k in wrt]
-            plan = plans[wrt] = (target, stop, live, rcode, self.zones(live), self.read_plan(target, shape, dtype),
-                                 grads)
-        return plan
 
     def value_and_gradient(self, values: Sequence[Any], wrt: Sequence[int]) -> Optional[tuple[Any, list[Any]]]:
         """(f's value, gradients with respect to the inputs ``wrt``), or None when a guard fails."""
