@@ -84,7 +84,8 @@ HANDLED_FUNCTIONS: dict[Any, Callable[..., Any]] = {
 }
 
 # Functions that read only a Tensor's metadata, which a trace's signature fixes.
-METADATA_FUNCTIONS = {np.shape, np.ndim, np.size, np.result_type, np.iscomplexobj, np.isrealobj}
+METADATA_FUNCTIONS = {np.shape, np.ndim, np.size, np.result_type, np.iscomplexobj, np.isrealobj,
+                      np.iscomplex, np.isreal}  # numtape has no complex dtype: iscomplex/isreal read the dtype
 
 # Functions whose results are not floats computed from the Tensor (shapes, booleans,
 # indices): applied to the values.

@@ -92,3 +92,12 @@ def test_refusals_name_the_function_called_and_only_ops_that_exist(call, name, s
     with pytest.raises(TypeError) as error:
         call(nt.constant(np.ones(3)))
     assert f"numtape: {name} " in str(error.value) and suggestion in str(error.value), str(error.value)
+
+
+def test_iscomplex_and_isreal_read_the_dtype_of_a_differentiated_tensor() -> None:
+    x = nt.constant(np.array([1.0, -2.0]))
+    with nt.GradientTape() as tape:
+        tape.watch(x)
+        assert not np.iscomplex(x).any() and np.isreal(x).all()
+        y = nt.reduce_sum(x * x)
+    np.testing.assert_allclose(tape.gradient(y, x), [2.0, -4.0])
