@@ -103,6 +103,8 @@ def _stirling_correction(a):
 def igam_fac(a, x):
     """x^a e^-x / Gamma(a); for a >= 10 by Stirling's series, a log(x/a) - (x - a) (log1pmx near
     x = a) + log(a / 2 pi)/2 - correction(a), without the cancellation of a log x - x - lgamma(a)."""
+    if a < 1.0:  # a / Gamma(a + 1): exp(-lgamma(a)) would lose |lgamma(a)| eps for tiny a
+        return a * math.exp(a * math.log(x) - x - lgam1p(a))
     if a < 10.0:
         return math.exp(a * math.log(x) - x - math.lgamma(a))
     t = (x - a) / a
@@ -113,8 +115,8 @@ def igam_fac(a, x):
 @kernel
 def _series_prefactor(a, x):
     """x^a e^-x / Gamma(a + 1) (e^-x at a = 0)."""
-    if a == 0.0:
-        return math.exp(-x)
+    if a < 1.0:
+        return math.exp(a * math.log(x) - x - lgam1p(a)) if a > 0.0 else math.exp(-x)
     return igam_fac(a, x) / a
 
 
@@ -220,10 +222,12 @@ def gammaincc(a, x):
     if edge != 2.0:
         return edge
     if x > 1.1:
-        return 1.0 - igam_series(a, x) if x < a else igamc_fraction(a, x)
-    if x <= 0.5:
-        return 1.0 - igam_series(a, x) if -0.4 / math.log(x) < a else igamc_series(a, x)
-    return 1.0 - igam_series(a, x) if x * 1.1 < a else igamc_series(a, x)
+        value = 1.0 - igam_series(a, x) if x < a else igamc_fraction(a, x)
+    elif x <= 0.5:
+        value = 1.0 - igam_series(a, x) if -0.4 / math.log(x) < a else igamc_series(a, x)
+    else:
+        value = 1.0 - igam_series(a, x) if x * 1.1 < a else igamc_series(a, x)
+    return 1.0 if value > 1.0 else value  # a sum rounded up by an ulp (NaN passes)
 
 
 @kernel
@@ -234,7 +238,8 @@ def gammainc(a, x):
         return edge
     if x > 1.0 and x > a:
         return 1.0 - gammaincc(a, x)
-    return igam_series(a, x)
+    value = igam_series(a, x)
+    return 1.0 if value > 1.0 else value
 
 
 # ---------------------------------------------------------------------------
