@@ -61,8 +61,9 @@ def test_edge_conventions_are_scipy_s():
         assert np.all((got[~np.isnan(got)] >= 0.0) & (got[~np.isnan(got)] <= 1.0))
 
 
-def test_beyond_the_term_limit_the_value_is_nan_not_a_truncated_sum():
-    assert np.isnan(nt.gammainc(nt.constant(1e12), nt.constant(1e12 - 1e5)).numpy())
+def test_huge_a_by_temme_and_its_a_derivative_nan_past_the_term_limit():
+    value = nt.gammainc(nt.constant(1e12), nt.constant(1e12 - 1e5)).numpy()
+    assert abs(value / sp.gammainc(1e12, 1e12 - 1e5) - 1.0) < 1e-14  # SciPy's Temme expansion there too
     with nt.GradientTape() as tape:
         a = nt.constant(np.array([1e12, 3.0]))
         tape.watch(a)
@@ -183,3 +184,14 @@ def test_scipy_and_tensorflow_names_record_on_tensors():
     np.testing.assert_allclose(got, 2.0 * st.gamma.pdf(x, a), rtol=1e-13)
     assert nt.math.igamma is nt.gammainc and nt.math.igammac is nt.gammaincc
     assert nt.special.gammainc is nt.gammainc
+
+
+def test_temme_expansion_agrees_with_the_long_series_where_both_apply():
+    from numtape._kernels import incgammafn as IG
+
+    a = 1.5e9  # the series still converges in its term limit here; SciPy's 2000 terms do not
+    for k in (-20.0, -8.0, -3.0, -0.5):
+        x = a + k * np.sqrt(a)
+        assert abs(IG._temme(a, x, True) / IG.igam_series(a, x) - 1.0) < 2e-12, k
+    x = a - 8.0 * np.sqrt(a)
+    assert abs(sp.gammainc(a, x) / IG._temme(a, x, True) - 1.0) > 0.5  # SciPy's truncated sum

@@ -9,8 +9,10 @@ function is 1 minus that one. Two departures: the prefactor x^a e^-x / Gamma(a) 
 series for a >= 10, a log(x/a) - (x - a) with log1pmx = log(1 + t) - t near x = a (SciPy
 cancels a log x - x - lgamma(a) there, ~1e-12 relative for a ~ 1e3, or uses a Lanczos sum), and where SciPy switches to
 Temme's uniform asymptotic expansion (a > 20, x near a) the series and the fraction simply run
-longer (about 9 sqrt(a) terms). Past ``_TERM_LIMIT`` terms the result is NaN, never a truncated
-sum: a > ~7e9 with |x - a| < ~9 sqrt(a).
+longer (about 9 sqrt(a) terms; SciPy's 2000-term cap truncates them between 4.5 and 9 sqrt(a)
+from a when a > ~5e4), up to a = 1e7 (the long sums lose ~1e-13 there); above, where
+|x - a| < 0.3 a, two terms of Temme's expansion are exact to rounding. Past ``_TERM_LIMIT`` terms a sum gives NaN, never a truncated value: the
+a-derivatives for a > ~7e9 with x near a.
 
 Derivatives in a (TensorFlow and JAX differentiate igamma in a too) are truncated Taylor
 arithmetic in d: the coefficients of P(a + d, x) up to order K, carried through the same
@@ -200,6 +202,26 @@ def igamc_fraction(a, x):
 
 
 @kernel
+def _temme(a, x, lower):
+    """P (lower) or Q for a > 1e7 and |x - a| < 0.3 a: Temme's uniform expansion (DLMF 8.12.3-4),
+    0.5 erfc(-+eta sqrt(a/2)) -+ exp(-a eta^2/2) / sqrt(2 pi a) (c0(eta) + c1(eta) / a). The next
+    term, c2 / a^2 < 1e-17 of R, is below rounding; c1 / a needs only ~1e-4 of c1."""
+    sigma = (x - a) / a
+    eta = math.sqrt(-2.0 * log1pmx(sigma))
+    if sigma < 0.0:
+        eta = -eta
+    if abs(eta) < 1e-3:  # 1/sigma - 1/eta cancels: its series in eta
+        c0 = -1.0 / 3.0 + eta * (1.0 / 12.0 - eta * (2.0 / 135.0 - eta / 864.0))
+        c1 = -1.0 / 540.0 - eta / 288.0
+    else:
+        c0 = 1.0 / sigma - 1.0 / eta
+        c1 = 1.0 / eta ** 3 - 1.0 / sigma ** 3 - 1.0 / sigma ** 2 - 1.0 / (12.0 * sigma)
+    sign = -1.0 if lower else 1.0
+    tail = math.exp(-0.5 * a * eta * eta) * (c0 + c1 / a) / math.sqrt(2.0 * math.pi * a)
+    return 0.5 * math.erfc(sign * eta * math.sqrt(0.5 * a)) + sign * tail
+
+
+@kernel
 def _edge(a, x, lower):
     """P (lower) or Q at SciPy's special arguments; 2.0 where none applies."""
     if a != a or x != x or a < 0.0 or x < 0.0:
@@ -221,6 +243,8 @@ def gammaincc(a, x):
     edge = _edge(a, x, False)
     if edge != 2.0:
         return edge
+    if a > 1e7 and abs(x - a) < 0.3 * a:
+        return _temme(a, x, False)
     if x > 1.1:
         value = 1.0 - igam_series(a, x) if x < a else igamc_fraction(a, x)
     elif x <= 0.5:
@@ -236,6 +260,8 @@ def gammainc(a, x):
     edge = _edge(a, x, True)
     if edge != 2.0:
         return edge
+    if a > 1e7 and abs(x - a) < 0.3 * a:
+        return _temme(a, x, True)
     if x > 1.0 and x > a:
         return 1.0 - gammaincc(a, x)
     value = igam_series(a, x)

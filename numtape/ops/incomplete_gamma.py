@@ -91,10 +91,11 @@ _CONVENTION = (
     "x = inf. Derivative in x: the gamma density x**(a-1) exp(-x) / Gamma(a); in a (as TensorFlow "
     "and JAX): the series DLMF 8.11.4 (x <= max(a, 1)) or Cephes' continued fraction differentiated "
     "term by term in Taylor arithmetic, every order (at a = 0 the one-sided derivative, -E1(x)). "
-    "NaN where a sum has not converged in 1e6 terms (a > ~7e9 with x within ~9 sqrt(a) of a). "
-    "Accuracy against mpmath: ~1e-13 relative (~4e-13 far in the tails of large a), also where "
-    "SciPy's 2000-term series truncates (a > ~5e4, 4.5 sqrt(a) < a - x < 9 sqrt(a): SciPy off by "
-    "up to 50%).")
+    "The a-derivatives are NaN where a sum has not converged in 1e6 terms (a > ~7e9 with x within "
+    "~9 sqrt(a) of a), never a truncated value. Values: ~1e-13 relative against mpmath (|log P| "
+    "3e-16 far in the tails), also where SciPy's 2000-term series truncates (a > ~5e4, "
+    "4.5 sqrt(a) < |a - x| < 9 sqrt(a) or further for larger a: SciPy off by up to 60%); "
+    "a > 1e7 near x = a by Temme's expansion.")
 
 _ROWS = [
     _binary(127, "gammainc", _py("gammainc", IG), _scipy("gammainc"), _gammainc_vjp,
