@@ -47,6 +47,7 @@ from . import convolution, numpy_misc  # noqa: F401,E402
 from . import activations, losses, tf_data, tf_math  # noqa: F401,E402  (after the rows they build on)
 from . import linalg_equations, linalg_factor, linalg_norms, linalg_solve, linalg_spectral, linalg_tf  # noqa: F401,E402,E501
 from . import stats_continuous, stats_dirichlet, stats_discrete, stats_multivariate  # noqa: F401,E402  (nt.stats rows)
+from . import stats_incomplete_gamma  # noqa: F401,E402  (nt.stats rows: gamma/chi2/poisson cdf and sf)
 from .registry import top_level_composites  # noqa: E402
 
 globals().update(ROW_OPS)  # every public elementwise row, also those not named above
