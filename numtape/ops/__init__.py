@@ -37,6 +37,7 @@ __all__ = [
 ]
 from . import special_functions  # noqa: E402,F401  (its rows join ROW_OPS)
 from . import tf_keywords  # noqa: E402,F401  (TensorFlow's keywords on identity, relu, softplus: in ROW_OPS)
+from . import incomplete_gamma  # noqa: E402,F401  (its rows join ROW_OPS)
 ROW_OPS = {**_ELEMENTWISE_ROW_OPS, **_NUMPY_UFUNC_ROW_OPS}
 # composite rows register themselves on import (the einsum module's name is rebound to its op below)
 from . import einsum as _einsum_module  # noqa: F401,E402
@@ -50,6 +51,7 @@ from . import linalg_equations, linalg_factor, linalg_norms, linalg_solve, linal
 from . import linalg_eig  # noqa: F401,E402  (eig, eigvals: after linalg_spectral, whose helper it uses)
 from . import stats_continuous, stats_dirichlet, stats_discrete, stats_multivariate  # noqa: F401,E402  (nt.stats rows)
 from . import incomplete_beta, stats_incomplete_beta  # noqa: F401,E402  (betainc and the t, beta, binom cdf/sf rows)
+from . import stats_incomplete_gamma  # noqa: F401,E402  (nt.stats rows: gamma/chi2/poisson cdf and sf)
 from .registry import top_level_composites  # noqa: E402
 
 globals().update(ROW_OPS)  # every public elementwise row, also those not named above

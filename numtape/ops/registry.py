@@ -54,7 +54,8 @@ CODE_LIMIT = 254
 #: The modules of ``numtape/_kernels`` a formula may name, with the prefix it names them by
 #: (``BF.j0``): the generated code (``_kernels/scalar.py``, nt.function's generated kernels)
 #: imports exactly these.
-FORMULA_MODULES = (("besselfn", "BF"), ("gammafn", "GF"), ("mathfn", "M"), ("specialfn", "SF"))
+FORMULA_MODULES = (("besselfn", "BF"), ("gammafn", "GF"), ("incgammafn", "IG"), ("mathfn", "M"),
+                   ("specialfn", "SF"))
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,8 @@ class Elementwise:
     value); ``second`` (d partial / dx) in ``x``, ``y`` and ``d`` (the partial).
     Binary: ``kernel`` in ``a``, ``b``; ``partial`` a pair in ``a``, ``b``, ``z``;
     ``second`` a 4-tuple (d da/da, d da/db, d db/da, d db/db) in ``a, b, z, da, db``.
-    ``M.`` names a helper of ``numtape/_kernels/mathfn.py``, ``SF.``, ``GF.`` and ``BF.`` one of
-    ``specialfn.py``, ``gammafn.py`` and ``besselfn.py`` there. ``second`` is
+    ``M.`` names a helper of ``numtape/_kernels/mathfn.py``, ``SF.``, ``GF.``, ``IG.`` and ``BF.`` one
+    of ``specialfn.py``, ``gammafn.py``, ``incgammafn.py`` and ``besselfn.py`` there. ``second`` is
     :data:`LINEAR` when the partials are (piecewise) constant.
 
     Tangent (forward mode, the jvp of one direction): unary ``d * dx`` and binary
