@@ -42,6 +42,20 @@ def test_forward_replay_reproduces_recorded_values(name, f, shapes, rng) -> None
     np.testing.assert_allclose(arena, expected_arena, rtol=1e-12, atol=1e-14)
 
 
+#: Rows whose kernel is more accurate than SciPy at these points: SciPy's gammaincc(0.5, 0.75) is
+#: 0.22067136191984324, the true value erfc(sqrt(0.75)) = 0.2206713619198467926... (a 40-digit
+#: series), the kernel's 0.22067136191984674 (1.6e-14 relative from SciPy, 2e-16 from the truth).
+_LOOSER = {"gammainc": 2e-14, "gammaincc": 2e-14}
+
+
+def test_gammaincc_kernel_is_within_an_ulp_where_scipy_is_not() -> None:
+    K.ensure_compiled()
+    from numtape.ops.registry import ELEMENTWISE
+
+    code = next(c for c, spec in ELEMENTWISE.items() if spec.name == "gammaincc")
+    assert abs(S.binary(code, 0.5, 0.75) - 0.2206713619198467926) <= 1e-16
+
+
 @pytest.mark.skipif(os.environ.get("NUMBA_DISABLE_JIT") == "1",
                     reason="as plain Python, the math module raises on overflow instead of returning inf")
 def test_scalar_kernels_match_numpy_on_special_values() -> None:
@@ -59,8 +73,9 @@ def test_scalar_kernels_match_numpy_on_special_values() -> None:
                     expected = float(spec.ufunc(np.float64(x), np.float64(0.75)))
                     got = S.binary(code, x, 0.75)
                 # a few ulp: special functions (betaln) are Cephes ports over libm, SciPy's over its own gamma
-                assert got == expected or (np.isnan(got) and np.isnan(expected)) or abs(got - expected) <= 2e-15 * abs(
-                    expected), (spec.name, x, got, expected)
+                tolerance = _LOOSER.get(spec.name, 2e-15)
+                assert got == expected or (np.isnan(got) and np.isnan(expected)) or abs(got - expected) <= \
+                    tolerance * abs(expected), (spec.name, x, got, expected)
 
 
 @pytest.mark.skipif(os.environ.get("NUMBA_DISABLE_JIT") == "1", reason="already running without JIT")
