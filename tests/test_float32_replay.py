@@ -132,3 +132,15 @@ def test_batch_value_and_grad_gives_eagers_float32_bits() -> None:
     values, _ = f.batch_value_and_grad(xs)
     eager = np.array([nt.reduce_sum(nt.tanh(nt.exp(nt.constant(x) * 1.3))).numpy() for x in xs])
     np.testing.assert_array_equal(_bits(values), _bits(eager))
+
+
+def test_jvp_value_is_eagers_float32_bits() -> None:
+    """g.jvp's tangent pass computes values compiled; the value it returns is g(x)'s (eager's bits)."""
+    f = nt.function(lambda x: nt.reduce_sum(nt.tanh(nt.exp(x * 1.3))))
+    rng = np.random.default_rng(5)
+    f.jvp(np.ones(9, np.float32), np.ones(9, np.float32))
+    for _ in range(20):
+        x = rng.standard_normal(9).astype(np.float32)
+        value, _ = f.jvp(x, np.ones(9, np.float32))
+        eager = nt.reduce_sum(nt.tanh(nt.exp(nt.constant(x) * 1.3))).numpy()
+        np.testing.assert_array_equal(_bits(value), _bits(eager))
