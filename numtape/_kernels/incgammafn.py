@@ -240,11 +240,11 @@ def _edge(a, x, lower):
 @kernel
 def gammaincc(a, x):
     """Q(a, x) = Gamma(a, x) / Gamma(a), SciPy's gammaincc."""
-    edge = _edge(a, x, False)
+    edge = _edge(a, x, np.bool_(False))  # np.bool_, np.int64 below: not literals, one compiled version each
     if edge != 2.0:
         return edge
     if a > 1e7 and abs(x - a) < 0.3 * a:
-        return _temme(a, x, False)
+        return _temme(a, x, np.bool_(False))
     if x > 1.1:
         value = 1.0 - igam_series(a, x) if x < a else igamc_fraction(a, x)
     elif x <= 0.5:
@@ -257,11 +257,11 @@ def gammaincc(a, x):
 @kernel
 def gammainc(a, x):
     """P(a, x) = gamma(a, x) / Gamma(a), SciPy's gammainc."""
-    edge = _edge(a, x, True)
+    edge = _edge(a, x, np.bool_(True))
     if edge != 2.0:
         return edge
     if a > 1e7 and abs(x - a) < 0.3 * a:
-        return _temme(a, x, True)
+        return _temme(a, x, np.bool_(True))
     if x > 1.0 and x > a:
         return 1.0 - gammaincc(a, x)
     value = igam_series(a, x)
@@ -431,14 +431,14 @@ def _density_dx(a, x, d):
 @kernel
 def gammainc_partials(a, x):
     work = np.empty(2)
-    a_derivatives(a, x, 1, work)
+    a_derivatives(a, x, np.int64(1), work)
     return work[1], density(a, x)
 
 
 @kernel
 def gammainc_second(a, x):
     work = np.empty(3)
-    a_derivatives(a, x, 2, work)
+    a_derivatives(a, x, np.int64(2), work)
     mixed = _density_da(a, x)
     return work[2], mixed, mixed, _density_dx(a, x, density(a, x))
 
