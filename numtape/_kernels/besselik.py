@@ -13,9 +13,10 @@ large-argument expansion DLMF 10.40.1-2 is used instead; beyond both the value i
 for orders above 1e5 unless the bound DLMF 10.14.4 shows that I underflows (K overflows).
 Negative orders: K_-v = K_v and I_-v = I_v + (2/pi) sin(pi v) K_v (DLMF 10.27.2-3).
 x < 0: I_n(-x) = (-1)**n I_n(x) for integer n, NaN otherwise (the value is complex), and
-K is NaN. Derivatives: I_v' and K_v' come out of the method (the rows' VJPs use the
-recurrences I_v' = (I_v-1 + I_v+1)/2, K_v' = -(K_v-1 + K_v+1)/2, DLMF 10.29.1); second
-derivatives from the modified Bessel equation w'' = -w'/x + (1 + v**2/x**2) w.
+K is NaN. Derivatives (the rows' partials and VJPs, the same expressions): the recurrences
+I_v' = (I_v-1 + I_v+1)/2, K_v' = -(K_v-1 + K_v+1)/2 (DLMF 10.29.1); second derivatives
+from the modified Bessel equation w'' = -w'/x + (1 + v**2/x**2) w, and for I below |x| = 1
+from (I_v-2 + 2 I_v + I_v+2)/4 (DLMF 10.29.5), where the equation cancels.
 """
 from __future__ import annotations
 
@@ -61,15 +62,15 @@ def gamma_terms(mu):
 
 @kernel
 def mod2(v):
-    """v modulo 2, in [0, 2) (Numba has no math.fmod)."""
-    return v - 2.0 * math.floor(0.5 * v)
+    """v modulo 2, in [0, 2) (Numba has no math.fmod; its math.floor returns an int64)."""
+    return v - 2.0 * np.floor(0.5 * v)
 
 
 @kernel
 def sinpi(v):
     """sin(pi v), exactly 0 at the integers."""
     r = mod2(v)
-    if r == math.floor(r):
+    if r == np.floor(r):
         return 0.0
     return math.sin(_PI * r)
 
@@ -254,117 +255,61 @@ def _ik_any_order(v, x):
 def _iv_at_zero(v):
     if v == 0.0:
         return 1.0
-    if v > 0.0 or v == math.floor(v):
+    if v > 0.0 or v == np.floor(v):
         return 0.0
     return np.inf
 
 
 @kernel
-def _iv_slope_at_zero(v):
-    """I_v'(0), also ive's there (its kink: the one-sided slopes are I_v'(0) -+ I_v(0))."""
-    if abs(v) == 1.0:
-        return 0.5
-    if v == math.floor(v):
-        return 0.0
-    return np.inf if 0.0 < v < 1.0 else np.nan
-
-
-@kernel
 def _odd_integer_sign(v):
     """(-1)**v for an integer v; NaN for a non-integer (I_v of a negative x is complex)."""
-    if v != math.floor(v):
+    if v != np.floor(v):
         return np.nan
     return -1.0 if mod2(v) != 0.0 else 1.0
 
 
 @kernel
-def ive_and_slope(v, x):
-    """(ive(v, x), its derivative in x), any real x and v."""
+def ive(v, x):
+    """exp(-|x|) I_v(x), any real v and x."""
     if x == 0.0:
-        return _iv_at_zero(v), _iv_slope_at_zero(v)
-    if x != x or v != v or abs(x) == np.inf:
-        return (0.0 if abs(x) == np.inf and v == v else np.nan), np.nan
+        return _iv_at_zero(v)
+    if x != x or v != v:
+        return np.nan
+    if abs(x) == np.inf:
+        return 0.0 if x > 0.0 or v == np.floor(v) else np.nan
     sign = 1.0 if x > 0.0 else _odd_integer_sign(v)
-    i_v, ip_v, _, _ = _ik_any_order(v, abs(x))
-    # ive(v, -x) = sign ive(v, x): its slope at -x is -sign times that at x
-    slope = ip_v - i_v if x > 0.0 else -sign * (ip_v - i_v)
-    return sign * i_v, slope
+    return sign * _ik_any_order(v, abs(x))[0]
 
 
 @kernel
 def iv(v, x):
     """I_v(x) (inf where it overflows)."""
-    value = ive_and_slope(v, x)[0]
+    value = ive(v, x)
     return value if value == 0.0 else value * math.exp(abs(x))
 
 
 @kernel
-def ive(v, x):
-    """exp(-|x|) I_v(x)."""
-    return ive_and_slope(v, x)[0]
-
-
-@kernel
-def kve_and_slope(v, x):
-    """(kve(v, x), its derivative in x): inf at 0, NaN below."""
+def kve(v, x):
+    """exp(x) K_v(x): inf at 0, NaN below."""
     if x == 0.0:
-        return np.inf, -np.inf
+        return np.inf
     if not x > 0.0 or v != v:
-        return np.nan, np.nan
+        return np.nan
     if x == np.inf:
-        return 0.0, 0.0
-    _, _, k_v, kp_v = ik_scaled(abs(v), x)
-    return k_v, kp_v + k_v
+        return 0.0
+    return ik_scaled(abs(v), x)[2]
 
 
 @kernel
 def kv(v, x):
     """K_v(x) (0 where it underflows)."""
-    value = kve_and_slope(v, x)[0]
+    value = kve(v, x)
     return value * math.exp(-x) if value != np.inf else value
-
-
-@kernel
-def kve(v, x):
-    """exp(x) K_v(x)."""
-    return kve_and_slope(v, x)[0]
 
 
 # ---------------------------------------------------------------------------
 # Derivatives in x (the order is data: its partial is 0)
 # ---------------------------------------------------------------------------
-@kernel
-def iv_partials(v, x, y):
-    """(0, I_v'(x)); y = I_v(x)."""
-    value, slope = ive_and_slope(v, x)
-    if x == 0.0:
-        return 0.0, slope
-    if value == 0.0 or y == np.inf:
-        return 0.0, (0.5 * (iv(v - 1.0, x) + iv(v + 1.0, x)))
-    return 0.0, (slope + (value if x > 0.0 else -value)) * math.exp(abs(x))
-
-
-@kernel
-def ive_partials(v, x):
-    """(0, ive'(x))."""
-    return 0.0, ive_and_slope(v, x)[1]
-
-
-@kernel
-def kv_partials(v, x, y):
-    """(0, K_v'(x)); y = K_v(x)."""
-    value, slope = kve_and_slope(v, x)
-    if value == np.inf:
-        return 0.0, -np.inf
-    return 0.0, (slope - value) * math.exp(-x)
-
-
-@kernel
-def kve_partials(v, x):
-    """(0, kve'(x))."""
-    return 0.0, kve_and_slope(v, x)[1]
-
-
 @kernel
 def modified_second(v, x, y, d):
     """(0, 0, 0, w'') by the modified Bessel equation w'' = -w'/x + (1 + v**2/x**2) w (w = y, w' = d)."""
@@ -397,3 +342,18 @@ def kve_second(v, x, y, d):
     kp = d - y
     kpp = -kp / x + (1.0 + v * v / (x * x)) * y
     return 0.0, 0.0, 0.0, kpp + 2.0 * kp + y
+
+
+@kernel
+def ik_array(kind, v, x, out):
+    """out = iv (kind 0), ive (1), kv (2) or kve (3) of flat arrays of one size: the rows' NumPy
+    path, so that eager arrays, scalars and compiled tapes compute the same numbers."""
+    for k in range(out.size):
+        if kind == 0:
+            out[k] = iv(v[k], x[k])
+        elif kind == 1:
+            out[k] = ive(v[k], x[k])
+        elif kind == 2:
+            out[k] = kv(v[k], x[k])
+        else:
+            out[k] = kve(v[k], x[k])

@@ -18,10 +18,10 @@ x < 0: J_n(-x) = (-1)**n J_n(x) for integer n, NaN otherwise; Y is NaN there.
 Y_n (``yn``): Cephes' forward recurrence Y_k+1 = (2k/x) Y_k - Y_k-1 from besselfn's y0, y1 (a
 non-integer n is truncated, as SciPy does), -inf at 0.
 
-Derivatives: J_v' and Y_v' come out of the method (the rows' VJPs use the recurrences J_v' =
-(J_v-1 - J_v+1)/2, DLMF 10.6.1); second derivatives from Bessel's equation w'' = -w'/x - (1 -
-v**2/x**2) w, and for J below |x| = 1 from (J_v-2 - 2 J_v + J_v+2)/4 (DLMF 10.6.7), where the
-equation cancels.
+Derivatives (the rows' partials and VJPs, the same expressions): the recurrence J_v' =
+(J_v-1 - J_v+1)/2 (DLMF 10.6.1), likewise for Y; second derivatives from Bessel's equation
+w'' = -w'/x - (1 - v**2/x**2) w, and for J below |x| = 1 from (J_v-2 - 2 J_v + J_v+2)/4
+(DLMF 10.6.7), where the equation cancels.
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def cospi(v):
     r = BI.mod2(v)
     if r == 0.5 or r == 1.5:
         return 0.0
-    if r == math.floor(r):
+    if r == np.floor(r):
         return 1.0 if r == 0.0 else -1.0
     return math.cos(_PI * r)
 
@@ -219,7 +219,7 @@ def _hankel(v, x):
 def _hankel_recurrence(v, x):
     """(J_v, J_v', Y_v, Y_v') for v < x, x > 25: the Hankel expansion at the orders mu, mu + 1
     (mu the fraction of v), then the forward recurrence, stable for J below order x and for Y."""
-    mu = v - math.floor(v)
+    mu = v - np.floor(v)
     j_lo, y_lo = _hankel(mu, x)
     j_hi, y_hi = _hankel(mu + 1.0, x)
     order = mu + 1.0
@@ -279,7 +279,7 @@ def _jy_at_zero(v):
         return 1.0, -np.inf
     if v > 0.0:
         return 0.0, -np.inf
-    if v == math.floor(v):
+    if v == np.floor(v):
         return 0.0, np.inf if BI.mod2(v) != 0.0 else -np.inf
     c = cospi(v)
     return (np.inf if BI.sinpi(-v) > 0.0 else -np.inf), (0.0 if c == 0.0 else -np.inf * c)
@@ -302,7 +302,7 @@ def jy_any(v, x):
         j_v, jp_v, y_v, yp_v = c * j_v - s * y_v, c * jp_v - s * yp_v, s * j_v + c * y_v, s * jp_v + c * yp_v
     if x > 0.0:
         return j_v, jp_v, y_v, yp_v
-    if v != math.floor(v):
+    if v != np.floor(v):
         return np.nan, np.nan, np.nan, np.nan
     sign = -1.0 if BI.mod2(v) != 0.0 else 1.0  # J_n(-x) = (-1)**n J_n(x): slope (-1)**(n+1) J_n'
     return sign * j_v, -sign * jp_v, np.nan, np.nan
@@ -325,19 +325,21 @@ def yn(n, x):
     """Cephes' yn: Y_n(x) for integer n (truncated, as SciPy), -inf at 0, NaN below."""
     if n != n:
         return np.nan
-    k_max = int(abs(n))
-    sign = -1.0 if (n < 0.0 and k_max % 2 == 1) else 1.0  # Y_-n = (-1)**n Y_n
-    if k_max == 0:
-        return sign * BF.y0(x)
-    if k_max == 1:
+    order = np.floor(abs(n))
+    sign = -1.0 if (n < 0.0 and BI.mod2(order) == 1.0) else 1.0  # Y_-n = (-1)**n Y_n
+    if order == 0.0:
+        return BF.y0(x)
+    if order == 1.0:
         return sign * BF.y1(x)
     if x == 0.0:
         return -np.inf * sign
     if not x > 0.0:
         return np.nan
+    if order > _V_MAX:  # Y_n(x) ~ -(n-1)! (2/x)**n / pi for n >> x: it overflows
+        return -np.inf * sign if x < 1e-2 * order else np.nan
     previous = BF.y0(x)
     current = BF.y1(x)
-    for k in range(1, k_max):
+    for k in range(1, int(order)):
         following = 2.0 * k / x * current - previous
         previous = current
         current = following
@@ -349,27 +351,6 @@ def yn(n, x):
 # ---------------------------------------------------------------------------
 # Derivatives in x (the order is data: its partial is 0)
 # ---------------------------------------------------------------------------
-@kernel
-def jv_partials(v, x):
-    """(0, J_v'(x)); at 0 by the recurrence (J_v-1(0) - J_v+1(0))/2."""
-    if x == 0.0:
-        return 0.0, 0.5 * (jv(v - 1.0, x) - jv(v + 1.0, x))
-    return 0.0, jy_any(v, x)[1]
-
-
-@kernel
-def yv_partials(v, x):
-    """(0, Y_v'(x))."""
-    return 0.0, jy_any(v, x)[3]
-
-
-@kernel
-def yn_partials(n, x):
-    """(0, Y_n'(x)) = (0, (Y_n-1 - Y_n+1)/2) (DLMF 10.6.1)."""
-    m = float(int(n)) if n == n else n
-    return 0.0, 0.5 * (yn(m - 1.0, x) - yn(m + 1.0, x))
-
-
 @kernel
 def bessel_second(v, x, y, d):
     """(0, 0, 0, w'') by Bessel's equation w'' = -w'/x - (1 - v**2/x**2) w (w = y, w' = d)."""
@@ -387,5 +368,18 @@ def jv_second(v, x, y, d):
 @kernel
 def yn_second(n, x, y, d):
     """Y_n'' by Bessel's equation, in the truncated order."""
-    m = float(int(n)) if n == n else n
+    m = np.trunc(n)
     return bessel_second(m, x, y, d)
+
+
+@kernel
+def jy_array(kind, v, x, out):
+    """out = jv (kind 0), yv (1) or yn (2) of flat arrays of one size: the rows' NumPy path, so that
+    eager arrays, scalars and compiled tapes compute the same numbers."""
+    for k in range(out.size):
+        if kind == 0:
+            out[k] = jv(v[k], x[k])
+        elif kind == 1:
+            out[k] = yv(v[k], x[k])
+        else:
+            out[k] = yn(v[k], x[k])

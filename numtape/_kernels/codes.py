@@ -116,7 +116,7 @@ FN_J1 = 125  # Elementwise Bessel function of the first kind, order 1 (Cephes)
 FN_J0 = 126  # Elementwise Bessel function of the first kind, order 0 (Cephes)
 FN_JV = 135  # Elementwise Bessel function of the first kind J_v(x) of real order v (SciPy's jv, also named jn)
 FN_YV = 136  # Elementwise Bessel function of the second kind Y_v(x) of real order v, x > 0 (-inf at 0, NaN below)
-FN_YN = 137  # Elementwise Bessel function of the second kind Y_n(x) of integer order n, x > 0 (Cephes' recurrence; -inf at 0, NaN below; a non-integer n raises, use yv)
+FN_YN = 137  # Elementwise Bessel function of the second kind Y_n(x) of integer order n, x > 0 (Cephes' recurrence; -inf at 0, NaN below; a non-integer n is truncated, as SciPy's yn does: yv takes real orders)
 FN_IV = 138  # Elementwise modified Bessel function of the first kind I_v(x) of real order v (inf where it overflows; negative v by DLMF 10.27.2; x < 0 only for integer v)
 FN_IVE = 139  # Elementwise exponentially scaled I_v: exp(-|x|) I_v(x), finite for large x
 FN_KV = 140  # Elementwise modified Bessel function of the second kind K_v(x) of real order v, x > 0 (inf at 0, NaN below; K_-v = K_v)
