@@ -94,7 +94,8 @@ def _composite_rows(namespace: str) -> list[str]:
         prefix = f"nt.{namespace}." if namespace else "nt."
         aliases = ", ".join(f"`nt.{a}`" for a in row.aliases)
         convention = _cell(row.convention) if row.differentiable else "not differentiated (data)"
-        lines.append(f"| `{prefix}{row.name}{_signature(row.fn)}` | {_names(row.numpy)} | {aliases} | "
+        scipy = tuple(f"scipy.special.{n}" for n in row.scipy)
+        lines.append(f"| `{prefix}{row.name}{_signature(row.fn)}` | {_names(row.numpy + scipy)} | {aliases} | "
                      f"{_summary(row.fn)} | {convention} |")
     return lines
 

@@ -48,7 +48,7 @@ TF_NAMES_OF_ROWS_ELSEWHERE: dict[str, tuple[str, ...]] = {
 #: Namespaces whose rows named ``<distribution>_<method>`` also form distribution objects.
 DISTRIBUTION_NAMESPACES = ("stats",)
 #: The methods a distribution object takes from its rows (SciPy's names).
-METHODS = ("logpdf", "pdf", "logpmf", "pmf", "logcdf", "cdf", "logsf", "sf", "mean", "var")
+METHODS = ("logpdf", "pdf", "logpmf", "pmf", "logcdf", "cdf", "logsf", "sf", "mean", "var", "cov", "entropy")
 
 
 class Distribution:

@@ -77,6 +77,7 @@ def warmup_all(parts: Sequence[str] = WARMUP_PARTS) -> None:
         nt.hessian(lambda q: nt.reduce_sum(q * q * nt.sin(q)))(rng.standard_normal(4))
         nt.hvp(lambda q: nt.reduce_sum(q * q * q), rng.standard_normal(3), rng.standard_normal(3))
         nt.jacobian(lambda q: nt.sin(q) * q)(rng.standard_normal(3))
+        nt.grad(lambda q: nt.reduce_sum(nt.betainc(q, 2.0, 0.3)))(np.array([1.5, 0.5]))  # betaincfn
     if {"function", "second", "batch"} & set(parts):
         def rosen(q):
             return nt.reduce_sum(100.0 * (q[1:] - q[:-1] ** 2) ** 2 + (1.0 - q[:-1]) ** 2)

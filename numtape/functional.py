@@ -78,18 +78,45 @@ def _inputs(args: tuple, wrt: list[int]) -> list[Any]:
 def _prepare(args: tuple, argnums: ArgNums) -> tuple[list[Any], list[Any], bool]:
     """(all inputs with args[argnums] converted to Tensors, those sources, whether argnums was a tuple)."""
     wrt, many = _normalize(argnums, len(args))
-    inputs = _inputs(args, wrt)
+    inputs = _distinct(_inputs(args, wrt), wrt)
     return inputs, [inputs[k] for k in wrt], many
 
 
-def _record(f: Callable[..., Any], inputs: list[Any], sources: list[Any], kwargs: dict) -> tuple[GradientTape,
-                                                                                                 Tensor]:
+def _distinct(inputs: list[Any], wrt: list[int]) -> list[Any]:
+    """Each differentiated position its own source, as in JAX: a Tensor passed twice
+    (``grad(f, (0, 1))(t, t)``, or ``(t, t)`` as one argument) is a recorded copy the second
+    time, so d(a*b)/da is b, not 2t; the same in a position not differentiated. The copy is an
+    identity op: outer tapes still see t."""
+    from .ops.elementwise import identity
+
+    seen: set[int] = set()
+
+    def own(leaf: Any) -> Any:
+        if isinstance(leaf, Tensor):
+            if id(leaf) in seen:
+                leaf = identity(leaf)
+            seen.add(id(leaf))
+        return leaf
+
+    others = [k for k in range(len(inputs)) if k not in wrt]  # a source passed there too: a constant copy
+    for k in wrt + others:
+        a = inputs[k]
+        inputs[k] = _nest.pack_sequence_as(a, [own(x) for x in _nest.flatten(a)]) if _is_tree(a) else own(a)
+    return inputs
+
+
+def _record(f: Callable[..., Any], inputs: list[Any], sources: list[Any], kwargs: dict,
+            name: str) -> tuple[GradientTape, Tensor]:
     """f run on a new tape watching ``sources``; its output as a Tensor (a constant if it is not one)."""
     with GradientTape() as tape:
         tape.watch(sources)
         y = f(*inputs, **kwargs)
     if isinstance(y, Variable):
         y = y._t
+    kind = y.dtype.kind if isinstance(y, Tensor) else np.asarray(y).dtype.kind
+    if kind not in "fc":
+        raise TypeError(f"numtape.{name}: f returned {describe(y)}, which cannot be differentiated (a bool or "
+                        "integer output has no gradient; JAX refuses it too); return a float Tensor")
     return tape, (y if isinstance(y, Tensor) else constant(y))
 
 
@@ -111,14 +138,17 @@ def value_and_grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[...,
     >>> nt.value_and_grad(lambda x: x * x)(3.0)
     (np.float64(9.0), np.float64(6.0))
     """
+    return _value_and_grad(f, argnums, "value_and_grad")
 
+
+def _value_and_grad(f: Callable[..., Any], argnums: ArgNums, name: str) -> Callable[..., tuple[Any, Any]]:
     def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         inputs, sources, many = _prepare(args, argnums)
-        tape, y = _record(f, inputs, sources, kwargs)
+        tape, y = _record(f, inputs, sources, kwargs, name)
         grads = [_numpy(g) for g in tape.gradient(y, sources, unconnected_gradients="zero")]
         return _numpy(y), (tuple(grads) if many else grads[0])
 
-    wrapped.__name__ = f"value_and_grad_{getattr(f, '__name__', 'f')}"
+    wrapped.__name__ = f"{name}_{getattr(f, '__name__', 'f')}"
     return wrapped
 
 
@@ -129,7 +159,7 @@ def grad(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
     >>> float(nt.grad(nt.sin)(0.0))
     1.0
     """
-    vg = value_and_grad(f, argnums)
+    vg = _value_and_grad(f, argnums, "grad")
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         return vg(*args, **kwargs)[1]
@@ -143,7 +173,7 @@ def jacobian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         inputs, sources, many = _prepare(args, argnums)
-        tape, y = _record(f, inputs, sources, kwargs)
+        tape, y = _record(f, inputs, sources, kwargs, "jacobian")
         result = [_numpy(j) for j in tape.jacobian(y, sources, unconnected_gradients="zero")]
         return tuple(result) if many else result[0]
 
@@ -167,7 +197,7 @@ def hessian(f: Callable[..., Any], argnums: ArgNums = 0) -> Callable[..., Any]:
         inputs, sources, many = _prepare(args, argnums)
         with GradientTape() as outer:
             outer.watch(sources)
-            inner, y = _record(f, inputs, sources, kwargs)
+            inner, y = _record(f, inputs, sources, kwargs, "hessian")
             gradients = inner.gradient(y, sources, unconnected_gradients="zero")
             flat = concat([reshape(g, (-1,)) for g in gradients], 0)  # recorded: one jacobian for all blocks
         jacobians = outer.jacobian(flat, sources, unconnected_gradients="zero")
@@ -208,7 +238,7 @@ def hvp(f: Callable[..., Any], x: Any, v: Any, argnums: int = 0) -> np.ndarray:
     with GradientTape() as dual:  # records J^T u, linear in u
         with GradientTape() as outer:  # records the gradient g(x), to differentiate it
             outer.watch(source)
-            inner, y = _record(f, inputs, [source], {})
+            inner, y = _record(f, inputs, [source], {}, "hvp")
             g = inner.gradient(y, source, unconnected_gradients="zero")
         if vector.shape != g.shape:
             raise ValueError(f"hvp: v has shape {vector.shape}, the argument has shape {g.shape}")

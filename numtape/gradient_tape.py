@@ -407,5 +407,7 @@ def _finish_gradient(result: Any, info: Source, unconnected: UnconnectedGradient
         return None
     if isinstance(result, Tensor):
         return result
+    if type(result) is np.ndarray and result.dtype is dtype and result.shape == shape:
+        return wrap(result)  # the fast path's copy, already as asked (a float64 array source)
     value = np.asarray(result, dtype).reshape(shape)
     return wrap(value)

@@ -22,7 +22,7 @@ import numpy as np
 from . import ops
 from ._operators import comparison_value
 from ._state import state
-from .ops.registry import ELEMENTWISE, NUMPY_FUNCTIONS
+from .ops.registry import COMPOSITES, ELEMENTWISE, NUMPY_FUNCTIONS
 from .tensor import Tensor
 from .variable import Variable
 
@@ -34,7 +34,7 @@ HANDLED_UFUNCS: dict[Any, Callable[..., Any]] = {
     np.power: ops.pow, np.float_power: ops.pow,
 }
 
-#: scipy.special's ufuncs -> ops, from the rows' ``scipy=`` names; built on the first ufunc that
+#: scipy.special's ufuncs -> ops, from the rows' ``scipy=`` names (elementwise and composite); built on the first ufunc that
 #: misses HANDLED_UFUNCS once SciPy is imported (numtape itself never imports SciPy).
 _scipy_ufuncs: Optional[dict[Any, Callable[..., Any]]] = None
 
@@ -47,6 +47,7 @@ def _scipy_op(ufunc: Any) -> Optional[Callable[..., Any]]:
             return None
         _scipy_ufuncs = {getattr(special, name): getattr(ops, spec.name)
                          for spec in ELEMENTWISE.values() for name in spec.scipy}
+        _scipy_ufuncs.update((getattr(special, name), row.fn) for row in COMPOSITES.values() for name in row.scipy)
     return _scipy_ufuncs.get(ufunc)
 
 
@@ -83,7 +84,8 @@ HANDLED_FUNCTIONS: dict[Any, Callable[..., Any]] = {
 }
 
 # Functions that read only a Tensor's metadata, which a trace's signature fixes.
-METADATA_FUNCTIONS = {np.shape, np.ndim, np.size, np.result_type, np.iscomplexobj, np.isrealobj}
+METADATA_FUNCTIONS = {np.shape, np.ndim, np.size, np.result_type, np.iscomplexobj, np.isrealobj,
+                      np.iscomplex, np.isreal}  # numtape has no complex dtype: iscomplex/isreal read the dtype
 
 # Functions whose results are not floats computed from the Tensor (shapes, booleans,
 # indices): applied to the values.
@@ -119,11 +121,39 @@ def array_ufunc(ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
             if state.trace is not None:
                 _guard(ufunc, inputs, result)
             return result
+    name = _public_name(ufunc)
     raise TypeError(
-        f"numtape: np.{ufunc.__name__}{'' if method == '__call__' else '.' + method} with "
+        f"numtape: {name}{'' if method == '__call__' else '.' + method} with "
         f"{'arguments ' + str(sorted(kwargs)) if kwargs else 'these inputs'} is not supported on Tensors; "
-        "use the numtape op, or convert explicitly with t.numpy() (not differentiable)"
+        f"{_suggestion(ufunc.__name__ if method == '__call__' else '', name)}"
     )
+
+
+def _public_name(obj: Any) -> str:
+    """``np.sin``, ``np.linalg.eig``, ``scipy.special.gammainc``: where the user found ``obj``."""
+    name = getattr(obj, "__name__", repr(obj))
+    if isinstance(obj, np.ufunc):
+        if getattr(np, name, None) is obj:
+            return f"np.{name}"
+        special = sys.modules.get("scipy.special")
+        return f"scipy.special.{name}" if special is not None and getattr(special, name, None) is obj else name
+    parts = []
+    for part in (getattr(obj, "__module__", None) or "numpy").split("."):
+        if part.startswith("_"):
+            break
+        parts.append(part)
+    module = ".".join(parts)
+    return f"{'np' + module[5:] if module == 'numpy' or module.startswith('numpy.') else module}.{name}"
+
+
+def _suggestion(name: str, public: str) -> str:
+    """Point to the numtape op of that name where one exists, never to one that does not."""
+    space = public.rpartition(".")[0].removeprefix("np").removeprefix("scipy").strip(".")
+    package = sys.modules["numtape"]  # loaded: the user holds a Tensor (no import: numtape imports us)
+    module = getattr(package, space, None) if space else package
+    if name and module is not None and callable(getattr(module, name, None)):
+        return f"use nt.{space + '.' if space else ''}{name}, or convert explicitly with t.numpy() (not differentiable)"
+    return "numtape has no differentiable version; convert explicitly with t.numpy() (not differentiable)"
 
 
 def _guard(ufunc: Any, inputs: tuple, result: Any) -> None:
@@ -148,9 +178,10 @@ def array_function(func: Any, types: Any, args: Any, kwargs: Any) -> Any:
                 if isinstance(a, (Tensor, Variable)):
                     state.trace.value_escapes(a, func.__name__)
         return func(*_values(args), **_values(kwargs))
+    name = _public_name(func)
     raise TypeError(
-        f"numtape: np.{func.__name__} is not supported on Tensors (it would not be differentiated); "
-        "use the numtape op, or convert explicitly with t.numpy()"
+        f"numtape: {name} is not supported on Tensors (it would not be differentiated); "
+        f"{_suggestion(func.__name__, name)}"
     )
 
 

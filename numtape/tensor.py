@@ -13,6 +13,7 @@ Operators (``+``, ``@``, indexing, ...) are attached by ``numtape/_operators.py`
 """
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any, Callable, Iterator, Optional, Union
 
@@ -104,7 +105,7 @@ class Tensor:
 
     def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> np.ndarray:
         if state.stack and differentiable_here(self):
-            raise TypeError(_ARRAY_MESSAGE)
+            raise TypeError(_ARRAY_MESSAGE + _scipy_caller_hint())
         _note_escape(self, "__array__")
         array = np.asarray(self._v, dtype=dtype)
         if copy:
@@ -195,6 +196,25 @@ _ARRAY_MESSAGE = (
     "(nt.stack([x, y]) for a list, nt.reduce_mean, nt.exp, ...; NumPy functions called on the Tensor "
     "itself dispatch to nt), or read the value deliberately with t.numpy() (a constant)."
 )
+
+
+def _scipy_caller_hint() -> str:
+    """`` It was scipy.linalg.sqrtm: use nt.linalg.sqrtm.`` when a SciPy function with a numtape
+    row of that name made the conversion (only on the error path: walks a few frames)."""
+    frame = sys._getframe(2)
+    for _ in range(12):
+        if frame is None:
+            break
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith("scipy."):
+            public = ".".join(p for p in module.split(".")[:2])
+            name = frame.f_code.co_name
+            package = sys.modules.get("numtape")
+            space = {"scipy.linalg": "linalg", "scipy.special": "special", "scipy.stats": "stats"}.get(public)
+            if space and package is not None and callable(getattr(getattr(package, space, None), name, None)):
+                return f" It was {public}.{name}: use nt.{space}.{name}, which records."
+        frame = frame.f_back
+    return ""
 
 
 def differentiable_here(t: Any) -> bool:

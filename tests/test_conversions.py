@@ -184,3 +184,18 @@ def test_random_expressions_with_one_escape_are_right_or_refused(ops, escape, wh
     if not (math.isfinite(numeric) and abs(value) < 1e6):
         return  # exp(exp(exp(...))) overflows or leaves central differences no digits to check
     assert got == pytest.approx(numeric, rel=1e-4, abs=1e-5)
+
+
+def test_a_scipy_function_with_a_numtape_row_is_named_in_the_refusal() -> None:
+    scipy_linalg = pytest.importorskip("scipy.linalg")
+    scipy_special = pytest.importorskip("scipy.special")
+    x = nt.constant(np.eye(2) * 2.0)
+    with nt.GradientTape() as tape:
+        tape.watch(x)
+        with pytest.raises(TypeError, match=r"It was scipy\.linalg\.sqrtm: use nt\.linalg\.sqrtm"):
+            scipy_linalg.sqrtm(x)
+        with pytest.raises(TypeError, match=r"It was scipy\.special\.logsumexp: use nt\.special\.logsumexp"):
+            scipy_special.logsumexp(x)
+        y = nt.reduce_sum(nt.linalg.sqrtm(x))  # the tape is still usable
+    # sqrtm(2I + dX) = sqrt(2) I + dX / (2 sqrt(2)) to first order: every entry's derivative
+    np.testing.assert_allclose(tape.gradient(y, x), np.full((2, 2), 0.5 / np.sqrt(2.0)), atol=1e-12)

@@ -101,9 +101,10 @@ def test_formulas_come_from_the_rows():
 
 
 def _row_naming(prefix):
-    """A differentiable unary row whose compiled formulas call into the module named ``prefix``."""
-    return next(s for s in ELEMENTWISE.values()
-                if s.arity == 1 and s.differentiable and f"{prefix}." in s.kernel + str(s.partial))
+    """A differentiable row (unary if there is one) whose compiled formulas call into the module
+    named ``prefix``."""
+    return min((s for s in ELEMENTWISE.values() if s.differentiable and f"{prefix}." in s.kernel + str(s.partial)),
+               key=lambda s: (bool(s.fixed_operands), s.arity))  # rows without an order as data first
 
 
 @pytest.mark.parametrize("prefix", [prefix for _, prefix in FORMULA_MODULES])
@@ -112,7 +113,9 @@ def test_every_formula_module_is_importable_from_generated_code(prefix):
     # (BF., added with the Bessel rows) would fail to compile
     spec = _row_naming(prefix)
     fn = getattr(nt, spec.name)
-    point = float(np.mean(spec.domain))
-    (v0, g0), (v1, g1), trace = _both(lambda x: fn(x[0]) * x[1], np.array([point, 1.3]))
+    points = [float(np.mean(spec.operand_domain(k))) for k in range(spec.arity)]
+    fixed = {k: float(round(points[k])) for k in spec.fixed_operands}  # an order: data, a constant
+    (v0, g0), (v1, g1), trace = _both(lambda x: fn(*[fixed.get(k, x[k]) for k in range(spec.arity)]) * x[-1],
+                                      np.array(points + [1.3]))
     assert callable(trace.__dict__["_generated"][(0,)])
     assert np.asarray(v1).tobytes() == np.asarray(v0).tobytes() and g1.tobytes() == g0.tobytes()

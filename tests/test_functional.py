@@ -108,3 +108,43 @@ def test_hvp_hessian_and_function_hvp_agree(base: float, negative: bool, exponen
     along = v * np.array([1.0, 0.0, 1.0])  # the exponent fixed: finite differences of the gradient apply
     np.testing.assert_allclose(nt.hvp(_pow_program, x, along), _gradient_derivative(_pow_program, x, along),
                                rtol=1e-5, atol=1e-5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(pattern=st.lists(st.integers(0, 2), min_size=3, max_size=3),
+       argnums=st.sampled_from([0, 1, 2, (0, 1), (0, 2), (1, 2), (0, 1, 2)]),
+       as_tuple=st.booleans())
+def test_each_argument_position_is_its_own_source(pattern, argnums, as_tuple) -> None:
+    """Positions may hold the same Tensor (``grad(f, (0, 1))(t, t)``, or ``(t, t)`` packed in
+    one tuple argument): each position is still differentiated on its own, as in JAX, against
+    finite differences of f in that position alone."""
+    values = [0.7, -1.3, 2.1]
+    tensors = [nt.constant(v) for v in values]
+    args = [tensors[p] for p in pattern]
+    point = [values[p] for p in pattern]
+
+    def f(a, b, c):
+        return a * b * b + nt.sin(c) * a - c * c * b
+
+    numeric = []
+    for k in range(3):
+        up, down = list(point), list(point)
+        up[k] += 1e-6
+        down[k] -= 1e-6
+        numeric.append((float(f(*map(nt.constant, up))) - float(f(*map(nt.constant, down)))) / 2e-6)
+    wanted = argnums if isinstance(argnums, tuple) else (argnums,)
+    if as_tuple:  # the three positions packed into one tuple argument
+        got = nt.grad(lambda p: f(*p))(tuple(args))
+        wanted, got = (0, 1, 2), list(got)
+    else:
+        got = nt.grad(f, argnums=argnums)(*args)
+        got = list(got) if isinstance(argnums, tuple) else [got]
+    np.testing.assert_allclose(got, [numeric[k] for k in wanted], rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("entry", [nt.grad, nt.value_and_grad, nt.jacobian, nt.hessian])
+def test_a_bool_or_integer_output_raises_instead_of_a_zero_gradient(entry) -> None:
+    with pytest.raises(TypeError, match=rf"numtape\.{entry.__name__}: f returned bool"):
+        entry(lambda x: np.allclose(x, 1.0))(np.ones(3))
+    with pytest.raises(TypeError, match="cannot be differentiated"):
+        entry(lambda x: nt.cast(x, "int64"))(np.ones(3))

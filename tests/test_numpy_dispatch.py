@@ -76,3 +76,28 @@ def test_logical_not_on_a_tensor_inside_a_trace() -> None:
     for x in ([0.0, 2.0], [3.0, 0.0], [0.0, 0.0]):
         x = np.array(x)
         np.testing.assert_allclose(g(x).numpy(), np.sum(np.where(x == 0, 1.0, x * x)))
+
+
+@pytest.mark.parametrize("call, name, suggestion", [
+    (lambda t: np.fft.fft(t), "np.fft.fft", "numtape has no differentiable version"),
+    (lambda t: np.histogram(t), "np.histogram", "numtape has no differentiable version"),
+    (lambda t: np.sin(t, out=np.ones(3)), "np.sin with arguments ['out']", "use nt.sin,"),
+    (lambda t: np.add.reduce(t), "np.add.reduce", "numtape has no differentiable version"),
+    (lambda t: __import__("scipy.special").special.spence(t), "scipy.special.spence",
+     "numtape has no differentiable version"),
+    (lambda t: __import__("scipy.special").special.erf(t, out=np.ones(3)), "scipy.special.erf",
+     "use nt.special.erf,"),
+])
+def test_refusals_name_the_function_called_and_only_ops_that_exist(call, name, suggestion) -> None:
+    with pytest.raises(TypeError) as error:
+        call(nt.constant(np.ones(3)))
+    assert f"numtape: {name} " in str(error.value) and suggestion in str(error.value), str(error.value)
+
+
+def test_iscomplex_and_isreal_read_the_dtype_of_a_differentiated_tensor() -> None:
+    x = nt.constant(np.array([1.0, -2.0]))
+    with nt.GradientTape() as tape:
+        tape.watch(x)
+        assert not np.iscomplex(x).any() and np.isreal(x).all()
+        y = nt.reduce_sum(x * x)
+    np.testing.assert_allclose(tape.gradient(y, x), [2.0, -4.0])

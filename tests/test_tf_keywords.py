@@ -92,6 +92,8 @@ def test_tensorflow_keywords_give_numpys_value_and_gradient(qualified: str) -> N
     np.testing.assert_allclose(np.asarray(tape.gradient(y, x)), numeric, rtol=1e-5, atol=1e-7, err_msg=entry.text)
 
 
+#: TensorFlow's names of the operands where they are not (x, y): tf.math.atan2(y, x).
+_TF_OPERAND_NAMES = {"atan2": "yx"}
 _ELEMENTWISE_ROWS = sorted((spec for spec in ELEMENTWISE.values() if spec.public), key=lambda s: s.name)
 
 
@@ -99,8 +101,9 @@ _ELEMENTWISE_ROWS = sorted((spec for spec in ELEMENTWISE.values() if spec.public
 def test_math_functions_take_tensorflows_x_y_and_name(spec) -> None:
     """``tf.math.<f>(x, name=None)`` and ``(x, y, name=None)``."""
     rng = np.random.default_rng(spec.code)
-    args = {key: rng.uniform(*spec.operand_domain(k), size=3) for k, key in enumerate("xy"[:spec.arity])}
-    for k, key in enumerate("xy"[:spec.arity]):
+    names = _TF_OPERAND_NAMES.get(spec.name, "xy")[:spec.arity]
+    args = {key: rng.uniform(*spec.operand_domain(k), size=3) for k, key in enumerate(names)}
+    for k, key in enumerate(names):
         if k in spec.integer_operands:
             args[key] = np.round(args[key])
     op = getattr(nt.math, spec.name)

@@ -165,8 +165,9 @@ def fast_gradients(tape: Tape, targets: Sequence[tuple[int, Any]], sources: Sequ
         i = K.reverse_sweep(code, rcode, arg0, arg1, value, aux, arena, iarena, adjoints.column, adjoints.arena,
                             i, stop)
     results = [_read_source(adjoints, slots, live) for slots, _, _ in sources]
-    for s in list(adjoints.pooled.difference(source_slots)):
-        adjoints.drop(s, recycle=True)
+    if adjoints.pooled:
+        for s in list(adjoints.pooled.difference(source_slots)):
+            adjoints.drop(s, recycle=True)
     return results
 
 

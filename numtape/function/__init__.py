@@ -33,9 +33,10 @@ from ..tensor import Tensor, to_value, wrap
 from ..variable import Variable
 from .captured import CapturedState
 from .compiled import NUMPY_MIN_SIZE, NUMPY_UNARY  # noqa: F401  (re-exported)
-from .replay import FORWARD_MODE_MAX_INPUTS, CompiledTape
+from .replay import FORWARD_MODE_MAX_INPUTS, CompiledTape  # noqa: F401  (re-exported)
 from .arguments import (
-    ArgNums, Layout, argnums_of, eager_arguments, one_argnum, refuse_differentiated, signature, static_argnum_list,
+    ArgNums, Layout, eager_arguments, one_argnum, quick_key, refuse_differentiated,
+    signature, static_argnum_list,
 )
 from .derivatives import EAGER, DerivativeMethods  # noqa: F401  (EAGER: the replays' sentinel)
 from .trace import TraceFallbackWarning, _Trace
@@ -80,6 +81,22 @@ class _TraceRun:
         return [j.numpy() for j in jacobians]
 
 
+def _replay_call(trace: CompiledTape, values: list[Any]) -> Optional[tuple[Any]]:
+    """``(f's result,)`` replayed, or None when a guard fails (the replay behind ``Function.__call__``)."""
+    outputs = trace.call_outputs(values)
+    if outputs is None:
+        return None
+    if not isinstance(trace.structure, (list, tuple, dict)):  # one output, the common case
+        return (wrap(outputs[0]) if isinstance(trace.outputs[0], tuple) else outputs[0],)
+    outputs = [wrap(v) if isinstance(out, tuple) else v  # Python outputs (None, 3, "ok") as they were
+               for out, v in zip(trace.outputs, outputs)]
+    return (_nest.pack_sequence_as(trace.structure, outputs),)
+
+
+def _run_result(run: _TraceRun) -> tuple[Any]:
+    return (run.result,)
+
+
 def _single_output(result: Any) -> Tensor:
     if isinstance(result, Variable):
         return result._t
@@ -119,6 +136,7 @@ class Function(DerivativeMethods):
         self._warned_full = False
         self._instances: dict[int, tuple[weakref.ref, Function]] = {}
         self._captured: Optional[CapturedState] = None  # what the traces froze (see captured.py)
+        self._quick: dict[tuple, tuple[tuple, Layout]] = {}  # quick_key -> (signature key, layout)
         functools.update_wrapper(self, fn)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
@@ -141,6 +159,7 @@ class Function(DerivativeMethods):
         state_ = dict(self.__dict__)
         state_.pop("__wrapped__", None)
         state_["_instances"] = {}  # bound to live objects: rebuilt on the next access
+        state_["_quick"] = {}
         state_["_captured"] = None  # this process's bindings: snapshotted again at the next call
         return state_
 
@@ -175,7 +194,18 @@ class Function(DerivativeMethods):
 
     # -- tracing ----------------------------------------------------------------------
     def _signature(self, args: tuple, kwargs: dict) -> tuple[tuple, list[Any], Layout]:
-        return signature(args, kwargs, self._fn, self._static_argnums, self._static_argnames)
+        """(key, input values, layout) of a call: cached by :func:`quick_key` for plain array calls."""
+        quick = None if kwargs or self._static_argnums else quick_key(args)
+        if quick is None:
+            return signature(args, kwargs, self._fn, self._static_argnums, self._static_argnames)
+        known = self._quick.get(quick[0])
+        if known is None:
+            key, values, layout = signature(args, kwargs, self._fn, self._static_argnums, self._static_argnames)
+            if len(self._quick) >= MAX_SIGNATURES:
+                self._quick.clear()
+            self._quick[quick[0]] = (key, layout)
+            return key, values, layout
+        return known[0], quick[1], known[1]
 
     def _eager_call_arguments(self, args: tuple, kwargs: dict) -> tuple[list[Any], dict]:
         return eager_arguments(args, kwargs, self._static_argnums, self._static_argnames)
@@ -220,15 +250,18 @@ class Function(DerivativeMethods):
         Returns None when this signature runs eagerly (the caller then runs f itself).
         """
         key, values, layout = call if call is not None else self._signature(args, kwargs)
-        if self._captured is None and self._traces:  # unpickled: the bindings of this process
+        captured = self._captured
+        if captured is not None:
+            if not captured.unchanged():
+                self._traces.clear()  # a global, closure cell or default f read was rebound: trace again
+                self._eager.clear()
+                self._captured = None
+        elif self._traces:  # unpickled: the bindings of this process
             self._captured = CapturedState(self._fn)
-        elif self._captured is not None and not self._captured.unchanged():
-            self._traces.clear()  # a global, closure cell or default f read was rebound: trace again
-            self._eager.clear()
-            self._captured = None
         traces = self._traces.get(key)
         if traces is not None:
-            self._traces.move_to_end(key)
+            if len(self._traces) > 1:  # with one signature the LRU order is already right
+                self._traces.move_to_end(key)
             for trace in traces:
                 result = method(trace, values)
                 if result is not None:
@@ -290,18 +323,9 @@ class Function(DerivativeMethods):
     # -- calls ------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """f's value, replayed (outside recording tapes; inside them f runs eagerly and is recorded)."""
-        if self._records_outside():
+        if state.stack or state.trace is not None:  # _records_outside(), inlined: this runs on every call
             return self._run_eagerly(args, kwargs)
-
-        def replay(trace: CompiledTape, values: list[Any]) -> Any:
-            forward = trace.forward(values)
-            if forward is None:
-                return None
-            outputs = [wrap(v) if isinstance(out, tuple) else v  # Python outputs (None, 3, "ok") as they were
-                       for out, v in zip(trace.outputs, trace.output_values(*forward[:2]))]
-            return (_nest.pack_sequence_as(trace.structure, outputs),)
-
-        result = self._lookup(args, kwargs, replay, lambda run: (run.result,))
+        result = self._lookup(args, kwargs, _replay_call, _run_result)
         return result[0] if result is not None else self._run_eagerly(args, kwargs)
 
     def _run_eagerly(self, args: tuple, kwargs: dict) -> Any:
@@ -309,16 +333,19 @@ class Function(DerivativeMethods):
         return self._fn(*call_args, **call_kwargs)
 
     def _derivative_call(self, argnums: ArgNums, args: tuple, kwargs: dict, method: str
-                         ) -> tuple[tuple, list[int], list[int], bool]:
+                         ) -> tuple[tuple, list[int], tuple[int, ...], bool]:
         """(the call's signature, the arguments differentiated, their input leaves, argnums was a tuple)."""
         call = self._signature(args, kwargs)
-        wrt, many = argnums_of(argnums, args, call[2], method)
-        return call, wrt, [j for k in wrt for j in call[2].arg_leaves[k]], many
+        wrt, leaves, many = call[2].wrt(argnums, args, method)
+        return call, wrt, leaves, many
 
     @staticmethod
     def _pack(call: tuple, args: tuple, wrt: list[int], per_leaf: Sequence[Any]) -> list[Any]:
         """Results per input leaf, in the structure of the argument each belongs to."""
-        layout, results, it = call[2], [], iter(per_leaf)
+        layout = call[2]
+        if layout.packs_flat(wrt):
+            return list(per_leaf)
+        results, it = [], iter(per_leaf)
         for k in wrt:
             results.append(layout.pack(args[k], k, [next(it) for _ in layout.arg_leaves[k]]))
         return results
@@ -328,7 +355,7 @@ class Function(DerivativeMethods):
 
         Inside a recording tape or another Function's trace, f runs eagerly (as ``nt.value_and_grad``),
         and results that the outer tape differentiates are returned as recorded Tensors."""
-        if self._records_outside():
+        if state.stack or state.trace is not None:  # _records_outside(), inlined: this runs on every call
             from ..functional import value_and_grad
 
             call_args, call_kwargs = self._eager_call_arguments(args, kwargs)
@@ -340,10 +367,9 @@ class Function(DerivativeMethods):
             if len(trace.outputs) != 1 or (not isinstance(out, tuple) and isinstance(trace.structure, (list, tuple,
                                                                                                           dict))):
                 raise TypeError("nt.function: derivatives need f to return a single Tensor")
-            if trace.use_generated(wrt, self._compile):  # hot: the generated kernel (codegen.py)
+            if self._compile != "never" and trace.use_generated(wrt, self._compile):  # hot: generated (codegen.py)
                 return trace.value_and_gradient(values, wrt)
-            few_inputs = sum(trace.input_sizes[j] for j in wrt) <= FORWARD_MODE_MAX_INPUTS
-            if few_inputs and isinstance(out, tuple) and not trace.custom:
+            if trace.forward_mode_pays(wrt):
                 return trace.value_and_gradient_forward(values, wrt)
             return trace.value_and_gradient(values, wrt)
 
@@ -385,7 +411,9 @@ class Function(DerivativeMethods):
         first = tuple(b[0] for b in batches)
         trace = self._lookup(first, {}, lambda trace, values: trace if trace.forward(values) else None,
                              lambda run: None)
-        if trace is None or trace.custom or not isinstance(trace.outputs[0], tuple):
+        # float32 entries NumPy computes: the batch kernel would not give eager's bits
+        if trace is None or trace.custom or trace.has_float32_numpy_entries() or \
+                not isinstance(trace.outputs[0], tuple):
             results = [self.value_and_grad(*(b[i] for b in batches), argnums=k) for i in range(n)]
             return np.stack([np.asarray(r[0]) for r in results]), np.stack([np.asarray(r[1]) for r in results])
         values, grads, status = trace.batch_value_and_gradient(batches, k)

@@ -117,7 +117,7 @@ class Layout:
     (True where the leaf is an input). The same for keyword arguments by name.
     """
 
-    __slots__ = ("arg_leaves", "masks", "kw_leaves", "kw_masks", "n_inputs")
+    __slots__ = ("arg_leaves", "masks", "kw_leaves", "kw_masks", "n_inputs", "differentiated")
 
     def __init__(self) -> None:
         self.arg_leaves: list[tuple[int, ...]] = []
@@ -125,6 +125,26 @@ class Layout:
         self.kw_leaves: dict[str, tuple[int, ...]] = {}
         self.kw_masks: dict[str, Optional[tuple[bool, ...]]] = {}
         self.n_inputs = 0
+        #: argnums (int or tuple) -> (the arguments, their input leaves, argnums was a tuple): a
+        #: layout is shared by the calls of one quick key, so this is worked out once per argnums
+        self.differentiated: dict[Any, tuple[list[int], tuple[int, ...], bool]] = {}
+
+    def wrt(self, argnums: ArgNums, args: Sequence[Any], method: str) -> tuple[list[int], tuple[int, ...], bool]:
+        """(the arguments ``argnums`` names, their input leaves, argnums was a tuple); raises as
+        :func:`argnums_of` for an argument out of range or not traced."""
+        cacheable = type(argnums) is int or (type(argnums) is tuple and all(type(a) is int for a in argnums))
+        known = self.differentiated.get(argnums) if cacheable else None
+        if known is None:
+            wrt, many = argnums_of(argnums, args, self, method)
+            known = (wrt, tuple(j for k in wrt for j in self.arg_leaves[k]), many)
+            if cacheable and len(self.differentiated) < 16:
+                self.differentiated[argnums] = known
+        return known
+
+    def packs_flat(self, wrt: Sequence[int]) -> bool:
+        """True when each argument in ``wrt`` is one input (no pytree to rebuild)."""
+        masks = self.masks
+        return masks.count(None) == len(masks) or all(masks[k] is None for k in wrt)
 
     def call_arguments(self, inputs: Sequence[Any], args: tuple, kwargs: dict) -> tuple[list[Any], dict]:
         """``args``/``kwargs`` with every traced leaf replaced by ``inputs[index]``."""
@@ -230,6 +250,38 @@ def signature(args: tuple, kwargs: dict, fn: Any = None, static_argnums: frozens
             layout.kw_leaves[name] = leaves
             layout.kw_masks[name] = mask
     return tuple(key), values, layout
+
+
+_F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
+
+
+def quick_key(args: tuple) -> Optional[tuple[tuple, list[Any]]]:
+    """A cheap stand-in for :func:`signature`'s key, and the call's input values; or None.
+
+    Defined only for positional arguments that are all float64/float32 NumPy arrays
+    (exact type, native byte order), Python floats, or Tensors holding one of these:
+    for those, ``signature``'s key, layout and values follow from the types, shapes and
+    dtypes alone, so a Function keeps the key and layout it computed once per quick key.
+    Values are never part of it (arrays mutated in place are read anew); the input
+    values are the arguments themselves (a Tensor's ``_v``), as ``signature`` lists them.
+    """
+    parts = []
+    values = []
+    for arg in args:
+        if type(arg) is Tensor:
+            arg = arg._v
+        kind = type(arg)
+        if kind is np.ndarray:
+            dtype = arg.dtype
+            if dtype is not _F64 and dtype is not _F32:
+                return None
+            parts.append((arg.shape, dtype))
+        elif kind is float:
+            parts.append(float)
+        else:
+            return None
+        values.append(arg)
+    return tuple(parts), values
 
 
 def eager_arguments(args: tuple, kwargs: dict, static_argnums: frozenset = frozenset(),

@@ -10,6 +10,7 @@ NumPy: ``NUMPY_UNARY``, ``NUMPY_MIN_SIZE``). The replays themselves are
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -19,6 +20,11 @@ from .._kernels import sweep as K
 from ..ops.registry import ELEMENTWISE
 from ..tape.buffers import TapeBuffers
 from ..tape.recorder import Tape
+
+
+#: value_and_grad uses forward mode (one pass carrying a tangent per input element)
+#: when the inputs have at most this many elements in all; reverse mode otherwise.
+FORWARD_MODE_MAX_INPUTS = 2
 
 
 # ---------------------------------------------------------------------------
@@ -73,9 +79,16 @@ class FrozenTape:
         state_["_tangent_pool"] = {}
         state_["_zones"] = {}
         state_.pop("_generated", None)  # generated kernels (codegen.py) are per process
+        state_.pop("_output_plans", None)
+        state_.pop("_reverse_plans", None)
+        state_.pop("_forward_mode", None)
         if state_["custom"]:
             raise TypeError("a compiled tape with custom gradients refers to Python functions and cannot be pickled")
         return state_
+
+    def has_float32_numpy_entries(self) -> bool:
+        """True when a replay hands float32 entries to NumPy (see ``_numpy_entries``)."""
+        return any(int(self.code[i]) & K.F32 for i in self.numpy_entries)
 
     @property
     def n_entries(self) -> int:
@@ -119,7 +132,7 @@ class FrozenTape:
         self._write_inputs(value, arena, values)
         return value, arena
 
-    def _acquire(self, values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _acquire(self, values: Sequence[Any]) -> "Workspace":
         """A (value, arena, adj, adj_arena) workspace with the inputs written in; give it back
         with ``self._pool.append`` when done. Leaves and constants are never written by a
         replay, so a reused workspace needs only its inputs and variables rewritten:
@@ -127,8 +140,19 @@ class FrozenTape:
         try:
             workspace = self._pool.pop()
         except IndexError:
-            workspace = (self.value.copy(), self.arena.copy(), np.empty(len(self.code)), np.empty(len(self.arena)))
-        self._write_inputs(workspace[0], workspace[1], values)
+            workspace = Workspace(self)
+        value = workspace[0]
+        for (at, view), v in zip(workspace.inputs, values):
+            if view is not None:
+                if type(v) is np.ndarray and v.shape == view.shape:
+                    view[...] = v
+                else:
+                    workspace[1][at : at + view.size] = np.asarray(v).reshape(-1)
+            elif at >= 0:
+                value[at] = v if type(v) is float else float(np.asarray(v).reshape(-1)[0])
+        for variable, slots in self.variables:
+            for slot in slots:
+                self._write(value, workspace[1], slot, variable._t._v)
         return workspace
 
     def _write_inputs(self, value: np.ndarray, arena: np.ndarray, values: Sequence[Any]) -> None:
@@ -138,6 +162,8 @@ class FrozenTape:
                 in_column, at, size = location
                 if in_column:
                     value[at] = v if type(v) is float else float(np.asarray(v).reshape(-1)[0])
+                elif type(v) is np.ndarray:
+                    arena[at : at + size] = v.reshape(-1)
                 else:
                     arena[at : at + size] = np.asarray(v).reshape(-1)
         for variable, slots in self.variables:
@@ -180,6 +206,46 @@ class FrozenTape:
             return ()
         return self.shapes[int(self.arg1[slot])]
 
+    def read_plan(self, slot: int, shape: tuple[int, ...], dtype: Any) -> tuple:
+        """Where a slot's data is, for :func:`take` (computed once per slot: the tape never changes)."""
+        in_column, at, size = self._location(slot)
+        return in_column, at, at + size, shape, dtype, dtype == _F64
+
+    def output_plans(self) -> list[Any]:
+        """Per output: a :meth:`read_plan`, or the Python value f returned (cached)."""
+        plans = self.__dict__.get("_output_plans")
+        if plans is None:
+            plans = self.__dict__["_output_plans"] = [
+                self.read_plan(*out) if isinstance(out, tuple) else out for out in self.outputs]
+        return plans
+
+    def forward_mode_pays(self, wrt: tuple[int, ...]) -> bool:
+        """True when value_and_grad for ``wrt`` runs forward mode: at most ``FORWARD_MODE_MAX_INPUTS``
+        input elements, a Tensor output, no custom gradients and no NumPy-computed entries (cached per wrt)."""
+        choices = self.__dict__.setdefault("_forward_mode", {})
+        choice = choices.get(wrt)
+        if choice is None:
+            few_inputs = sum(self.input_sizes[j] for j in wrt) <= FORWARD_MODE_MAX_INPUTS
+            # numpy_entries: their values come from NumPy in the reverse path only (one answer per input)
+            choice = choices[wrt] = few_inputs and isinstance(self.outputs[0], tuple) and not self.custom \
+                and not self.numpy_entries
+        return choice
+
+    def _reverse_plan(self, wrt: tuple[int, ...]) -> tuple:
+        """What a reverse-mode value_and_gradient for ``wrt`` needs besides the workspace (cached)."""
+        plans = self.__dict__.setdefault("_reverse_plans", {})
+        plan = plans.get(wrt)
+        if plan is None:
+            target, shape, dtype = self.outputs[0]
+            sources = [self.inputs[k] for k in wrt]
+            stop = min([s for s in sources if s >= 0], default=target)
+            live, rcode = self.live((target,), self._sources(wrt))
+            grads = [self.read_plan(self.inputs[k], *self.input_meta[k])
+                     if self.inputs[k] >= 0 and live[self.inputs[k]] else self.input_meta[k] for k in wrt]
+            plan = plans[wrt] = (target, stop, live, rcode, self.zones(live), self.read_plan(target, shape, dtype),
+                                 grads)
+        return plan
+
     def output_values(self, value: np.ndarray, arena: np.ndarray) -> list[Any]:
         result = []
         for out in self.outputs:
@@ -190,6 +256,43 @@ class FrozenTape:
             else:
                 result.append(out)
         return result
+
+
+_F64 = np.dtype(np.float64)
+
+
+class Workspace(tuple):
+    """The (value, arena, adj, adj_arena) buffers of one replay, pooled by a trace, with the
+    argument tuples of the compiled calls made on them built once (``forward``, ``guards``,
+    and per wrt in ``reverse``): a replay on a warm workspace passes ``*args``."""
+
+    def __new__(cls, trace: FrozenTape) -> "Workspace":
+        value, arena = trace.value.copy(), trace.arena.copy()
+        return super().__new__(cls, (value, arena, np.empty(len(trace.code)), np.empty(len(trace.arena))))
+
+    def __init__(self, trace: FrozenTape) -> None:
+        value, arena = self[0], self[1]
+        t = trace
+        self.forward = (t.code, t.arg0, t.arg1, value, t.aux, arena, t.iarena, 0, len(t.code))
+        self.guards = (t.code, t.arg0, t.arg1, value, t.aux, arena, t.iarena, t.guard_kind, t.guard_a, t.guard_b,
+                       t.guard_off, t.guard_expected)
+        self.reverse: dict[tuple[int, ...], tuple] = {}
+        #: per input: (index, None) in the value column, (offset, a view of the arena shaped as
+        #: the input) in the arena, or (-1, None) when no entry reads it
+        self.inputs = [(-1, None) if location is None else (location[1], None) if location[0] else
+                       (location[1], arena[location[1] : location[1] + location[2]].reshape(meta[0]))
+                       for location, meta in zip(t.input_locations, t.input_meta)]
+
+
+def take(plan: tuple, value: np.ndarray, arena: np.ndarray) -> Any:
+    """The data :meth:`FrozenTape.read_plan` locates, as :meth:`FrozenTape.result` gives it (a
+    NumPy scalar for shape (), else a copy: workspaces are reused), without its lookups."""
+    in_column, at, end, shape, dtype, f64 = plan
+    if not shape:
+        x = value[at] if in_column else arena[at]
+        return x if f64 else quietly(dtype.type, x)  # float32 overflow is inf, silently
+    data = value[at : at + 1] if in_column else arena[at:end]
+    return data.reshape(shape).copy() if f64 else quietly(np.array, data, dtype).reshape(shape)
 
 
 class _ReplayTape:
@@ -207,6 +310,13 @@ class _ReplayTape:
         self.custom = calls
 
 
+def _all_finite(a: np.ndarray) -> bool:
+    """np.all(np.isfinite(a)) without its 3 us of wrappers on the few elements forward mode has."""
+    if a.size == 1:
+        return math.isfinite(a.item())
+    return bool(np.isfinite(a).all())
+
+
 def _cast(data: Any, dtype: Any) -> np.ndarray:
     """``data`` as ``dtype`` (float32 results are computed in float64): overflow is inf, silently."""
     return quietly(np.asarray, data, dtype)
@@ -218,16 +328,31 @@ def _cast(data: Any, dtype: Any) -> np.ndarray:
 #: them to NumPy (a round trip through Python costs a few microseconds).
 NUMPY_UNARY = frozenset(code for code, spec in ELEMENTWISE.items() if spec.numpy_replay)
 NUMPY_MIN_SIZE = 2048
+#: Functions whose float32 entries, of any size, a replay hands to NumPy: eager float32 code
+#: gets NumPy's float32 loops, which are not correctly rounded (the compiled formulas are),
+#: and a float32 replay gives eager's bits (issue 10 item 9; DESIGN_NOTES, float32).
+NUMPY_FLOAT32 = frozenset(code for code, spec in ELEMENTWISE.items() if spec.float32_numpy)
 
 
 def _numpy_entries(code: np.ndarray, arg1: np.ndarray, aux: np.ndarray) -> list[int]:
-    """The entries a replay computes with NumPy: large float64 unary entries of NUMPY_UNARY.
-    Their values are then the eager ones bit for bit (same ufunc)."""
+    """The entries a replay computes with NumPy (their values are then the eager ones bit for
+    bit: the same ufunc on the same dtype): large float64 unary array entries of NUMPY_UNARY,
+    float32 array entries of NUMPY_FLOAT32, and float32 matrix products and sums. (float32
+    scalar entries of NUMPY_FLOAT32 stay compiled: eager code rounds the row's float64 formula
+    for them, ``ufunc._rounded_scalar``.)"""
     found = []
-    for i in np.flatnonzero(code == K.OP_UNARY):  # float32 entries have the F32 bit set: compiled
-        row = aux[int(arg1[i])]
-        if int(row[K.A_FN]) in NUMPY_UNARY and int(row[K.A_SIZE]) >= NUMPY_MIN_SIZE and int(row[K.A_OFF]) >= 0:
-            found.append(int(i))
+    f32_array = (K.OP_UNARY | K.F32, K.OP_BINARY | K.F32)
+    for i, c in enumerate(code.tolist()):
+        if c in (K.OP_MATMUL | K.F32, K.OP_REDUCE_SUM | K.F32):
+            found.append(i)  # eager float32 code: sgemm, float32 pairwise sums; compiled: in float64
+        elif c == K.OP_UNARY or c in f32_array:
+            row = aux[int(arg1[i])]
+            fn = int(row[K.A_FN])
+            if c in f32_array:
+                if fn in NUMPY_FLOAT32:
+                    found.append(i)
+            elif fn in NUMPY_UNARY and int(row[K.A_SIZE]) >= NUMPY_MIN_SIZE and int(row[K.A_OFF]) >= 0:
+                found.append(i)
     return found
 
 

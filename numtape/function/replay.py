@@ -11,7 +11,6 @@ sparsity pattern (see :mod:`numtape.function.sparsity`).
 """
 from __future__ import annotations
 
-import math
 import os
 from typing import Any, Callable, Optional, Sequence
 
@@ -26,11 +25,8 @@ from ..ops.registry import ELEMENTWISE
 from ..backward import Source, fast_gradients
 from ..tape.custom_call import CustomCall
 from ..tensor import Tensor, to_value, wrap
-from .compiled import FrozenTape, _cast, _ReplayTape
+from .compiled import FORWARD_MODE_MAX_INPUTS, FrozenTape, _all_finite, _cast, _ReplayTape, take  # noqa: F401
 
-#: value_and_grad uses forward mode (one pass carrying a tangent per input element)
-#: when the inputs have at most this many elements in all; reverse mode otherwise.
-FORWARD_MODE_MAX_INPUTS = 2
 
 #: compile="lazy": a trace's generated kernel is compiled at its HOT_CALLS-th value_and_grad
 #: call for the same argnums (see DESIGN_NOTES "Generated replay kernels").
@@ -46,13 +42,6 @@ class _Forked:
 
 _forked = _Forked()
 os.register_at_fork(after_in_child=lambda: setattr(_forked, "child", True))
-
-
-def _all_finite(a: np.ndarray) -> bool:
-    """np.all(np.isfinite(a)) without its 3 us of wrappers on the few elements forward mode has."""
-    if a.size == 1:
-        return math.isfinite(a.item())
-    return bool(np.isfinite(a).all())
 
 
 class CompiledTape(FrozenTape):
@@ -93,7 +82,11 @@ class CompiledTape(FrozenTape):
         return calls
 
     def _numpy_forward(self, i: int, value: np.ndarray, arena: np.ndarray) -> None:
-        """Entry ``i`` (a large unary function, see ``_numpy_entries``) computed by NumPy in place."""
+        """Entry ``i`` (see ``_numpy_entries``) computed by NumPy in place."""
+        c = int(self.code[i])
+        if c & K.F32:
+            self._numpy_float32(i, c, value, arena)
+            return
         r = int(self.arg1[i])
         fn, off, size = int(self.aux[r, K.A_FN]), int(self.aux[r, K.A_OFF]), int(self.aux[r, K.A_SIZE])
         x_off = int(self.aux[int(self.arg1[int(self.arg0[i])]), K.A_OFF])
@@ -102,6 +95,36 @@ class CompiledTape(FrozenTape):
             quietly(ufunc, arena[x_off : x_off + size], out=arena[off : off + size])
         else:  # a composite (softplus)
             arena[off : off + size] = quietly(ufunc, arena[x_off : x_off + size])
+
+    def _numpy_float32(self, i: int, c: int, value: np.ndarray, arena: np.ndarray) -> None:
+        """A float32 entry computed as eager code computes it: the row's ufunc on float32
+        operands (a float64 operand is a constant NumPy 2 would have read as float32)."""
+        if c & K.CODE_MASK == K.OP_MATMUL:
+            self._write(value, arena, i, self._matmul_float32(i, value, arena))
+            return
+        if c & K.CODE_MASK == K.OP_REDUCE_SUM:  # as primitives.reduce_sum_3 computes it eagerly
+            row = self.aux[int(self.arg1[i])]
+            x = np.asarray(self._slot_value(value, arena, int(self.arg0[i])), np.float32)
+            self._write(value, arena, i, quietly(np.add.reduce, x.reshape(row[K.A_I0], row[K.A_I1], row[K.A_I2]), 1))
+            return
+        fn = int(self.aux[int(self.arg1[i]), K.A_FN])
+        operands = (int(self.arg0[i]),) if c & K.CODE_MASK == K.OP_UNARY else \
+            (int(self.arg0[i]), int(self.aux[int(self.arg1[i]), K.A_B]))
+        args = [np.asarray(self._slot_value(value, arena, s), np.float32) for s in operands]
+        self._write(value, arena, i, quietly(ELEMENTWISE[fn].ufunc, *args))
+
+    def _matmul_float32(self, i: int, value: np.ndarray, arena: np.ndarray) -> np.ndarray:
+        """A float32 OP_MATMUL entry as ``primitives.matmul_raw`` computes it eagerly (sgemm)."""
+        row = self.aux[int(self.arg1[i])]
+        flags = int(row[K.A_FN])
+        batch, m, k, n = (int(row[c]) for c in (K.A_I0, K.A_I1, K.A_I2, K.A_I3))
+        a = np.asarray(self._slot_value(value, arena, int(self.arg0[i])), np.float32)
+        b = np.asarray(self._slot_value(value, arena, int(row[K.A_B])), np.float32)
+        av = a.reshape(1 if flags & K.MM_BROADCAST_A else batch, *((k, m) if flags & K.MM_TRANSPOSE_A else (m, k)))
+        bv = b.reshape(1 if flags & K.MM_BROADCAST_B else batch, *((n, k) if flags & K.MM_TRANSPOSE_B else (k, n)))
+        av = av.transpose(0, 2, 1) if flags & K.MM_TRANSPOSE_A else av
+        bv = bv.transpose(0, 2, 1) if flags & K.MM_TRANSPOSE_B else bv
+        return quietly(np.matmul, av, bv)
 
     def _custom_forward(self, call: int, value: np.ndarray, arena: np.ndarray, calls: dict) -> int:
         """Run a custom_gradient function on replayed inputs; return where the replay resumes."""
@@ -120,6 +143,26 @@ class CompiledTape(FrozenTape):
                                  record.variables, record.forward)
         return max(record.output_slots) + 1
 
+    def call_outputs(self, values: Sequence[Any]) -> Optional[list[Any]]:
+        """f's outputs (copies, Python values as they were) for ``values``, or None when a guard fails:
+        the forward replay in a pooled workspace, one compiled call when nothing hands off to Python."""
+        K.ensure_compiled()
+        workspace = self._acquire(values)
+        try:
+            if self.custom or self.numpy_entries:
+                self._replay_values(workspace[0], workspace[1])
+            else:
+                K.forward_replay(*workspace.forward)
+            if len(self.guard_kind) and not R.guards_hold(*workspace.guards):
+                return None
+            plans = self.output_plans()
+            if len(plans) == 1:  # the common case, without a comprehension's frame
+                plan = plans[0]
+                return [take(plan, workspace[0], workspace[1]) if type(plan) is tuple else plan]
+            return [take(plan, workspace[0], workspace[1]) if type(plan) is tuple else plan for plan in plans]
+        finally:
+            self._pool.append(workspace)
+
     def value_and_gradient(self, values: Sequence[Any], wrt: Sequence[int]) -> Optional[tuple[Any, list[Any]]]:
         """(f's value, gradients with respect to the inputs ``wrt``), or None when a guard fails."""
         out = self.outputs[0]
@@ -128,13 +171,13 @@ class CompiledTape(FrozenTape):
             if forward is None:
                 return None
             return _constant_value(out), [_zeros(*self.input_meta[k]) for k in wrt]
-        target, shape, dtype = out
-        sources = [self.inputs[k] for k in wrt]
-        stop = min([s for s in sources if s >= 0], default=target)
-        live, rcode = self.live((target,), self._sources(wrt))
+        wrt = tuple(wrt)
+        target, stop, live, rcode, zones, value_plan, grad_plans = self._reverse_plan(wrt)
         if self.custom:
-            return self._segmented_value_and_gradient(values, wrt, target, shape, dtype, live, rcode)
-        generated = self.__dict__.get("_generated", {}).get(tuple(wrt))
+            return self._segmented_value_and_gradient(values, wrt, target, out[1], out[2], live, rcode)
+        generated = self.__dict__.get("_generated")
+        if generated is not None:
+            generated = generated.get(wrt)
         workspace = self._acquire(values)
         try:
             value, arena, adj, adj_arena = workspace
@@ -145,14 +188,22 @@ class CompiledTape(FrozenTape):
                 replay = R.replay_gradient
             else:
                 replay = R.replay_value_and_gradient  # values and gradient in one compiled call
-            status = replay(
-                self.code, rcode, self.arg0, self.arg1, value, self.aux, arena, self.iarena, adj, adj_arena,
-                self.zones(live), self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected,
-                target, stop)
+            arguments = workspace.reverse.get(wrt)
+            if arguments is None:
+                arguments = workspace.reverse[wrt] = (
+                    self.code, rcode, self.arg0, self.arg1, value, self.aux, arena, self.iarena, adj, adj_arena,
+                    zones, self.guard_kind, self.guard_a, self.guard_b, self.guard_off, self.guard_expected,
+                    target, stop)
+            status = replay(*arguments)
             if status == -2:
                 return None
-            f_value = self.result(value, arena, target, shape, dtype)
-            grads = [self._gradient(adj, adj_arena, k, live) for k in wrt]
+            f_value = take(value_plan, value, arena)
+            # a read plan (6 fields), or the (shape, dtype) of a gradient that is zero (the input is dead)
+            if len(grad_plans) == 1:
+                plan = grad_plans[0]
+                grads = [take(plan, adj, adj_arena) if len(plan) == 6 else _zeros(*plan)]
+            else:
+                grads = [take(plan, adj, adj_arena) if len(plan) == 6 else _zeros(*plan) for plan in grad_plans]
         finally:
             self._pool.append(workspace)
         return f_value, grads

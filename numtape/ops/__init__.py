@@ -36,6 +36,8 @@ __all__ = [
     "transpose", "where", "zeros", "zeros_like",
 ]
 from . import special_functions  # noqa: E402,F401  (its rows join ROW_OPS)
+from . import tf_keywords  # noqa: E402,F401  (TensorFlow's keywords on identity, relu, softplus: in ROW_OPS)
+from . import incomplete_gamma  # noqa: E402,F401  (its rows join ROW_OPS)
 from . import bessel_functions  # noqa: E402,F401  (after special_functions, whose helpers it uses)
 ROW_OPS = {**_ELEMENTWISE_ROW_OPS, **_NUMPY_UFUNC_ROW_OPS}
 # composite rows register themselves on import (the einsum module's name is rebound to its op below)
@@ -45,8 +47,12 @@ from . import special_reductions, statistics  # noqa: F401,E402
 from . import indexing, joining, padding, rearranging, sorting, triangles  # noqa: F401,E402
 from . import convolution, numpy_misc  # noqa: F401,E402
 from . import activations, losses, tf_data, tf_math  # noqa: F401,E402  (after the rows they build on)
+from . import segments, tf_indexing  # noqa: F401,E402  (TensorFlow's segment reductions, gather_nd, top_k, ...)
 from . import linalg_equations, linalg_factor, linalg_norms, linalg_solve, linalg_spectral, linalg_tf  # noqa: F401,E402,E501
+from . import linalg_eig  # noqa: F401,E402  (eig, eigvals: after linalg_spectral, whose helper it uses)
 from . import stats_continuous, stats_dirichlet, stats_discrete, stats_multivariate  # noqa: F401,E402  (nt.stats rows)
+from . import incomplete_beta, stats_incomplete_beta  # noqa: F401,E402  (betainc and the t, beta, binom cdf/sf rows)
+from . import stats_incomplete_gamma  # noqa: F401,E402  (nt.stats rows: gamma/chi2/poisson cdf and sf)
 from .registry import top_level_composites  # noqa: E402
 
 globals().update(ROW_OPS)  # every public elementwise row, also those not named above

@@ -1,11 +1,11 @@
-"""TensorFlow's matrix helpers of ``tf.linalg``: matmul with its flags, trace, diag, diag_part,
+"""TensorFlow's matrix helpers of ``tf.linalg``: matmul with its flags, matvec, trace, diag, diag_part,
 band_part, matrix_transpose.
 
 All are thin rows over recorded ops (their derivatives are those ops'): the flags of
 ``matmul`` transpose an operand before the product (real matrices: ``adjoint`` is the
 transpose); ``diag_part`` gathers the main diagonal of the last two axes, ``diag`` builds
 diagonal matrices by multiplying with the identity, ``band_part`` multiplies by a constant
-0/1 band, ``trace`` sums ``diag_part``. Everything is batched over leading axes, as
+0/1 band, ``trace`` sums ``diag_part``, ``matvec`` is ``matmul`` with ``b`` as a one-column matrix. Everything is batched over leading axes, as
 TensorFlow.
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ..errors import op_value_error
 from ..tensor import Tensor, TensorLike
 from .linalg import matmul_reference, matmul as nt_matmul
 from .linalg_base import diag_embed, mT, masked, operand
+from .shape import reshape
 from .primitives import gather_flat
 from .reduce import reduce_sum
 from .registry import Case, composite
@@ -41,6 +42,26 @@ def matmul(a: TensorLike, b: TensorLike, transpose_a: bool = False, transpose_b:
         raise op_value_error("linalg.matmul", "output_type is not supported", ta, tb)
     return nt_matmul(ta, tb, transpose_a=transpose_a, transpose_b=transpose_b, adjoint_a=adjoint_a,
                      adjoint_b=adjoint_b)
+
+
+def _matvec_reference(a: Any, b: Any, transpose_a: bool = False, adjoint_a: bool = False) -> Any:
+    return matmul_reference(a, b[..., None], transpose_a=transpose_a or adjoint_a)[..., 0]
+
+
+@composite(namespace="linalg", name="matvec", reference=_matvec_reference,
+           cases=(Case(((2, 3), (3,))), Case(((3, 2), (3,)), dict(transpose_a=True)),
+                  Case(((2, 2, 3), (2, 3))), Case(((2, 3, 2), (3,)), dict(adjoint_a=True))),
+           convention="bilinear (matmul's); adjoint_a is the transpose (real matrices)")
+def matvec(a: TensorLike, b: TensorLike, transpose_a: bool = False, adjoint_a: bool = False,
+           a_is_sparse: bool = False, b_is_sparse: bool = False, name: Optional[str] = None) -> Tensor:
+    """TensorFlow's ``tf.linalg.matvec``: ``op(a) @ b`` for matrices (..., m, n) and vectors (..., n),
+    batch axes broadcast (the sparsity flags are hints, as in TensorFlow)."""
+    ta, tb = operand(a, "linalg.matvec"), operand(b, "linalg.matvec", 1)
+    if transpose_a and adjoint_a:
+        raise op_value_error("linalg.matvec", "only one of transpose_a and adjoint_a may be set", ta, tb)
+    column = reshape(tb, tb.shape + (1,))
+    product = nt_matmul(ta, column, transpose_a=transpose_a, adjoint_a=adjoint_a)
+    return reshape(product, product.shape[:-1])
 
 
 def diagonal_of(t: Tensor) -> Tensor:

@@ -145,45 +145,45 @@ _UNARY_ROWS = [
            "Elementwise base-10 logarithm (-inf at 0, NaN below). Derivative: 1/(x ln 10).",
            kernel="-np.inf if x == 0.0 else (np.nan if x < 0.0 else math.log10(x))",
            partial="1.0 / (x * 2.302585092994046)", second="-(d * d) * 2.302585092994046", domain=(0.1, 3.0),
-           numpy_replay=True, numpy=(np.log10,)),
+           numpy_replay=True, numpy=(np.log10,), float32_numpy=True),
     _unary(26, "exp2", math.exp2, np.exp2, lambda g, y, x: g * (y * _LN2),
            "Elementwise 2**x. Derivative: 2**x ln 2.",
            kernel="np.exp2(x)", partial="y * 0.6931471805599453", second="d * 0.6931471805599453",
-           numpy_replay=True, numpy=(np.exp2,)),
+           numpy_replay=True, numpy=(np.exp2,), float32_numpy=True),
     _unary(27, "cbrt", math.cbrt, np.cbrt, lambda g, y, x: g * (1.0 / (3.0 * (y * y))),
            "Elementwise real cube root (negative for x < 0). Derivative: 1/(3 cbrt(x)**2), inf at 0 as the "
            "math gives (the second derivative there is -inf at +0, +inf at -0).",
            kernel="np.cbrt(x)", partial="1.0 / (3.0 * (y * y))", second="-2.0 * d * d / y",
-           nondifferentiable_at=(0.0,), numpy_replay=True, numpy=(np.cbrt,)),
+           nondifferentiable_at=(0.0,), numpy_replay=True, numpy=(np.cbrt,), float32_numpy=True),
     _unary(28, "arcsinh", math.asinh, np.arcsinh, lambda g, y, x: g * (1.0 / sqrt(x * x + 1.0)),
            "Elementwise inverse hyperbolic sine (TensorFlow's asinh). Derivative: 1/sqrt(x**2 + 1) (JAX's "
            "formula: for |x| > 1e154, where it is below 1e-154, it underflows to 0).",
            kernel="math.asinh(x)", partial="1.0 / math.sqrt(x * x + 1.0)", second="-x * d * d * d",
-           numpy_replay=True, numpy=(np.arcsinh,)),
+           numpy_replay=True, numpy=(np.arcsinh,), float32_numpy=True),
     _unary(29, "arccosh", math.acosh, np.arccosh, lambda g, y, x: g * (1.0 / (sqrt(x - 1.0) * sqrt(x + 1.0))),
            "Elementwise inverse hyperbolic cosine (TensorFlow's acosh; NaN below 1). "
            "Derivative: 1/sqrt((x - 1)(x + 1)), inf at 1.",
            kernel="np.nan if x < 1.0 else math.acosh(x)", partial="1.0 / (M.sqrt(x - 1.0) * M.sqrt(x + 1.0))",
-           second="-x * d * d * d", domain=(1.1, 3.0), numpy_replay=True, numpy=(np.arccosh,)),
+           second="-x * d * d * d", domain=(1.1, 3.0), numpy_replay=True, numpy=(np.arccosh,), float32_numpy=True),
     _unary(33, "arctanh", math.atanh, np.arctanh, lambda g, y, x: g * (1.0 / ((1.0 - x) * (1.0 + x))),
            "Elementwise inverse hyperbolic tangent (TensorFlow's atanh; +-inf at +-1, NaN outside). "
            "Derivative: 1/((1 - x)(1 + x)), inf at +-1.",
            kernel="M.atanh(x)", partial="1.0 / ((1.0 - x) * (1.0 + x))", second="2.0 * x * d * d",
-           domain=(-0.9, 0.9), numpy_replay=True, numpy=(np.arctanh,)),
+           domain=(-0.9, 0.9), numpy_replay=True, numpy=(np.arctanh,), float32_numpy=True),
     _unary(34, "deg2rad", lambda x: x * _DEG, np.deg2rad, lambda g, y, x: g * _DEG,
            "Elementwise degrees to radians, x pi/180 (np.radians too). Derivative: pi/180.",
            kernel="x * 0.017453292519943295", partial="0.017453292519943295", second=LINEAR,
-           numpy=(np.deg2rad, np.radians)),
+           numpy=(np.deg2rad, np.radians), float32_numpy=True),
     _unary(35, "rad2deg", lambda x: x * _RAD, np.rad2deg, lambda g, y, x: g * _RAD,
            "Elementwise radians to degrees, x 180/pi (np.degrees too). Derivative: 180/pi.",
            kernel="x * 57.29577951308232", partial="57.29577951308232", second=LINEAR,
-           numpy=(np.rad2deg, np.degrees)),
+           numpy=(np.rad2deg, np.degrees), float32_numpy=True),
     _unary(36, "sinc", _py_sinc, np.sinc, _sinc_vjp,
            "Elementwise normalized sinc, sin(pi x)/(pi x) as NumPy's (1 at 0). Derivative: "
            "(cos(pi x) - sinc(x))/x, 0 at 0 (second derivative -pi**2/3 there), a Taylor series for "
            "|x| < 0.1.",
            kernel="M.sinc(x)", partial="M.sinc_partial(x, y)", second="M.sinc_second(x, y, d)",
-           numpy=(np.sinc,)),
+           numpy=(np.sinc,), float32_numpy=True),
     # recorded as data, never differentiated: the gradient through them is None
     _unary(37, "ceil", _rounding(math.ceil), np.ceil, lambda g, y, x: None,
            "Elementwise ceiling. Not differentiable: no gradient flows through it (None, as in TensorFlow).",
@@ -215,7 +215,7 @@ _BINARY_ROWS = [
             "Elementwise log(e**x + e**y) without overflow. Derivatives: sigmoid(x - y), sigmoid(y - x) "
             "(NaN where both are the same infinity, as nt.reduce_logsumexp).",
             kernel="M.logaddexp(a, b)", partial="(M.sigmoid(a - b), M.sigmoid(b - a))",
-            second="(da * db, -(da * db), -(da * db), da * db)", numpy=(np.logaddexp,)),
+            second="(da * db, -(da * db), -(da * db), da * db)", numpy=(np.logaddexp,), float32_numpy=True),
     _binary(58, "logaddexp2", _py_logaddexp2, np.logaddexp2,
             lambda g, z, a, b: (g * sigmoid((a - b) * _LN2), g * sigmoid((b - a) * _LN2)),
             "Elementwise log2(2**x + 2**y) without overflow. Derivatives: sigmoid((x - y) ln 2), "
@@ -224,7 +224,7 @@ _BINARY_ROWS = [
             partial="(M.sigmoid((a - b) * 0.6931471805599453), M.sigmoid((b - a) * 0.6931471805599453))",
             second="(da * db * 0.6931471805599453, -(da * db * 0.6931471805599453), "
                    "-(da * db * 0.6931471805599453), da * db * 0.6931471805599453)",
-            numpy=(np.logaddexp2,)),
+            numpy=(np.logaddexp2,), float32_numpy=True),
     _binary(59, "copysign", math.copysign, np.copysign, _copysign_vjp,
             "Elementwise |x| with the sign (bit) of y. Derivatives: sign(x) (+1 at x = +-0) times the sign "
             "y gives, and 0 for y.",
@@ -236,13 +236,13 @@ _BINARY_ROWS = [
             "y is NaN, else to y.",
             tangent="dx if (a >= b or b != b) else dy",
             kernel="M.fmax(a, b)", partial="(1.0, 0.0) if (a >= b or b != b) else (0.0, 1.0)", second=LINEAR,
-            select=True, integer_safe=True, numpy=(np.fmax,)),
+            select=True, integer_safe=True, numpy=(np.fmax,), float32_numpy=True),
     _binary(62, "fmin", _py_fmin, np.fmin, _fmin_vjp,
             "Elementwise min ignoring NaN (NaN only where both are). The gradient goes to x where x <= y or "
             "y is NaN, else to y.",
             tangent="dx if (a <= b or b != b) else dy",
             kernel="M.fmin(a, b)", partial="(1.0, 0.0) if (a <= b or b != b) else (0.0, 1.0)", second=LINEAR,
-            select=True, integer_safe=True, numpy=(np.fmin,)),
+            select=True, integer_safe=True, numpy=(np.fmin,), float32_numpy=True),
     _binary(63, "heaviside", _py_heaviside, np.heaviside, _no_vjp,
             "Elementwise step: 0 for x < 0, y at x == 0, 1 for x > 0. Not differentiable: its gradient is "
             "None.",

@@ -176,3 +176,28 @@ def tile(a: TensorLike, reps: Any = None, name: Optional[str] = None, *, multipl
     ndim = max(t.ndim, len(counts))
     t = _shape.reshape(t, (1,) * (ndim - t.ndim) + t.shape)
     return _shape.tile(t, (1,) * (ndim - len(counts)) + counts)
+
+
+def _shift_axes(x: Tensor, axes: Any, op: str) -> tuple[int, ...]:
+    axes = static_axes(axes, op, "axes")
+    if axes is None:
+        return tuple(range(x.ndim))
+    return (axes,) if isinstance(axes, (int, np.integer)) else tuple(axes)
+
+
+@composite(namespace="numpy.fft", numpy=(np.fft.fftshift,), convention=_MOVES, cases=(
+    Case(((5,),)), Case(((4, 3),)), Case(((4, 3),), dict(axes=1)), Case(((2, 3, 4),), dict(axes=(0, 2)))))
+def fftshift(x: TensorLike, axes: Any = None) -> Tensor:
+    """NumPy's ``fft.fftshift``: the zero-frequency entry moved to the centre (a roll by n // 2)."""
+    t = operand(x, "fft.fftshift")
+    shifts = _shift_axes(t, axes, "fft.fftshift")
+    return roll(t, tuple(t.shape[a] // 2 for a in shifts), shifts) if shifts else t
+
+
+@composite(namespace="numpy.fft", numpy=(np.fft.ifftshift,), convention=_MOVES, cases=(
+    Case(((5,),)), Case(((4, 3),)), Case(((4, 3),), dict(axes=1)), Case(((2, 3, 4),), dict(axes=(0, 2)))))
+def ifftshift(x: TensorLike, axes: Any = None) -> Tensor:
+    """NumPy's ``fft.ifftshift``, the inverse of fftshift (a roll by -(n // 2))."""
+    t = operand(x, "fft.ifftshift")
+    shifts = _shift_axes(t, axes, "fft.ifftshift")
+    return roll(t, tuple(-(t.shape[a] // 2) for a in shifts), shifts) if shifts else t

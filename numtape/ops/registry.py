@@ -54,7 +54,8 @@ CODE_LIMIT = 254
 #: The modules of ``numtape/_kernels`` a formula may name, with the prefix it names them by
 #: (``BF.j0``): the generated code (``_kernels/scalar.py``, nt.function's generated kernels)
 #: imports exactly these.
-FORMULA_MODULES = (("besselfn", "BF"), ("besselik", "BI"), ("besseljy", "BJ"), ("gammafn", "GF"), ("mathfn", "M"),
+FORMULA_MODULES = (("besselfn", "BF"), ("besselik", "BI"), ("besseljy", "BJ"), ("gammafn", "GF"), ("incgammafn", "IG"),
+                   ("mathfn", "M"),
                    ("specialfn", "SF"))
 
 
@@ -67,8 +68,9 @@ class Elementwise:
     value); ``second`` (d partial / dx) in ``x``, ``y`` and ``d`` (the partial).
     Binary: ``kernel`` in ``a``, ``b``; ``partial`` a pair in ``a``, ``b``, ``z``;
     ``second`` a 4-tuple (d da/da, d da/db, d db/da, d db/db) in ``a, b, z, da, db``.
-    ``M.`` names a helper of ``numtape/_kernels/mathfn.py``, ``SF.``, ``GF.``, ``BF.``, ``BI.`` and
-    ``BJ.`` one of ``specialfn.py``, ``gammafn.py``, ``besselfn.py``, ``besselik.py`` and ``besseljy.py``. ``second`` is
+    ``M.`` names a helper of ``numtape/_kernels/mathfn.py``, ``SF.``, ``GF.``, ``IG.``, ``BF.``, ``BI.``
+    and ``BJ.`` one of ``specialfn.py``, ``gammafn.py``, ``incgammafn.py``, ``besselfn.py``,
+    ``besselik.py`` and ``besseljy.py`` there. ``second`` is
     :data:`LINEAR` when the partials are (piecewise) constant.
 
     Tangent (forward mode, the jvp of one direction): unary ``d * dx`` and binary
@@ -106,6 +108,10 @@ class Elementwise:
     bilinear: bool = False  # binary: only the mixed second derivative is nonzero (x * y)
     integer_safe: bool = False  # binary: integer operands give the integer ufunc's result, unrecorded
     numpy_replay: bool = False  # large replays compute it with the ufunc (faster than the scalar loop)
+    # float32 replays compute it with the ufunc, as eager code does: NumPy's float32 loop is not
+    # the correctly rounded value the compiled formula gives (SIMD exp/log/tanh...), and a
+    # float32 replay must give eager's bits (numtape/function/compiled.py, ``_numpy_entries``)
+    float32_numpy: bool = False
     numpy: tuple[Any, ...] = ()  # NumPy ufuncs that dispatch to this op on Tensors
     # names in scipy.special of the ufuncs that dispatch to this op on Tensors (resolved lazily:
     # numtape never imports SciPy at start-up)
@@ -235,6 +241,9 @@ class Composite:
     convention: str = ""
     differentiable: bool = True
     sample: Optional[Callable[..., Any]] = None  # default sampler of the row's cases
+    # names in scipy.special of the ufuncs that record this op on Tensors (resolved lazily, as
+    # Elementwise.scipy: numtape never imports SciPy at start-up)
+    scipy: tuple[str, ...] = ()
 
     @property
     def qualified(self) -> str:
@@ -255,8 +264,8 @@ class Composite:
 def composite(name: Optional[str] = None, *, namespace: str = "", numpy: tuple[Any, ...] = (),
               aliases: tuple[str, ...] = (), cases: tuple[Case, ...] = (),
               reference: Optional[Callable[..., Any]] = None, convention: str = "",
-              differentiable: bool = True, sample: Optional[Callable[..., Any]] = None
-              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+              differentiable: bool = True, sample: Optional[Callable[..., Any]] = None,
+              scipy: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator registering ``fn`` as a composite row (returns ``fn`` unchanged)::
 
         @composite(numpy=(np.var,), aliases=("math.reduce_variance",),
@@ -270,7 +279,7 @@ def composite(name: Optional[str] = None, *, namespace: str = "", numpy: tuple[A
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         row = Composite(name or fn.__name__, fn, namespace, tuple(numpy), tuple(aliases), tuple(cases),
-                        reference, convention, differentiable, sample)
+                        reference, convention, differentiable, sample, tuple(scipy))
         if row.qualified in COMPOSITES:
             raise AssertionError(f"composite {row.qualified} registered twice")
         COMPOSITES[row.qualified] = row

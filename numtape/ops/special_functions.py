@@ -107,12 +107,12 @@ _UNARY_ROWS = [
            "Elementwise inverse error function on [-1, 1] (+-inf at +-1, NaN outside). "
            "Derivative: sqrt(pi)/2 exp(erfinv(x)**2) (inf at +-1).",
            kernel="SF.erfinv(x)", partial=f"math.exp(y * y) * {_SQRTPI_2!r}", second="2.0 * y * d * d",
-           domain=(-0.9, 0.9), scipy=("erfinv",)),
+           domain=(-0.9, 0.9), scipy=("erfinv",), float32_numpy=True),
     _unary(99, "erfcinv", _py("erfcinv"), _scipy("erfcinv"), lambda g, y, x: g * (exp(y * y) * -_SQRTPI_2),
            "Elementwise inverse of erfc on [0, 2] (inf at 0, -inf at 2, NaN outside). "
            "Derivative: -sqrt(pi)/2 exp(erfcinv(x)**2).",
            kernel="SF.erfcinv(x)", partial=f"math.exp(y * y) * {-_SQRTPI_2!r}", second="2.0 * y * d * d",
-           domain=(0.1, 1.9), scipy=("erfcinv",)),
+           domain=(0.1, 1.9), scipy=("erfcinv",), float32_numpy=True),
     _unary(100, "erfcx", _py("erfcx"), _scipy("erfcx"), lambda g, y, x: g * (2.0 * x * y - _2_SQRTPI),
            "Elementwise scaled complementary error function exp(x**2) erfc(x), finite for large x "
            "(inf below about -26.6). Derivative: 2x erfcx(x) - 2/sqrt(pi).",
@@ -132,12 +132,12 @@ _UNARY_ROWS = [
            "Elementwise standard normal quantile, the inverse of ndtr on [0, 1] (-inf at 0, inf at 1). "
            "Derivative: sqrt(2 pi) exp(ndtri(x)**2/2).",
            kernel="SF.ndtri(x)", partial=f"math.exp(0.5 * y * y) * {_SQRT_2PI!r}", second="y * d * d",
-           domain=(0.05, 0.95), scipy=("ndtri",)),
+           domain=(0.05, 0.95), scipy=("ndtri",), float32_numpy=True),
     _unary(104, "gammaln", _py("gammaln", GF), _scipy("gammaln"), lambda g, y, x: g * digamma(x),
            "Elementwise log|Gamma(x)| (inf at 0 and the negative integers). Derivative: digamma(x) "
            "(infinite or NaN at the poles).",
            kernel="GF.gammaln(x)", partial="GF.digamma(x)", second="GF.polygamma(1.0, x)", domain=(0.2, 6.0),
-           scipy=("gammaln",)),
+           scipy=("gammaln",), float32_numpy=True),
     _unary(105, "loggamma", _py("loggamma", GF), _scipy("loggamma"),
            lambda g, y, x: g * _where(greater(x, 0.0), digamma(x), np.nan),
            "Elementwise log(Gamma(x)) for real x > 0 (inf at 0, NaN below: SciPy's loggamma is complex "
@@ -158,10 +158,10 @@ _UNARY_ROWS = [
            "Elementwise log(p/(1 - p)) on [0, 1] (-inf at 0, inf at 1, NaN outside), the inverse of "
            "sigmoid. Derivative: 1/(p(1 - p)).",
            kernel="SF.logit(x)", partial="1.0 / (x * (1.0 - x))", second="d * d * (2.0 * x - 1.0)",
-           domain=(0.05, 0.95), scipy=("logit",)),
+           domain=(0.05, 0.95), scipy=("logit",), float32_numpy=True),
     _unary(109, "log_expit", _py("log_expit"), _scipy("log_expit"), lambda g, y, x: g * sigmoid(-x),
            "Elementwise log(sigmoid(x)), without overflow. Derivative: sigmoid(-x).",
-           kernel="SF.log_expit(x)", partial="M.sigmoid(-x)", second="d * (d - 1.0)", scipy=("log_expit",)),
+           kernel="SF.log_expit(x)", partial="M.sigmoid(-x)", second="d * (d - 1.0)", scipy=("log_expit",), float32_numpy=True),
     _unary(110, "entr", _py("entr"), _scipy("entr"), lambda g, y, x: g * (-log(x) - 1.0),
            "Elementwise entropy term -x log(x) (0 at 0, -inf for x < 0). Derivative: -log(x) - 1 "
            "(inf at 0, NaN below).",
@@ -239,19 +239,19 @@ _BINARY_ROWS = [
             "Derivative in x: polygamma(n + 1, x).",
             kernel="GF.polygamma(a, b)", partial="(0.0, GF.polygamma(a + 1.0, b))",
             second="(0.0, 0.0, 0.0, GF.polygamma(a + 2.0, b))", domains=((0.0, 3.0), (0.3, 4.0)),
-            integer_operands=(0,), public=False),  # nt.polygamma is polygamma() below
+            integer_operands=(0,), public=False, float32_numpy=True),  # nt.polygamma is polygamma() below
     _binary(116, "xlogy", _py("xlogy"), _scipy("xlogy"), lambda g, z, x, y: (g * log(y), g * (x / y)),
             "Elementwise x log(y), 0 where x == 0 (unless y is NaN). Derivatives (JAX's): log(y), x/y.",
             kernel="SF.xlogy(a, b)", partial="(M.log(b), a / b)", second="(0.0, 1.0 / b, 1.0 / b, -a / (b * b))",
             domains=((-2.0, 2.0), (0.2, 3.0)), scipy=("xlogy",),
-            partials=(lambda g, z, x, y: g * log(y), lambda g, z, x, y: g * (x / y))),
+            partials=(lambda g, z, x, y: g * log(y), lambda g, z, x, y: g * (x / y)), float32_numpy=True),
     _binary(117, "xlog1py", _py("xlog1py"), _scipy("xlog1py"),
             lambda g, z, x, y: (g * log1p(y), g * (x / (1.0 + y))),
             "Elementwise x log(1 + y), 0 where x == 0 (unless y is NaN). Derivatives (JAX's): log1p(y), "
             "x/(1 + y).",
             kernel="SF.xlog1py(a, b)", partial="(M.log1p(b), a / (1.0 + b))",
             second="(0.0, 1.0 / (1.0 + b), 1.0 / (1.0 + b), -a / ((1.0 + b) * (1.0 + b)))",
-            domains=((-2.0, 2.0), (-0.8, 3.0)), scipy=("xlog1py",)),
+            domains=((-2.0, 2.0), (-0.8, 3.0)), scipy=("xlog1py",), float32_numpy=True),
     _binary(118, "rel_entr", _py("rel_entr"), _scipy("rel_entr"), _rel_entr_vjp,
             "Elementwise relative entropy term x log(x/y) (0 at x == 0 <= y, inf where x < 0 or y <= 0 < x). "
             "Derivatives: log(x/y) + 1, -x/y (NaN where the value is inf).",
@@ -261,11 +261,11 @@ _BINARY_ROWS = [
             "Elementwise beta function Gamma(a) Gamma(b) / Gamma(a + b). Derivatives: "
             "beta(a, b) (digamma(a) - digamma(a + b)) and likewise in b.",
             kernel="GF.beta(a, b)", partial="GF.beta_partials(a, b, z)", second="GF.beta_second(a, b, z, da, db)",
-            domain=(0.3, 4.0), scipy=("beta",)),
+            domain=(0.3, 4.0), scipy=("beta",), float32_numpy=True),
     _binary(120, "betaln", _py("betaln", GF), _scipy("betaln"), _betaln_vjp,
             "Elementwise log|beta(a, b)|. Derivatives: digamma(a) - digamma(a + b), and likewise in b.",
             kernel="GF.betaln(a, b)", partial="GF.betaln_partials(a, b)", second="GF.betaln_second(a, b)",
-            domain=(0.3, 4.0), scipy=("betaln",)),
+            domain=(0.3, 4.0), scipy=("betaln",), float32_numpy=True),
 ]
 OPS.update((spec.name, binary_op(spec)) for spec in _BINARY_ROWS)
 _polygamma = OPS["polygamma"]

@@ -8,8 +8,8 @@ lower tail, where ``log(ndtr(z))`` underflows to ``-inf``), ``0 * log 0`` terms 
 densities. Every row is differentiable in ``x`` and in every parameter. Invalid parameters give
 NaN and points outside the support ``-inf`` (log) or 0, as SciPy (see :mod:`.stats_base`).
 
-Not here, because they need the regularized incomplete gamma or beta function, which no row
-computes: ``t.cdf``/``logcdf``, ``gamma.cdf``/``logcdf``, ``beta.cdf``/``logcdf``.
+``t`` and ``beta`` ``cdf``/``sf``/``logcdf``/``logsf`` are incomplete beta functions: :mod:`.stats_incomplete_beta`;
+``gamma``/``chi2`` ``cdf``/``sf`` are incomplete gamma functions: :mod:`.stats_incomplete_gamma`.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The Dirichlet distribution of ``nt.stats``: ``dirichlet.logpdf``/``pdf`` as rows with
-``scipy.stats.dirichlet``'s signature ``(x, alpha)``, and its moments ``dirichlet.mean``/``var(alpha)``.
+``scipy.stats.dirichlet``'s signature ``(x, alpha)``, and ``dirichlet.mean``/``var``/``cov``/``entropy(alpha)``.
 
 The log density is SciPy's formula ``sum_i xlogy(alpha_i - 1, x_i) - log B(alpha)`` with
 ``log B(alpha) = sum_i gammaln(alpha_i) - gammaln(sum_i alpha_i)``; the density is its ``exp``.
@@ -16,8 +16,8 @@ Python on every evaluation, so an ``nt.function`` replay at new inputs checks th
 passes no gradient (the formula's derivatives stay in the compiled ops). The simplex tolerance is
 SciPy's, ``|sum(x, 0) - 1| <= 1e-9``; in float32 it is ``8 k eps(float32)`` (SciPy's tolerance is
 below float32 rounding, so it would refuse almost every float32 point). The moments are SciPy's formulas, ``alpha / alpha0``
-and ``alpha (alpha0 - alpha) / (alpha0^2 (alpha0 + 1))`` with ``alpha0 = sum(alpha)``, with the
-same check of ``alpha``.
+and ``alpha (alpha0 - alpha) / (alpha0^2 (alpha0 + 1))`` with ``alpha0 = sum(alpha)``, the
+covariance ``(diag(a) - a a^T) / (alpha0 + 1)`` and the entropy, with the same check of ``alpha``.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from .handoff import handoff
 from .reduce import reduce_sum
 from .registry import Case, composite
 from .shape import concat, reshape
-from .special_functions import gammaln, xlogy
+from .special_functions import digamma, gammaln, xlogy
 from .stats_base import both, operands, positive_sample, safe, scipy_reference
 
 SCIPY_SIMPLEX_TOLERANCE = 1e-9  # scipy.stats._multivariate._dirichlet_check_input: 10e-10
@@ -158,22 +158,52 @@ def dirichlet_pdf(x: TensorLike, alpha: TensorLike) -> Tensor:
 _MOMENTS = (Case(((3,),)), Case(((5,),)), Case(((1,),)))
 
 
-@composite(namespace="stats", reference=scipy_reference("dirichlet", "mean"), cases=_MOMENTS,
-           sample=positive_sample(0.5, 3.0), convention="smooth in alpha > 0; alpha <= 0 raises ValueError, as SciPy")
-def dirichlet_mean(alpha: TensorLike) -> Tensor:
-    """``scipy.stats.dirichlet.mean``: ``alpha / sum(alpha)``."""
-    op = "stats.dirichlet.mean"
+def _alpha(op: str, alpha: TensorLike) -> tuple[Tensor, Tensor]:
+    """(alpha, a recorded 0.0 that raises where SciPy raises for this alpha)."""
     (talpha,) = operands(op, alpha)
     talpha = _concentrations(op, talpha)
-    return _squeezed(talpha / reduce_sum(talpha) + _checked(op, None, talpha))
+    return talpha, _checked(op, None, talpha)
+
+
+_ALPHA_CONVENTION = "smooth in alpha > 0; alpha <= 0 raises ValueError, as SciPy"
+
+
+@composite(namespace="stats", reference=scipy_reference("dirichlet", "mean"), cases=_MOMENTS,
+           sample=positive_sample(0.5, 3.0), convention=_ALPHA_CONVENTION)
+def dirichlet_mean(alpha: TensorLike) -> Tensor:
+    """``scipy.stats.dirichlet.mean``: ``alpha / sum(alpha)``."""
+    talpha, check = _alpha("stats.dirichlet.mean", alpha)
+    return _squeezed(talpha / reduce_sum(talpha) + check)
 
 
 @composite(namespace="stats", reference=scipy_reference("dirichlet", "var"), cases=_MOMENTS,
-           sample=positive_sample(0.5, 3.0), convention="smooth in alpha > 0; alpha <= 0 raises ValueError, as SciPy")
+           sample=positive_sample(0.5, 3.0), convention=_ALPHA_CONVENTION)
 def dirichlet_var(alpha: TensorLike) -> Tensor:
     """``scipy.stats.dirichlet.var``: ``alpha (alpha0 - alpha) / (alpha0^2 (alpha0 + 1))``, ``alpha0 = sum(alpha)``."""
-    op = "stats.dirichlet.var"
-    (talpha,) = operands(op, alpha)
-    talpha = _concentrations(op, talpha)
+    talpha, check = _alpha("stats.dirichlet.var", alpha)
     total = reduce_sum(talpha)
-    return _squeezed(talpha * (total - talpha) / (total * total * (total + 1.0)) + _checked(op, None, talpha))
+    return _squeezed(talpha * (total - talpha) / (total * total * (total + 1.0)) + check)
+
+
+@composite(namespace="stats", reference=scipy_reference("dirichlet", "cov"), cases=_MOMENTS,
+           sample=positive_sample(0.5, 3.0), convention=_ALPHA_CONVENTION)
+def dirichlet_cov(alpha: TensorLike) -> Tensor:
+    """``scipy.stats.dirichlet.cov``: ``(diag(a) - a a^T) / (alpha0 + 1)``, ``a = alpha / alpha0``."""
+    talpha, check = _alpha("stats.dirichlet.cov", alpha)
+    total = reduce_sum(talpha)
+    a = talpha / total
+    k = talpha.shape[0]
+    column = reshape(a, (k, 1))
+    diagonal = column * np.eye(k, dtype=talpha.dtype)
+    return _squeezed((diagonal - column * reshape(a, (1, k))) / (total + 1.0) + check)
+
+
+@composite(namespace="stats", reference=scipy_reference("dirichlet", "entropy"), cases=_MOMENTS,
+           sample=positive_sample(0.5, 3.0), convention=_ALPHA_CONVENTION + "; derivatives are digamma's and trigamma's")
+def dirichlet_entropy(alpha: TensorLike) -> Tensor:
+    """``scipy.stats.dirichlet.entropy``: ``log B(alpha) + (alpha0 - k) psi(alpha0) - sum_i (alpha_i - 1) psi(alpha_i)``."""
+    talpha, check = _alpha("stats.dirichlet.entropy", alpha)
+    total = reduce_sum(talpha)
+    log_beta = reduce_sum(gammaln(talpha)) - gammaln(total)
+    k = float(talpha.shape[0])
+    return log_beta + (total - k) * digamma(total) - reduce_sum((talpha - 1.0) * digamma(talpha)) + check

@@ -9,8 +9,8 @@ differentiable in the continuous parameter (``mu``, ``p``); the counts ``k``, ``
 outside the support or not an integer gives ``-inf``; ``mu < 0``, ``p`` outside ``[0, 1]``, ``n``
 negative or not an integer give NaN. The mass functions are ``exp`` of the log mass functions.
 
-Not here, because they need the regularized incomplete gamma or beta function, which no row
-computes: ``poisson.cdf``/``logcdf``, ``binom.cdf``/``logcdf``.
+``binom.cdf``/``sf``/``logcdf``/``logsf`` are incomplete beta functions: :mod:`.stats_incomplete_beta`;
+``poisson.cdf``/``logcdf``/``sf`` are incomplete gamma functions: :mod:`.stats_incomplete_gamma`.
 """
 from __future__ import annotations
 

@@ -12,7 +12,8 @@ length ``d`` one point, and for ``d = 1`` a vector is points); the result is squ
 squeezes it. A covariance that is not positive definite raises ValueError (SciPy: LinAlgError or
 ValueError); ``allow_singular=True`` is refused (a pseudo-determinant is not computed).
 
-Not here: ``multivariate_normal.cdf``/``logcdf`` (SciPy integrates numerically, Genz's method).
+``multivariate_normal.entropy(mean, cov)`` is ``0.5 (d (1 + log 2 pi) + log det cov)`` from the same
+Cholesky factor. Not here: ``multivariate_normal.cdf``/``logcdf`` (SciPy integrates numerically, Genz's method).
 """
 from __future__ import annotations
 
@@ -101,3 +102,28 @@ def multivariate_normal_pdf(x: TensorLike, mean: Optional[TensorLike] = None, co
                             allow_singular: bool = False) -> Tensor:
     """``scipy.stats.multivariate_normal.pdf``: ``exp(multivariate_normal.logpdf(x, mean, cov))``."""
     return exp(_logpdf("stats.multivariate_normal_pdf", x, mean, cov, allow_singular))
+
+
+def _entropy_reference(mean: Any = None, cov: Any = 1, allow_singular: bool = False) -> Any:
+    from scipy import stats
+
+    return stats.multivariate_normal.entropy(mean, cov)
+
+
+@composite(namespace="stats", reference=_entropy_reference, sample=_spd_or_normal,
+           cases=(Case(((3,), (3, 3))), Case(((1,), (1, 1))), Case(((3, 3),), pack=lambda c: (None, c)),
+                  Case(((2,), (2,)), pack=lambda m, c: (m, c * c + 0.5))),
+           convention="0.5 log det(2 pi e cov): smooth in cov (positive definite, else ValueError), independent "
+                      "of mean (gradient 0); only cov's lower triangle is read (Cholesky), as in logpdf")
+def multivariate_normal_entropy(mean: Optional[TensorLike] = None, cov: TensorLike = 1,
+                                allow_singular: bool = False) -> Tensor:
+    """``scipy.stats.multivariate_normal.entropy``: ``0.5 (d (1 + log 2 pi) + log det cov)``."""
+    op = "stats.multivariate_normal.entropy"
+    if allow_singular:
+        raise op_value_error(op, "allow_singular=True is not supported (no pseudo-determinant); pass a "
+                                 "positive definite cov")
+    points = mean if mean is not None else (np.zeros(np.shape(cov)[0]) if np.ndim(cov) == 2 else 0.0)
+    _, tmean, tcov = _parameters(op, points, mean, cov)
+    dim = tmean.shape[0]
+    log_det = 2.0 * reduce_sum(log(diag_part(cholesky_lower(tcov, op))))
+    return 0.5 * (log_det + dim * (1.0 + LOG_2PI))

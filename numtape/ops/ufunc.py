@@ -96,6 +96,8 @@ def unary_op(spec: Elementwise) -> Callable[[TensorLike], Tensor]:
 def _unary_general(spec: Elementwise, x: Any) -> Tensor:
     t = float_operand(x, spec.name)
     out = wrap(quietly(spec.ufunc, t._v))
+    if spec.float32_numpy and type(out._v) is np.float32:
+        out._v = _rounded_scalar(spec, t._v)
     if state.stack:
         record_elementwise(spec.code, (t,), out)
     return out
@@ -171,6 +173,27 @@ def binary_op(spec: Elementwise) -> Callable[[TensorLike, TensorLike], Tensor]:
     return op
 
 
+def _rounded_scalar(spec: Elementwise, *operands: Any) -> np.float32:
+    """A 0-d float32 result of a ``float32_numpy`` row, as a replay computes it: the row's
+    float64 formula on the float32 operands, rounded once. NumPy's float32 loop is not
+    correctly rounded, and a scalar replay entry cannot call NumPy without a round trip
+    through Python per entry (arrays can: compiled.py ``_numpy_entries``)."""
+    args = [float(np.float32(v)) for v in operands]
+    try:
+        v = spec.scalar(*args)
+    except _MATH_ERRORS:
+        v = float(quietly(spec.ufunc, *[np.float64(a) for a in args]))
+    return quietly(np.float32, v)
+
+
+def _as_computed(constant: Any, out: Tensor) -> Any:
+    """A constant operand as the ufunc used it: NumPy 2 casts a Python float next to float32
+    operands to float32 (NEP 50), so a replay must see the rounded value (0.1 is not float32)."""
+    if out.dtype == np.float32 and np.asarray(constant).dtype != np.float32:
+        return np.asarray(constant, np.float32)
+    return constant
+
+
 def _binary_general(spec: Elementwise, x: Any, y: Any) -> Tensor:
     name = spec.name
     tx, xv = _raw_operand(x, name)
@@ -186,6 +209,8 @@ def _binary_general(spec: Elementwise, x: Any, y: Any) -> Tensor:
         raise op_value_error(
             name, f"shapes {np.shape(xv)} and {np.shape(yv)} cannot be broadcast together", x, y
         ) from error
+    if spec.float32_numpy and type(out._v) is np.float32:
+        out._v = _rounded_scalar(spec, xv, yv)
     if state.stack and (tx is not None or ty is not None):
         if tx is ty and spec.code == K.FN_MUL:
             # x * x is recorded as square(x), bit for bit the same value: one backward
@@ -194,8 +219,8 @@ def _binary_general(spec: Elementwise, x: Any, y: Any) -> Tensor:
             return out
         shape = out.shape
         size = math.prod(shape)
-        a = tx if tx is not None else xv
-        b = ty if ty is not None else yv
+        a = tx if tx is not None else _as_computed(xv, out)
+        b = ty if ty is not None else _as_computed(yv, out)
         layout = _broadcast_layout(np.shape(xv), np.shape(yv), shape, size)
         if layout is None:
             a = _full_or_single(a, shape, size)
