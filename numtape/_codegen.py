@@ -81,7 +81,7 @@ def _check_tangent(spec: Elementwise, where: str) -> None:
         raise RowError(f"{where}: tangent {spec.tangent!r} uses {sorted(unknown)}; it may use "
                        f"{sorted(_TANGENT_NAMES[spec.arity])}")
     directions = ["dx", "dy"][:spec.arity]
-    missing = [dk for k, dk in enumerate(directions) if k not in spec.integer_operands and dk not in names]
+    missing = [dk for k, dk in enumerate(directions) if k not in spec.fixed_operands and dk not in names]
     if missing:
         raise RowError(f"{where}: tangent {spec.tangent!r} does not read the direction {missing[0]}")
 

@@ -83,7 +83,7 @@ def test_compiled_hessian_of_every_elementwise_row_matches_finite_differences(sp
     k = 3
     args = [_sample_unary(spec, (k,), rng)] if spec.arity == 1 else list(_sample_binary(spec, ((k,), (k,)), rng))
     op = _op(spec)
-    fixed = {j: args[j] for j in spec.integer_operands}  # integer data: not differentiated
+    fixed = {j: args[j] for j in spec.fixed_operands}  # data: not differentiated
     free = [j for j in range(spec.arity) if j not in fixed]
     w0 = np.concatenate([args[j] for j in free])
 

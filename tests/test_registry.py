@@ -45,9 +45,9 @@ def sample_operand(spec: Any, k: int, shape: Any, rng: np.random.Generator) -> n
 
 def differentiated(spec: Any, f: Callable[..., Any], args: list) -> tuple[Callable[..., Any], list]:
     """f and args with the row's integer operands (data, never differentiated) fixed as constants."""
-    if not spec.integer_operands:
+    if not spec.fixed_operands:
         return f, list(args)
-    free = [k for k in range(len(args)) if k not in spec.integer_operands]
+    free = [k for k in range(len(args)) if k not in spec.fixed_operands]
 
     def g(*xs: Any) -> Any:
         full = list(args)
@@ -69,8 +69,8 @@ def _sample_binary(spec: Any, shapes: tuple[Any, Any], rng: np.random.Generator)
     for _ in range(1000):
         a = sample_operand(spec, 0, shapes[0], rng)
         b = sample_operand(spec, 1, shapes[1], rng)
-        if spec.integer_operands:
-            return a, b  # integer data: no ties or jumps to avoid
+        if spec.fixed_operands:
+            return a, b  # an order as data: no ties or jumps to avoid
         q = a / b
         if np.all(np.abs(a - b) > 0.05) and np.all(np.abs(q - np.round(q)) > 0.05):
             return a, b  # away from ties (max/min) and from the jumps of mod

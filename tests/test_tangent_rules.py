@@ -34,8 +34,8 @@ def _elementwise_function(spec: Any, args: list[np.ndarray]) -> Callable[..., An
     op = _op(spec)
     if spec.arity == 1:
         return op
-    if spec.integer_operands:
-        fixed = {k: args[k] for k in spec.integer_operands}
+    if spec.fixed_operands:
+        fixed = {k: args[k] for k in spec.fixed_operands}
         return lambda x: op(*[np.asarray(fixed[k], x.dtype) if k in fixed else x[k] for k in range(2)])
     return lambda x: op(x[0], x[1])
 
@@ -73,8 +73,8 @@ def test_compiled_tangent_rule_against_reverse_mode_and_finite_differences(spec:
     x, args = _point(spec, shape, rng)
     f = _elementwise_function(spec, args)
     v = rng.standard_normal(x.shape)
-    if spec.integer_operands:  # the fixed operand's direction is 0 (it is data)
-        v[list(spec.integer_operands)] = 0.0
+    if spec.fixed_operands:  # the fixed operand's direction is 0 (it is data)
+        v[list(spec.fixed_operands)] = 0.0
     g = nt.function(f)
     y, t = g.jvp(x, v)
     u = rng.standard_normal(np.shape(y))

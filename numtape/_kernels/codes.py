@@ -116,6 +116,13 @@ FN_J1 = 125  # Elementwise Bessel function of the first kind, order 1 (Cephes)
 FN_J0 = 126  # Elementwise Bessel function of the first kind, order 0 (Cephes)
 FN_GAMMAINC = 127  # Elementwise regularized lower incomplete gamma function P(a, x) = gamma(a, x) / Gamma(a)
 FN_GAMMAINCC = 128  # Elementwise regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x), accurate where Q is small
+FN_JV = 135  # Elementwise Bessel function of the first kind J_v(x) of real order v (SciPy's jv, also named jn)
+FN_YV = 136  # Elementwise Bessel function of the second kind Y_v(x) of real order v, x > 0 (-inf at 0, NaN below)
+FN_YN = 137  # Elementwise Bessel function of the second kind Y_n(x) of integer order n, x > 0 (Cephes' recurrence; -inf at 0, NaN below; a non-integer n is truncated, as SciPy's yn does: yv takes real orders)
+FN_IV = 138  # Elementwise modified Bessel function of the first kind I_v(x) of real order v (inf where it overflows; negative v by DLMF 10.27.2; x < 0 only for integer v)
+FN_IVE = 139  # Elementwise exponentially scaled I_v: exp(-|x|) I_v(x), finite for large x
+FN_KV = 140  # Elementwise modified Bessel function of the second kind K_v(x) of real order v, x > 0 (inf at 0, NaN below; K_-v = K_v)
+FN_KVE = 141  # Elementwise exponentially scaled K_v: exp(x) K_v(x), finite for large x
 
 N_CODES = 256
 
@@ -131,17 +138,18 @@ UNARY = _table([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 1
     27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106,
     107, 108, 109, 110, 111, 112, 113, 114, 123, 124, 125, 126])
 BINARY = _table([40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 61, 62, 63,
-    115, 116, 117, 118, 119, 120, 127, 128], 2)
+    115, 116, 117, 118, 119, 120, 127, 128, 135, 136, 137, 138, 139, 140, 141], 2)
 ARITY = UNARY + BINARY
 #: 1 where a function's derivative flows (not a comparison, floor or stop_gradient).
 DIFFERENTIABLE = _table([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
     24, 25, 26, 27, 28, 29, 33, 34, 35, 36, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 57, 58, 59, 61, 62, 96,
     97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118,
-    119, 120, 123, 124, 125, 126, 127, 128])
+    119, 120, 123, 124, 125, 126, 127, 128, 135, 136, 137, 138, 139, 140, 141])
 #: 1 where the second derivative is not identically 0 (second-order sweeps skip the others).
 CURVED = _table([2, 3, 4, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 24, 25, 26, 27, 28, 29, 33,
     36, 42, 43, 44, 45, 49, 57, 58, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110,
-    111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 123, 124, 125, 126, 127, 128])
+    111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 123, 124, 125, 126, 127, 128, 135, 136, 137, 138, 139,
+    140, 141])
 #: 1 where only the mixed second derivative is nonzero (x * y), for the Hessian pattern.
 BILINEAR = _table([42])
 #: 1 where the derivative selects (g where the partial is nonzero, else 0) instead of
@@ -154,6 +162,7 @@ TANGENT = _table([22, 46, 47, 61, 62])
 SCALAR = _table([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
     26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51,
     52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107,
-    108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 123, 124, 125, 126, 127, 128])
+    108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 123, 124, 125, 126, 127, 128, 135, 136,
+    137, 138, 139, 140, 141])
 #: The same, as a tuple of bools for Python callers (indexing it is cheaper than the array).
 IS_SCALAR = tuple(bool(v) for v in SCALAR)

@@ -68,7 +68,8 @@ def njit_kernel(function: Callable[..., Any], parallel: bool = False, inline: bo
 
 
 #: Every module of this package that defines kernels, in dependency order.
-KERNEL_MODULES = ("gammafn", "betaincfn", "incgammafn", "specialfn", "besselfn", "mathfn", "scalar", "views", "elementwise", "structural", "matmul", "arrays",
+KERNEL_MODULES = ("gammafn", "betaincfn", "incgammafn", "specialfn", "besselfn", "besselik", "besseljy", "mathfn", "scalar",
+                  "views", "elementwise", "structural", "matmul", "arrays",
                   "sweep", "replay")
 _REGISTRY: list[tuple[str, str, str]] = []  # (module, function, "plain" | "parallel" | "inline")
 _compiled = False

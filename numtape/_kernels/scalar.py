@@ -8,6 +8,8 @@ import math
 import numpy as np
 
 from . import besselfn as BF
+from . import besselik as BI
+from . import besseljy as BJ
 from . import gammafn as GF
 from . import incgammafn as IG
 from . import mathfn as M
@@ -17,12 +19,13 @@ from .codes import (
     FN_BETA, FN_BETALN, FN_CBRT, FN_CEIL, FN_COPYSIGN, FN_COS, FN_COSH, FN_DEG2RAD, FN_DIGAMMA, FN_DIV,
     FN_ENTR, FN_EQUAL, FN_ERF, FN_ERFC, FN_ERFCINV, FN_ERFCX, FN_ERFINV, FN_EXP, FN_EXP2, FN_EXPM1, FN_FLOOR,
     FN_FLOOR_DIVIDE, FN_FMAX, FN_FMIN, FN_GAMMA, FN_GAMMAINC, FN_GAMMAINCC, FN_GAMMALN, FN_GREATER,
-    FN_GREATER_EQUAL, FN_HEAVISIDE, FN_HYPOT, FN_I0, FN_I0E, FN_I1, FN_I1E, FN_IDENTITY, FN_ISFINITE, FN_J0,
-    FN_J1, FN_LESS, FN_LESS_EQUAL, FN_LOG, FN_LOG10, FN_LOG1P, FN_LOG2, FN_LOGADDEXP, FN_LOGADDEXP2,
-    FN_LOGGAMMA, FN_LOGIT, FN_LOG_EXPIT, FN_LOG_NDTR, FN_MAXIMUM, FN_MINIMUM, FN_MOD, FN_MUL, FN_NDTR,
-    FN_NDTRI, FN_NEG, FN_NOT_EQUAL, FN_POLYGAMMA, FN_POW, FN_RAD2DEG, FN_RECIPROCAL, FN_RELU, FN_REL_ENTR,
-    FN_RINT, FN_SIGMOID, FN_SIGN, FN_SIN, FN_SINC, FN_SINH, FN_SOFTPLUS, FN_SQRT, FN_SQUARE, FN_STOP_GRADIENT,
-    FN_SUB, FN_TAN, FN_TANH, FN_TRUNC, FN_XLOG1PY, FN_XLOGY, FN_Y0, FN_Y1,
+    FN_GREATER_EQUAL, FN_HEAVISIDE, FN_HYPOT, FN_I0, FN_I0E, FN_I1, FN_I1E, FN_IDENTITY, FN_ISFINITE, FN_IV,
+    FN_IVE, FN_J0, FN_J1, FN_JV, FN_KV, FN_KVE, FN_LESS, FN_LESS_EQUAL, FN_LOG, FN_LOG10, FN_LOG1P, FN_LOG2,
+    FN_LOGADDEXP, FN_LOGADDEXP2, FN_LOGGAMMA, FN_LOGIT, FN_LOG_EXPIT, FN_LOG_NDTR, FN_MAXIMUM, FN_MINIMUM,
+    FN_MOD, FN_MUL, FN_NDTR, FN_NDTRI, FN_NEG, FN_NOT_EQUAL, FN_POLYGAMMA, FN_POW, FN_RAD2DEG, FN_RECIPROCAL,
+    FN_RELU, FN_REL_ENTR, FN_RINT, FN_SIGMOID, FN_SIGN, FN_SIN, FN_SINC, FN_SINH, FN_SOFTPLUS, FN_SQRT,
+    FN_SQUARE, FN_STOP_GRADIENT, FN_SUB, FN_TAN, FN_TANH, FN_TRUNC, FN_XLOG1PY, FN_XLOGY, FN_Y0, FN_Y1, FN_YN,
+    FN_YV,
 )
 from .jit import kernel
 
@@ -446,6 +449,20 @@ def binary(fn, a, b):
         return IG.gammainc(a, b)
     if fn == FN_GAMMAINCC:
         return IG.gammaincc(a, b)
+    if fn == FN_JV:
+        return BJ.jv(a, b)
+    if fn == FN_YV:
+        return BJ.yv(a, b)
+    if fn == FN_YN:
+        return BJ.yn(a, b)
+    if fn == FN_IV:
+        return BI.iv(a, b)
+    if fn == FN_IVE:
+        return BI.ive(a, b)
+    if fn == FN_KV:
+        return BI.kv(a, b)
+    if fn == FN_KVE:
+        return BI.kve(a, b)
     return np.nan  # not a binary code: never asked
 
 
@@ -498,6 +515,20 @@ def binary_partials(fn, a, b, z):
         return IG.gammainc_partials(a, b)
     if fn == FN_GAMMAINCC:
         return IG.gammaincc_partials(a, b)
+    if fn == FN_JV:
+        return (0.0, (BJ.jv(a - 1.0, b) - BJ.jv(a + 1.0, b)) * 0.5)
+    if fn == FN_YV:
+        return (0.0, (BJ.yv(a - 1.0, b) - BJ.yv(a + 1.0, b)) * 0.5)
+    if fn == FN_YN:
+        return (0.0, (BJ.yn(a - 1.0, b) - BJ.yn(a + 1.0, b)) * 0.5)
+    if fn == FN_IV:
+        return (0.0, (BI.iv(a - 1.0, b) + BI.iv(a + 1.0, b)) * 0.5)
+    if fn == FN_IVE:
+        return (0.0, (BI.ive(a - 1.0, b) + BI.ive(a + 1.0, b)) * 0.5 - M.sign(b) * z)
+    if fn == FN_KV:
+        return (0.0, (BI.kv(a - 1.0, b) + BI.kv(a + 1.0, b)) * -0.5)
+    if fn == FN_KVE:
+        return (0.0, (BI.kve(a - 1.0, b) + BI.kve(a + 1.0, b)) * -0.5 + z)
     return np.nan, np.nan  # not a differentiable binary code: never asked
 
 
@@ -534,6 +565,20 @@ def binary_second(fn, a, b, z, da, db):
         return IG.gammainc_second(a, b)
     if fn == FN_GAMMAINCC:
         return IG.gammaincc_second(a, b)
+    if fn == FN_JV:
+        return BJ.jv_second(a, b, z, db)
+    if fn == FN_YV:
+        return BJ.bessel_second(a, b, z, db)
+    if fn == FN_YN:
+        return BJ.yn_second(a, b, z, db)
+    if fn == FN_IV:
+        return BI.iv_second(a, b, z, db)
+    if fn == FN_IVE:
+        return BI.ive_second(a, b, z, db)
+    if fn == FN_KV:
+        return BI.modified_second(a, b, z, db)
+    if fn == FN_KVE:
+        return BI.kve_second(a, b, z, db)
     if fn == FN_ADD or fn == FN_SUB or fn == FN_MAXIMUM or fn == FN_MINIMUM or fn == FN_MOD or fn == FN_COPYSIGN or fn == FN_FMAX or fn == FN_FMIN:  # LINEAR rows
         return 0.0, 0.0, 0.0, 0.0
     return np.nan, np.nan, np.nan, np.nan  # not a differentiable binary code: never asked

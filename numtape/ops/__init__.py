@@ -38,6 +38,7 @@ __all__ = [
 from . import special_functions  # noqa: E402,F401  (its rows join ROW_OPS)
 from . import tf_keywords  # noqa: E402,F401  (TensorFlow's keywords on identity, relu, softplus: in ROW_OPS)
 from . import incomplete_gamma  # noqa: E402,F401  (its rows join ROW_OPS)
+from . import bessel_functions  # noqa: E402,F401  (after special_functions, whose helpers it uses)
 ROW_OPS = {**_ELEMENTWISE_ROW_OPS, **_NUMPY_UFUNC_ROW_OPS}
 # composite rows register themselves on import (the einsum module's name is rebound to its op below)
 from . import einsum as _einsum_module  # noqa: F401,E402

@@ -54,7 +54,8 @@ CODE_LIMIT = 254
 #: The modules of ``numtape/_kernels`` a formula may name, with the prefix it names them by
 #: (``BF.j0``): the generated code (``_kernels/scalar.py``, nt.function's generated kernels)
 #: imports exactly these.
-FORMULA_MODULES = (("besselfn", "BF"), ("gammafn", "GF"), ("incgammafn", "IG"), ("mathfn", "M"),
+FORMULA_MODULES = (("besselfn", "BF"), ("besselik", "BI"), ("besseljy", "BJ"), ("gammafn", "GF"), ("incgammafn", "IG"),
+                   ("mathfn", "M"),
                    ("specialfn", "SF"))
 
 
@@ -67,8 +68,9 @@ class Elementwise:
     value); ``second`` (d partial / dx) in ``x``, ``y`` and ``d`` (the partial).
     Binary: ``kernel`` in ``a``, ``b``; ``partial`` a pair in ``a``, ``b``, ``z``;
     ``second`` a 4-tuple (d da/da, d da/db, d db/da, d db/db) in ``a, b, z, da, db``.
-    ``M.`` names a helper of ``numtape/_kernels/mathfn.py``, ``SF.``, ``GF.``, ``IG.`` and ``BF.`` one
-    of ``specialfn.py``, ``gammafn.py``, ``incgammafn.py`` and ``besselfn.py`` there. ``second`` is
+    ``M.`` names a helper of ``numtape/_kernels/mathfn.py``, ``SF.``, ``GF.``, ``IG.``, ``BF.``, ``BI.``
+    and ``BJ.`` one of ``specialfn.py``, ``gammafn.py``, ``incgammafn.py``, ``besselfn.py``,
+    ``besselik.py`` and ``besseljy.py`` there. ``second`` is
     :data:`LINEAR` when the partials are (piecewise) constant.
 
     Tangent (forward mode, the jvp of one direction): unary ``d * dx`` and binary
@@ -98,6 +100,9 @@ class Elementwise:
     # operands that are integer data (polygamma's order n): tests sample integers there and never
     # differentiate them; the public op records them through stop_gradient (gradient None)
     integer_operands: tuple[int, ...] = ()
+    # operands that are real data (iv's order v): tests sample reals there and never differentiate
+    # them; the public op records them through stop_gradient (gradient None)
+    data_operands: tuple[int, ...] = ()
     nondifferentiable_at: tuple[float, ...] = field(default=())  # kinks, avoided by tests
     select: bool = False  # the derivative selects (g where d != 0, else 0) instead of multiplying
     bilinear: bool = False  # binary: only the mixed second derivative is nonzero (x * y)
@@ -126,6 +131,11 @@ class Elementwise:
     def operand_domain(self, k: int) -> tuple[float, float]:
         """Where tests sample operand ``k``."""
         return self.domains[k] if self.domains else self.domain
+
+    @property
+    def fixed_operands(self) -> tuple[int, ...]:
+        """The operands that are data, never differentiated (integer or real)."""
+        return tuple(sorted(self.integer_operands + self.data_operands))
 
     @property
     def curved(self) -> bool:
