@@ -16,7 +16,6 @@ import numtape as nt
 from numtape._kernels import scalar as S
 from numtape._kernels import sweep as K
 
-from ._bounds_check import bounds_check_result
 from .test_registry import CASES
 
 
@@ -93,8 +92,15 @@ def test_kernels_run_as_plain_python_with_jit_disabled() -> None:
 
 @pytest.mark.skipif(os.environ.get("NUMBA_DISABLE_JIT") == "1" or os.environ.get("NUMBA_BOUNDSCHECK") == "1",
                     reason="already a special run")
-def test_kernels_never_index_out_of_bounds() -> None:
-    """The kernels compiled with bounds checks (in their own cache): a bad index raises, not corrupts.
-    The run (tests/_bounds_check.py) starts when the suite does and runs beside it."""
-    returncode, out, err = bounds_check_result()
-    assert returncode == 0, out[-4000:] + err[-2000:]
+def test_kernels_never_index_out_of_bounds(tmp_path) -> None:
+    """The kernels compiled with bounds checks (in their own cache): a bad index raises, not corrupts."""
+    env = dict(os.environ, NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=str(tmp_path))
+    here = os.path.dirname(__file__)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
+         os.path.join(here, "test_registry.py"), os.path.join(here, "test_function.py"),
+         os.path.join(here, "test_sparsity.py"),
+         "-k", "fast_path or replay or hessian or jacobian or batch or forward_mode"],
+        env=env, capture_output=True, text=True, timeout=1500,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
