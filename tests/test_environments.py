@@ -25,6 +25,7 @@ import textwrap
 
 import pytest
 
+from ._background import background, run
 from ._support import FULL, ROOT, last_line
 
 _GRADIENTS = """
@@ -100,7 +101,9 @@ def _assert_compiled_without_cache(result: subprocess.CompletedProcess, site: st
     assert not glob.glob(os.path.join(tree, "**", "*.nb[ic]"), recursive=True)
 
 
+@background
 def test_a_read_only_install_compiles_without_a_cache_and_says_so_once(tmp_path) -> None:
+    """Every kernel compiled in memory, about a minute: a background job (tests/_background.py)."""
     site = str(tmp_path / "site")
     _copy_package(site)
     if _can_mount_privately():
@@ -112,8 +115,7 @@ def test_a_read_only_install_compiles_without_a_cache_and_says_so_once(tmp_path)
                   f"touch {site}/numtape/probe 2>/dev/null && exit 97; "
                   f'exec "{sys.executable}" -c "$CODE"')
         env["CODE"] = textwrap.dedent(_GRADIENTS)
-        result = subprocess.run(["unshare", "-m", "sh", "-c", script], env=env, capture_output=True, text=True,
-                                timeout=600, cwd=str(tmp_path))
+        result = run(["unshare", "-m", "sh", "-c", script], env=env, timeout=600, cwd=str(tmp_path))
         assert result.returncode != 97, "the bind mount was writable"
     else:
         # No mount namespaces here: every cache location lies under a regular file instead.
@@ -122,8 +124,7 @@ def test_a_read_only_install_compiles_without_a_cache_and_says_so_once(tmp_path)
         for pycache in ["numtape", "numtape/_kernels", "numtape/ops", "numtape/tape"]:
             (tmp_path / "site" / pycache / "__pycache__").write_text("not a directory")
         env = _child_env(site, str(blocker))
-        result = subprocess.run([sys.executable, "-c", textwrap.dedent(_GRADIENTS)], env=env, capture_output=True,
-                                text=True, timeout=600, cwd=str(tmp_path))
+        result = run([sys.executable, "-c", textwrap.dedent(_GRADIENTS)], env=env, timeout=600, cwd=str(tmp_path))
     _assert_compiled_without_cache(result, site, str(tmp_path))
 
 
@@ -168,7 +169,6 @@ def _venv_python(venv: str) -> str:
     return os.path.join(venv, "Scripts" if os.name == "nt" else "bin", "python")
 
 
-@pytest.mark.slow
 def _assert_one_compiled_version_per_kernel(installed: str) -> None:
     """The build compiled every kernel from scratch (numtape._warmup runs every path): each kernel's
     index must hold one signature. A literal argument (``False``, ``-1``) or an int32 slot passed
@@ -186,8 +186,10 @@ def _assert_one_compiled_version_per_kernel(installed: str) -> None:
     assert {name: n for name, n in versions.items() if n != 1} == {}
 
 
+@background
 def test_a_wheel_built_by_pip_installs_into_a_fresh_venv_and_works(tmp_path) -> None:
-    """The wheel precompiles the kernels at build time: the installed copy compiles nothing."""
+    """The wheel precompiles the kernels at build time: the installed copy compiles nothing.
+    The build compiles every kernel, about two minutes: a background job (tests/_background.py)."""
     wheels = tmp_path / "wheels"
     # the isolated build environment gets this interpreter's Numba (the precompiled kernels are
     # valid only with the Numba they were built by, and the venv below runs this one)
@@ -201,13 +203,13 @@ def test_a_wheel_built_by_pip_installs_into_a_fresh_venv_and_works(tmp_path) -> 
     build_env = dict({k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "NUMTAPE_"))},
                      PIP_CONSTRAINT=str(pins), PIP_BUILD_CONSTRAINT=str(pins))
     venv = str(tmp_path / "venv")
-    subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=300)
+    made = run([sys.executable, "-m", "venv", venv], timeout=300)
+    assert made.returncode == 0, made.stderr[-3000:]
     python = _venv_python(venv)
     # built by the new venv's pip, which has no NumPy or Numba of its own: the precompiling
     # children must find them in pip's isolated build environment, as on a user's machine
-    build = subprocess.run([python, "-m", "pip", "wheel", ".", "--no-deps", "-v", "-w", str(wheels)],
-                           capture_output=True, text=True, timeout=1800, cwd=ROOT,
-                           env={k: v for k, v in build_env.items() if not k.startswith("PYTHON")})
+    build = run([python, "-m", "pip", "wheel", ".", "--no-deps", "-v", "-w", str(wheels)], timeout=1800, cwd=ROOT,
+                env={k: v for k, v in build_env.items() if not k.startswith("PYTHON")})
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     assert "precompiling the kernels failed" not in build.stdout + build.stderr, build.stdout[-5000:]
     (wheel,) = glob.glob(str(wheels / "numtape-*.whl"))
@@ -218,7 +220,7 @@ def test_a_wheel_built_by_pip_installs_into_a_fresh_venv_and_works(tmp_path) -> 
         install = [python, "-m", "pip", "install", "-q", wheel]
     else:
         install = [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", wheel]
-    result = subprocess.run(install, capture_output=True, text=True, timeout=1800, env=env)
+    result = run(install, timeout=1800, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     if not FULL:  # then this interpreter's NumPy/Numba/SciPy, after the venv's own packages (written after
         # the install: pip must not find the numtape that CI installed here and skip the wheel)
@@ -236,8 +238,7 @@ def test_a_wheel_built_by_pip_installs_into_a_fresh_venv_and_works(tmp_path) -> 
                NUMTAPE_CACHE_DIR=str(tmp_path / "cache"), NUMTAPE_LOG_COMPILES="1")
     runs = []
     for code in (_GRADIENTS, _REPLAY):  # the seed-like gradient, then a fresh process replaying
-        result = subprocess.run([python, "-W", "error", "-c", textwrap.dedent(code)], env=env, cwd=elsewhere,
-                                capture_output=True, text=True, timeout=900)
+        result = run([python, "-W", "error", "-c", textwrap.dedent(code)], env=env, cwd=elsewhere, timeout=900)
         runs.append(json.loads(last_line(result)))
         # the wheel ships precompiled kernels: nothing is compiled, nothing announced
         assert "numtape: compiled " not in result.stderr and NOTICE not in result.stderr, result.stderr[-3000:]
@@ -253,12 +254,11 @@ def test_a_wheel_built_by_pip_installs_into_a_fresh_venv_and_works(tmp_path) -> 
     if _can_mount_privately():  # the same install read-only, nothing writable anywhere: still no compile
         script = (f"mount --bind {tmp_path} {tmp_path} && mount -o remount,bind,ro {tmp_path} && "
                   f'exec "{python}" -W error -c "$CODE"')
-        result = subprocess.run(["unshare", "-m", "sh", "-c", script], env=dict(env, CODE=textwrap.dedent(_GRADIENTS)),
-                                capture_output=True, text=True, timeout=600, cwd=elsewhere)
+        result = run(["unshare", "-m", "sh", "-c", script], env=dict(env, CODE=textwrap.dedent(_GRADIENTS)),
+                     timeout=600, cwd=elsewhere)
         report = json.loads(last_line(result))
         assert report["ok"] and report["warnings"] == [], report
         assert "numtape: compiled " not in result.stderr, result.stderr[-3000:]
-    demo = subprocess.run([python, "-m", "numtape"], env=env, cwd=elsewhere, capture_output=True, text=True,
-                          timeout=600)
+    demo = run([python, "-m", "numtape"], env=env, cwd=elsewhere, timeout=600)
     assert demo.returncode == 0 and "d2y/dx2 = nt.Tensor(6.0" in demo.stdout, demo.stderr[-2000:]
     assert "numtape: compiled " not in demo.stderr, demo.stderr[-3000:]

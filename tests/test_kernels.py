@@ -16,6 +16,7 @@ import numtape as nt
 from numtape._kernels import scalar as S
 from numtape._kernels import sweep as K
 
+from ._background import background, run
 from .test_registry import CASES
 
 
@@ -90,17 +91,19 @@ def test_kernels_run_as_plain_python_with_jit_disabled() -> None:
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
-@pytest.mark.skipif(os.environ.get("NUMBA_DISABLE_JIT") == "1" or os.environ.get("NUMBA_BOUNDSCHECK") == "1",
-                    reason="already a special run")
+@background
 def test_kernels_never_index_out_of_bounds(tmp_path) -> None:
-    """The kernels compiled with bounds checks (in their own cache): a bad index raises, not corrupts."""
+    """The kernels compiled with bounds checks (in their own cache): a bad index raises, not corrupts.
+    About two minutes of compiling: a background job (tests/_background.py)."""
+    if os.environ.get("NUMBA_DISABLE_JIT") == "1" or os.environ.get("NUMBA_BOUNDSCHECK") == "1":
+        pytest.skip("already a special run")
     env = dict(os.environ, NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=str(tmp_path))
     here = os.path.dirname(__file__)
-    result = subprocess.run(
+    result = run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
          os.path.join(here, "test_registry.py"), os.path.join(here, "test_function.py"),
          os.path.join(here, "test_sparsity.py"),
          "-k", "fast_path or replay or hessian or jacobian or batch or forward_mode"],
-        env=env, capture_output=True, text=True, timeout=1500,
+        env=env, timeout=1500,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
