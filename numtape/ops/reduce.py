@@ -18,7 +18,7 @@ from ..errors import op_type_error, op_value_error
 from ..tensor import Tensor, TensorLike, wrap
 from .elementwise import exp, float_operand, log, multiply, sqrt
 from .primitives import reduce_extreme, reduce_sum_3, where, window
-from .shape import normalize_axis, reshape, transpose
+from .shape import normalize_axes, reshape, transpose
 from .tf_signature import SAMPLE_MATRIX, tf_signature
 
 Axis = Optional[Union[int, Sequence[int]]]
@@ -41,7 +41,7 @@ def _axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
         if any(a not in (0, -1) for a in items):
             raise op_type_error(op, f"axis {axis} is invalid for a 0-d tensor")
         return ()
-    return tuple(sorted({normalize_axis(a, ndim, op) for a in items}))
+    return tuple(sorted(normalize_axes(items, ndim, op)))
 
 
 def _out_shape(shape: tuple[int, ...], axes: tuple[int, ...], keepdims: bool) -> tuple[int, ...]:

@@ -46,6 +46,15 @@ def _as_shape(shape: Any, op: str) -> tuple[int, ...]:
     return dims
 
 
+def normalize_axes(axes: Any, ndim: int, op: str) -> tuple[int, ...]:
+    """Each of ``axes`` normalized (:func:`normalize_axis`), or a ValueError naming the op when two
+    name the same axis (``(0, 0)``, ``(1, -1)`` of a matrix), as NumPy, TensorFlow and JAX raise."""
+    normalized = tuple(normalize_axis(a, ndim, op) for a in axes)
+    if len(set(normalized)) != len(normalized):
+        raise op_value_error(op, f"axis {tuple(axes)} names an axis twice (a tensor of rank {ndim})")
+    return normalized
+
+
 def normalize_axis(axis: Any, ndim: int, op: str) -> int:
     """``axis`` as an index in [0, ndim), or a ValueError naming the op."""
     if isinstance(axis, Tensor):
@@ -92,7 +101,7 @@ def squeeze(x: TensorLike, axis: Optional[Union[int, Sequence[int]]] = None) -> 
     if axis is None:
         axes = {i for i, d in enumerate(shape) if d == 1}
     else:
-        axes = {normalize_axis(a, t.ndim, "squeeze") for a in (axis if isinstance(axis, (list, tuple)) else [axis])}
+        axes = set(normalize_axes(axis if isinstance(axis, (list, tuple)) else [axis], t.ndim, "squeeze"))
         for a in axes:
             if shape[a] != 1:
                 raise op_value_error("squeeze", f"cannot squeeze axis {a} of size {shape[a]} (shape {shape})")
