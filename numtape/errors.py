@@ -3,12 +3,25 @@
 User errors are ``TypeError`` (wrong kind of value) or ``ValueError`` (right kind,
 wrong shape or content). They are raised before anything is recorded, so a tape
 stays usable after any of them.
+
+An error met inside a composite row (``nt.stats.norm.logpdf`` subtracting its operands) names
+the row the user called, not the op that found it: when the message is made, the frames above
+it are walked up to the first frame outside numtape, and the outermost row among them (their
+code objects are registered in :data:`PUBLIC_CODES` by ``ops/registry.py``) is the name given;
+the op that found the error follows in brackets. Only the error path pays for the walk.
 """
 from __future__ import annotations
 
 from typing import Any
 
+import sys
+from types import CodeType
+
 import numpy as np
+
+#: code object of each public composite row's function -> the row's qualified name
+PUBLIC_CODES: dict[CodeType, "str | None"] = {}  # None: shared by several rows
+_PACKAGE = __name__.rpartition(".")[0] + "."
 
 
 def describe(x: Any) -> str:
@@ -44,8 +57,24 @@ def op_value_error(op: str, message: str, *values: Any) -> ValueError:
     return ValueError(_format(op, message, values))
 
 
+def _called(op: str) -> str:
+    """The outermost public row on the stack between here and the user's code, else ``op``."""
+    called = op
+    frame = sys._getframe(3)  # the caller of op_type_error / op_value_error
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if not (module.startswith(_PACKAGE) or module == _PACKAGE[:-1]):
+            break
+        called = PUBLIC_CODES.get(frame.f_code) or called
+        frame = frame.f_back
+    return called
+
+
 def _format(op: str, message: str, values: tuple[Any, ...]) -> str:
-    text = f"numtape.{op}: {message}"
+    called = _called(op) if PUBLIC_CODES else op
+    if called.replace("_", ".") != op.replace("_", "."):  # not the row itself (stats.norm_logpdf)
+        message = f"{message} [found by numtape.{op}]"
+    text = f"numtape.{called}: {message}"
     if values:
         text += " (got " + ", ".join(describe(v) for v in values) + ")"
     return text

@@ -26,6 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from ..errors import PUBLIC_CODES
+
 ELEMENTWISE: dict[int, "Elementwise"] = {}
 PRIMITIVES: dict[int, "Primitive"] = {}
 
@@ -246,6 +248,15 @@ class Composite:
     scipy: tuple[str, ...] = ()
 
     @property
+    def public_name(self) -> str:
+        """The name errors give: ``qualified``, but a distribution's method as SciPy spells it
+        (``stats.norm.logpdf`` for the row ``stats.norm_logpdf``; nt.stats has both)."""
+        if self.namespace == "stats" and "_" in self.name:
+            distribution, _, method = self.name.rpartition("_")
+            return f"stats.{distribution}.{method}"
+        return self.qualified
+
+    @property
     def qualified(self) -> str:
         return f"{self.namespace}.{self.name}" if self.namespace else self.name
 
@@ -283,6 +294,7 @@ def composite(name: Optional[str] = None, *, namespace: str = "", numpy: tuple[A
         if row.qualified in COMPOSITES:
             raise AssertionError(f"composite {row.qualified} registered twice")
         COMPOSITES[row.qualified] = row
+        _name_errors_after(row.public_name, fn)
         for f in row.numpy:
             if f in NUMPY_FUNCTIONS:
                 raise AssertionError(f"{f} dispatches to two ops")
@@ -290,6 +302,15 @@ def composite(name: Optional[str] = None, *, namespace: str = "", numpy: tuple[A
         return fn
 
     return decorate
+
+
+def _name_errors_after(name: str, fn: Callable[..., Any]) -> None:
+    """An error raised inside ``fn`` names this row (errors.py). A code object that several rows
+    share (a wrapper made by a factory) names none of them: its frame is passed over."""
+    import inspect
+
+    for code in {fn.__code__, inspect.unwrap(fn).__code__}:
+        PUBLIC_CODES[code] = name if PUBLIC_CODES.get(code, name) == name else None
 
 
 def top_level_composites() -> dict[str, Callable[..., Any]]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import op_value_error
 from ..tensor import Tensor, TensorLike
 from .elementwise import equal, exp, floor, greater_equal, isfinite, less, log, log1p
 from .incomplete_beta import incomplete_beta, tracked
@@ -37,7 +38,10 @@ from .stats_continuous import _standardize, _t_logpdf_z
 
 def _betainc(a: Tensor, b: Tensor, x: Tensor, shape_gradients: bool = True) -> Tensor:
     """``betainc`` of operands broadcast to one shape (recorded, so the gradients sum back)."""
-    shape = np.broadcast_shapes(a.shape, b.shape, x.shape)
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape, x.shape)
+    except ValueError:
+        raise op_value_error("betainc", "the operands do not broadcast together", a, b, x) from None
     a, b, x = (t if t.shape == shape else broadcast_to(t, shape) for t in (a, b, x))
     return incomplete_beta(a, b, x, shape_gradients)
 
