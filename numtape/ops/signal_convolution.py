@@ -3,10 +3,11 @@
 
 The approach of ``convolution.py`` (NumPy's 1-d functions) in n dimensions. The kept outputs
 of the full convolution ``c[k] = sum_j a[k - j] v[j]`` (multi-indices ``k``, ``j``) are one
-matrix-vector product ``W @ v.flat``: ``W[p, j] = a[k_p - j]`` is a recorded gather of ``a``
-through a constant index map built at record time (entries where ``k_p - j`` falls outside
-``a`` in some axis are a constant 0), ``p`` runs over the kept output positions in C order,
-and the product is reshaped to the output shape. Gather and matmul are linear, so the
+matrix-vector product ``W @ v.flat``: ``W[p, j] = a[k_p - j]`` is a recorded gather, through
+a constant index map built at record time (per axis, summed with the strides), of ``a`` padded
+by ``m - 1`` zeros on each side of each axis (a recorded constant ``pad``: so every
+``k_p - j`` lands inside and the gather needs no fill), ``p`` runs over the kept output
+positions in C order, and the product is reshaped to the output shape. Gather and matmul are linear, so the
 gradient (a correlation of the cotangent with each operand) and every higher order come
 from their VJPs; replays compile. Convolution is commutative, so the larger operand is
 gathered and ``W`` has ``outputs x min(size)`` entries: meant for filters and kernels, not
@@ -32,8 +33,10 @@ from ..errors import op_type_error, op_value_error
 from ..tensor import Tensor, TensorLike
 from ..variable import Variable
 from .elementwise import multiply
-from .index_maps import operand, take_map
+from .index_maps import operand
 from .linalg import matmul
+from .padding import pad
+from .primitives import gather_flat
 from .rearranging import flip
 from .registry import Case, composite
 from .shape import reshape
@@ -57,12 +60,17 @@ def _dtype(x: Any) -> Any:
     """The dtype ``x`` has before numtape converts it (raw integers would become float constants)."""
     if isinstance(x, (Tensor, Variable)):
         return x.dtype
-    if isinstance(x, (str, bytes, dict, set)) or x is None:
-        return None  # operand() raises its TypeError
+    if isinstance(x, (str, bytes, dict, set)) or x is None or _holds_tensor(x):
+        return None  # operand() raises its TypeError, or stacks the Tensors (a float stack)
     try:
         return np.asarray(x).dtype
-    except (TypeError, ValueError):  # a list holding Tensors: operand() stacks it
+    except (TypeError, ValueError):  # ragged: operand() raises
         return None
+
+
+def _holds_tensor(x: Any) -> bool:
+    """A (nested) list or tuple holding a Tensor or Variable (never converted by NumPy here)."""
+    return isinstance(x, (list, tuple)) and any(isinstance(e, (Tensor, Variable)) or _holds_tensor(e) for e in x)
 
 
 def _operands(in1: TensorLike, in2: TensorLike, op: str) -> tuple[Tensor, Tensor]:
@@ -107,14 +115,20 @@ def _convolve(a: Tensor, v: Tensor, window: list[tuple[int, int]]) -> Tensor:
     """The outputs ``window`` keeps of the full n-d convolution of a and v, as ``W @ v.flat``."""
     if v.size > a.size:
         a, v = v, a  # gather the larger operand: W has outputs x min(size) entries
+    d = a.ndim
+    # a padded by m - 1 zeros on both sides of each axis: output k meets v[j] at padded k - j + m - 1,
+    # always inside, so W is one gather (no where over its outputs x v.size entries)
+    padded = pad(a, [(q - 1, q - 1) for q in v.shape])
+    strides = np.cumprod((padded.shape[1:] + (1,))[::-1])[::-1]
+    flat = np.zeros((1,) * (2 * d), np.int64)
+    for axis, ((start, length), q, stride) in enumerate(zip(window, v.shape, strides)):
+        shape = [1] * (2 * d)
+        shape[axis], shape[d + axis] = length, q
+        rows = np.arange(start, start + length)[:, None] - np.arange(q)[None, :] + (q - 1)
+        flat = flat + (rows * int(stride)).reshape(shape)  # (outputs..., v's axes...) in C order
     out_shape = tuple(length for _, length in window)
-    grids = np.meshgrid(*[np.arange(s, s + length) for s, length in window], indexing="ij")
-    k = np.stack([g.reshape(-1) for g in grids], -1)  # (outputs, d): kept positions in C order
-    j = np.stack([g.reshape(-1) for g in np.meshgrid(*[np.arange(q) for q in v.shape], indexing="ij")], -1)
-    index = k[:, None, :] - j[None, :, :]  # (outputs, v.size, d): the element of a that meets v[j]
-    inside = np.all((index >= 0) & (index < np.asarray(a.shape)), axis=-1)
-    flat = np.ravel_multi_index(tuple(np.moveaxis(np.where(inside[..., None], index, 0), -1, 0)), a.shape)
-    windows = take_map(a, np.where(inside, flat, -1), fill=0.0)
+    index = flat.reshape(int(np.prod(out_shape)), v.size)
+    windows = gather_flat(padded, index, index.shape)
     return reshape(matmul(windows, reshape(v, (v.size,))), out_shape)
 
 
