@@ -124,3 +124,16 @@ def test_scipy_signal_on_a_differentiated_tensor_names_the_nt_function() -> None
         for name in ("convolve", "correlate"):
             with pytest.raises(TypeError, match=f"scipy.signal.{name}: use nt.signal.{name}"):
                 getattr(ss, name)(x, np.ones((2, 2)))
+
+
+def test_lists_holding_tensors_and_variables_are_operands() -> None:
+    x, y = nt.constant(1.0), nt.constant(2.0)
+    w = nt.Variable(np.array([1.0, -1.0, 0.5]))
+    with nt.GradientTape() as tape:
+        tape.watch([x, y, w])
+        z = nt.signal.correlate([x, y, 3.0, x], w, mode="valid")  # [x - y + 1.5, y - 3 + x / 2]
+        total = nt.reduce_sum(z)
+    np.testing.assert_allclose(z.numpy(), ss.correlate([1.0, 2.0, 3.0, 1.0], [1.0, -1.0, 0.5], "valid"))
+    gx, gy, gw = tape.gradient(total, [x, y, w])
+    assert (gx.numpy(), gy.numpy()) == (1.5, 0.0)
+    np.testing.assert_allclose(gw.numpy(), [3.0, 5.0, 4.0])  # the sums of the windows
