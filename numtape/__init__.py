@@ -22,14 +22,14 @@ from .ops.registry import top_level_composites  # noqa: E402
 
 globals().update(top_level_composites())  # every composite row named nt.<name>, from any layer
 # last: the namespaces read the op table, which every module above has filled
-from . import linalg, math, nn, special, stats  # noqa: E402
+from . import linalg, math, nn, signal, special, stats  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CompiledTape", "ConversionWarning", "ForwardAccumulator", "Function", "GradientTape", "Tensor", "TraceFallbackWarning",
     "UnconnectedGradients", "Variable", "check_grad", "custom_gradient", "function", "grad", "hessian", "hvp",
-    "jacfwd", "jacobian", "jvp", "linearize", "linalg", "math", "nn", "special", "stats",
+    "jacfwd", "jacobian", "jvp", "linearize", "linalg", "math", "nn", "signal", "special", "stats",
     "stop_gradient", "value_and_grad", "__version__", *_ops_all,
 ]
 __all__ += sorted(set(top_level_composites()) - set(__all__))

@@ -115,7 +115,7 @@ def _core_api(ops: bool) -> list[str]:
 def _namespace_lines() -> list[str]:
     """What each namespace module holds (every elementwise function is also in ``nt.math``)."""
     lines = ["| namespace | names |", "|---|---|"]
-    for namespace in sorted(namespaces() | {"math", "linalg", "nn", "special", "stats"}):
+    for namespace in sorted(namespaces() | {"math", "linalg", "nn", "signal", "special", "stats"}):
         names = ", ".join(f"`{n}`" for n in namespace_contents(namespace)) or "(no rows yet)"
         objects = distributions(namespace)
         if objects:  # the distribution objects built from the rows <name>_<method>

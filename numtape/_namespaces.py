@@ -1,4 +1,5 @@
-"""The namespaces ``nt.math``, ``nt.linalg``, ``nt.nn``, ``nt.special``, generated from the op table.
+"""The namespaces ``nt.math``, ``nt.linalg``, ``nt.nn``, ``nt.signal``, ``nt.special``, ``nt.stats``, generated
+from the op table.
 
 A namespace holds exactly what the rows say, never a hand-written list of functions:
 

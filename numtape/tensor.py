@@ -210,7 +210,8 @@ def _scipy_caller_hint() -> str:
             public = ".".join(p for p in module.split(".")[:2])
             name = frame.f_code.co_name
             package = sys.modules.get("numtape")
-            space = {"scipy.linalg": "linalg", "scipy.special": "special", "scipy.stats": "stats"}.get(public)
+            space = {"scipy.linalg": "linalg", "scipy.signal": "signal", "scipy.special": "special",
+                     "scipy.stats": "stats"}.get(public)
             if space and package is not None and callable(getattr(getattr(package, space, None), name, None)):
                 return f" It was {public}.{name}: use nt.{space}.{name}, which records."
         frame = frame.f_back

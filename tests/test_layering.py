@@ -16,7 +16,7 @@ LAYER = {
     "numtape._kernels": 0, "numtape.errors": 0, "numtape._state": 0, "numtape._fpstate": 0, "numtape._nest": 0,
     "numtape.tensor": 1, "numtape.sparsity": 1, "numtape.variable": 2, "numtape.tape": 3, "numtape.ops": 4,
     "numtape.backward": 5, "numtape._operators": 5, "numtape._codegen": 5,  # (the kernel split's generator)
-    "numtape._namespaces": 5, "numtape.math": 6, "numtape.linalg": 6, "numtape.nn": 6, "numtape.special": 6, "numtape.stats": 6,
+    "numtape._namespaces": 5, "numtape.math": 6, "numtape.linalg": 6, "numtape.nn": 6, "numtape.signal": 6, "numtape.special": 6, "numtape.stats": 6,
     "numtape.gradient_tape": 6, "numtape.custom_gradient": 6,
     "numtape.numpy_dispatch": 6, "numtape.functional": 7, "numtape.forward": 7.5, "numtape.testing": 7, "numtape.function": 8,
     "numtape": 9, "numtape.__main__": 10, "numtape._warmup": 10, "numtape._apidoc": 10, "numtape.dask": 10,  # the package's __init__ and __main__ import everything

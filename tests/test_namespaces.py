@@ -16,7 +16,7 @@ from numtape import _namespaces
 from numtape.ops.registry import COMPOSITES, ELEMENTWISE, Composite
 from numtape.ops.tf_signature import TF_SIGNATURES
 
-NAMESPACES = sorted({"math", "linalg", "nn", "special", "stats"} | _namespaces.namespaces())
+NAMESPACES = sorted({"math", "linalg", "nn", "signal", "special", "stats"} | _namespaces.namespaces())
 
 
 def _expected(namespace: str) -> dict[str, object]:
@@ -90,7 +90,7 @@ def test_imports_as_users_write_them() -> None:
     from numtape.nn import relu6
 
     assert la is nt.linalg and log1p is nt.log1p and relu6 is nt.nn.relu6
-    assert {"math", "linalg", "nn", "special", "stats"} <= set(nt.__all__)
+    assert {"math", "linalg", "nn", "signal", "special", "stats"} <= set(nt.__all__)
     from numtape.stats import norm
 
     assert norm is nt.stats.norm and norm.logpdf is nt.stats.norm_logpdf

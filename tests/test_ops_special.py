@@ -182,3 +182,55 @@ def test_float32_with_a_python_float_stays_float32(name) -> None:
             tape.watch(x)
             y = op(*args)
         assert y.dtype == np.float32 and tape.gradient(y, x).dtype == np.float32, (name, args)
+
+
+#: gammasgn's grid: the poles (0, -0, the negative integers), NaN, +-inf, halves and near-integers
+#: on both sides of the poles, subnormals, the last non-integers above -2**52 and floats past it.
+GAMMASGN_GRID = np.concatenate([
+    [0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, -5e-324, 1e-300, -1e-300, 1e308, -1e308, 171.7, -171.5, -170.5],
+    -np.arange(0.0, 40.0), -np.arange(0.0, 40.0) - 0.5, np.linspace(-12.0, 6.0, 721),
+    np.nextafter(-np.arange(1.0, 12.0), 0.0), np.nextafter(-np.arange(1.0, 12.0), -np.inf),
+    [-4503599627370495.5, -4503599627370496.0, -4503599627370497.0, -2.0 ** 53, -1e20, -2251799813685247.5],
+])
+
+
+def _same_bits(got, expected) -> None:
+    got, expected = np.asarray(got, np.float64), np.asarray(expected, np.float64)
+    np.testing.assert_array_equal(got.view(np.uint64), expected.view(np.uint64))
+
+
+def test_gammasgn_is_scipys_bit_for_bit_on_every_path() -> None:
+    from numtape._kernels import gammafn as GF
+    from numtape._kernels import scalar as S
+    from numtape._kernels import sweep as K
+    from numtape.ops.registry import ELEMENTWISE
+
+    x = GAMMASGN_GRID
+    expected = sp.gammasgn(x)
+    assert np.isnan(expected[2]) and expected[0] == 1.0 and expected[1] == -1.0  # the grid reaches the edges
+    array_path, scalar_path = _values("gammasgn", x)
+    _same_bits(array_path, expected)
+    _same_bits(scalar_path, expected)
+    _same_bits([GF.gammasgn(float(v)) for v in x], expected)  # the formula as plain Python
+    K.ensure_compiled()
+    code = next(c for c, spec in ELEMENTWISE.items() if spec.name == "gammasgn")
+    _same_bits([S.unary(code, float(v)) for v in x], expected)  # the compiled formula
+    with np.errstate(over="ignore"):
+        x32 = x.astype(np.float32)  # +-1e308 become +-inf
+    y32 = nt.gammasgn(nt.constant(x32))
+    assert y32.dtype == np.float32
+    _same_bits(y32.numpy(), sp.gammasgn(x32))
+
+
+def test_gammasgn_records_from_scipy_and_its_derivative_is_zero() -> None:
+    x = nt.constant(np.array([-2.5, -1.5, -0.5, 0.5, 3.0]))
+    with nt.GradientTape(persistent=True) as outer:
+        outer.watch(x)
+        with nt.GradientTape() as inner:
+            inner.watch(x)
+            y = sp.gammasgn(x) * x  # scipy.special.gammasgn on a Tensor records nt.gammasgn
+        g = inner.gradient(y, x)
+    assert nt.special.gammasgn is nt.gammasgn is nt.math.gammasgn
+    np.testing.assert_array_equal(y.numpy(), [2.5, -1.5, 0.5, 0.5, 3.0])  # |x|: gammasgn is sign(x) here
+    np.testing.assert_array_equal(g.numpy(), [-1.0, 1.0, -1.0, 1.0, 1.0])  # d(s x)/dx = s, s' = 0
+    np.testing.assert_array_equal(outer.gradient(g, x).numpy(), np.zeros(5))

@@ -123,6 +123,7 @@ FN_IV = 138  # Elementwise modified Bessel function of the first kind I_v(x) of 
 FN_IVE = 139  # Elementwise exponentially scaled I_v: exp(-|x|) I_v(x), finite for large x
 FN_KV = 140  # Elementwise modified Bessel function of the second kind K_v(x) of real order v, x > 0 (inf at 0, NaN below; K_-v = K_v)
 FN_KVE = 141  # Elementwise exponentially scaled K_v: exp(x) K_v(x), finite for large x
+FN_GAMMASGN = 254  # Elementwise sign of the Gamma function, as SciPy's gammasgn (1 for x > 0 and at +0, -1 at -0, -1 where x < 0 and floor(x) is odd, else 1; NaN at NaN, -inf and the negative integers)
 
 N_CODES = 256
 
@@ -136,7 +137,7 @@ def _table(codes, value=1):
 #: 1 for a unary elementwise function, 2 for a binary one, 0 for every other code.
 UNARY = _table([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
     27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106,
-    107, 108, 109, 110, 111, 112, 113, 114, 123, 124, 125, 126])
+    107, 108, 109, 110, 111, 112, 113, 114, 123, 124, 125, 126, 254])
 BINARY = _table([40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 61, 62, 63,
     115, 116, 117, 118, 119, 120, 127, 128, 135, 136, 137, 138, 139, 140, 141], 2)
 ARITY = UNARY + BINARY
@@ -144,7 +145,7 @@ ARITY = UNARY + BINARY
 DIFFERENTIABLE = _table([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
     24, 25, 26, 27, 28, 29, 33, 34, 35, 36, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 57, 58, 59, 61, 62, 96,
     97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118,
-    119, 120, 123, 124, 125, 126, 127, 128, 135, 136, 137, 138, 139, 140, 141])
+    119, 120, 123, 124, 125, 126, 127, 128, 135, 136, 137, 138, 139, 140, 141, 254])
 #: 1 where the second derivative is not identically 0 (second-order sweeps skip the others).
 CURVED = _table([2, 3, 4, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 24, 25, 26, 27, 28, 29, 33,
     36, 42, 43, 44, 45, 49, 57, 58, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110,
@@ -154,7 +155,7 @@ CURVED = _table([2, 3, 4, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 2
 BILINEAR = _table([42])
 #: 1 where the derivative selects (g where the partial is nonzero, else 0) instead of
 #: multiplying, so an infinite cotangent never becomes 0 * inf = NaN in the branch not taken.
-SELECT = _table([6, 22, 46, 47, 61, 62])
+SELECT = _table([6, 22, 46, 47, 61, 62, 254])
 #: 1 where a row writes its tangent (forward mode) itself instead of the derived d * dx.
 TANGENT = _table([22, 46, 47, 61, 62])
 #: 1 for a scalar entry's code (a leaf, an element of an array, an elementwise function), 0 for
@@ -163,6 +164,6 @@ SCALAR = _table([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 1
     26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51,
     52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107,
     108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 123, 124, 125, 126, 127, 128, 135, 136,
-    137, 138, 139, 140, 141])
+    137, 138, 139, 140, 141, 254])
 #: The same, as a tuple of bools for Python callers (indexing it is cheaper than the array).
 IS_SCALAR = tuple(bool(v) for v in SCALAR)

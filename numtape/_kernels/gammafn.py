@@ -188,6 +188,25 @@ def gamma(x):
 
 
 @kernel
+def gammasgn(x):
+    """The sign of Gamma(x), as SciPy's gammasgn: 1 for x > 0 (+inf too) and at +0, -1 at -0, NaN at
+    NaN, -inf and the negative integers; for other x < 0, -1 where floor(x) is odd. A float below
+    -2**52 is an integer, so the parity of floor(x) is only read where it is exact."""
+    if x != x:
+        return x
+    if x > 0.0:
+        return 1.0
+    if x == 0.0:
+        return math.copysign(1.0, x)
+    if x == -np.inf:
+        return np.nan
+    fx = np.floor(x)
+    if fx == x:
+        return np.nan
+    return -1.0 if np.fmod(fx, 2.0) != 0.0 else 1.0
+
+
+@kernel
 def _lgam_positive_large(x):
     """Cephes' Stirling series for log Gamma(x), x >= 13."""
     if x > 2.556348e305:

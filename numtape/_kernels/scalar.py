@@ -18,14 +18,14 @@ from .codes import (
     SELECT, TANGENT, FN_ABS, FN_ACOS, FN_ADD, FN_ARCCOSH, FN_ARCSINH, FN_ARCTANH, FN_ASIN, FN_ATAN, FN_ATAN2,
     FN_BETA, FN_BETALN, FN_CBRT, FN_CEIL, FN_COPYSIGN, FN_COS, FN_COSH, FN_DEG2RAD, FN_DIGAMMA, FN_DIV,
     FN_ENTR, FN_EQUAL, FN_ERF, FN_ERFC, FN_ERFCINV, FN_ERFCX, FN_ERFINV, FN_EXP, FN_EXP2, FN_EXPM1, FN_FLOOR,
-    FN_FLOOR_DIVIDE, FN_FMAX, FN_FMIN, FN_GAMMA, FN_GAMMAINC, FN_GAMMAINCC, FN_GAMMALN, FN_GREATER,
-    FN_GREATER_EQUAL, FN_HEAVISIDE, FN_HYPOT, FN_I0, FN_I0E, FN_I1, FN_I1E, FN_IDENTITY, FN_ISFINITE, FN_IV,
-    FN_IVE, FN_J0, FN_J1, FN_JV, FN_KV, FN_KVE, FN_LESS, FN_LESS_EQUAL, FN_LOG, FN_LOG10, FN_LOG1P, FN_LOG2,
-    FN_LOGADDEXP, FN_LOGADDEXP2, FN_LOGGAMMA, FN_LOGIT, FN_LOG_EXPIT, FN_LOG_NDTR, FN_MAXIMUM, FN_MINIMUM,
-    FN_MOD, FN_MUL, FN_NDTR, FN_NDTRI, FN_NEG, FN_NOT_EQUAL, FN_POLYGAMMA, FN_POW, FN_RAD2DEG, FN_RECIPROCAL,
-    FN_RELU, FN_REL_ENTR, FN_RINT, FN_SIGMOID, FN_SIGN, FN_SIN, FN_SINC, FN_SINH, FN_SOFTPLUS, FN_SQRT,
-    FN_SQUARE, FN_STOP_GRADIENT, FN_SUB, FN_TAN, FN_TANH, FN_TRUNC, FN_XLOG1PY, FN_XLOGY, FN_Y0, FN_Y1, FN_YN,
-    FN_YV,
+    FN_FLOOR_DIVIDE, FN_FMAX, FN_FMIN, FN_GAMMA, FN_GAMMAINC, FN_GAMMAINCC, FN_GAMMALN, FN_GAMMASGN,
+    FN_GREATER, FN_GREATER_EQUAL, FN_HEAVISIDE, FN_HYPOT, FN_I0, FN_I0E, FN_I1, FN_I1E, FN_IDENTITY,
+    FN_ISFINITE, FN_IV, FN_IVE, FN_J0, FN_J1, FN_JV, FN_KV, FN_KVE, FN_LESS, FN_LESS_EQUAL, FN_LOG, FN_LOG10,
+    FN_LOG1P, FN_LOG2, FN_LOGADDEXP, FN_LOGADDEXP2, FN_LOGGAMMA, FN_LOGIT, FN_LOG_EXPIT, FN_LOG_NDTR,
+    FN_MAXIMUM, FN_MINIMUM, FN_MOD, FN_MUL, FN_NDTR, FN_NDTRI, FN_NEG, FN_NOT_EQUAL, FN_POLYGAMMA, FN_POW,
+    FN_RAD2DEG, FN_RECIPROCAL, FN_RELU, FN_REL_ENTR, FN_RINT, FN_SIGMOID, FN_SIGN, FN_SIN, FN_SINC, FN_SINH,
+    FN_SOFTPLUS, FN_SQRT, FN_SQUARE, FN_STOP_GRADIENT, FN_SUB, FN_TAN, FN_TANH, FN_TRUNC, FN_XLOG1PY,
+    FN_XLOGY, FN_Y0, FN_Y1, FN_YN, FN_YV,
 )
 from .jit import kernel
 
@@ -157,6 +157,8 @@ def unary(fn, x):
         return BF.j1(x)
     if fn == FN_J0:
         return BF.j0(x)
+    if fn == FN_GAMMASGN:
+        return GF.gammasgn(x)
     return np.nan  # not a unary code: never asked
 
 
@@ -275,6 +277,8 @@ def unary_partial(fn, x, y):
         return BF.j1_partial(x, y)
     if fn == FN_J0:
         return -BF.j1(x)
+    if fn == FN_GAMMASGN:
+        return 0.0
     return np.nan  # not a differentiable unary code: never asked
 
 
@@ -379,7 +383,7 @@ def unary_second(fn, x, y, d):
         return BF.j1_second(x, y, d)
     if fn == FN_J0:
         return BF.j0_second(x, y)
-    if fn == FN_NEG or fn == FN_ABS or fn == FN_SIGN or fn == FN_RELU or fn == FN_IDENTITY or fn == FN_DEG2RAD or fn == FN_RAD2DEG:  # LINEAR rows
+    if fn == FN_NEG or fn == FN_ABS or fn == FN_SIGN or fn == FN_RELU or fn == FN_IDENTITY or fn == FN_DEG2RAD or fn == FN_RAD2DEG or fn == FN_GAMMASGN:  # LINEAR rows
         return 0.0
     return np.nan  # not a differentiable unary code: never asked
 

@@ -45,7 +45,7 @@ from . import einsum as _einsum_module  # noqa: F401,E402
 from . import numpy_reductions, order_statistics, products, sampled, scans  # noqa: F401,E402
 from . import special_reductions, statistics  # noqa: F401,E402
 from . import indexing, joining, padding, rearranging, sorting, triangles  # noqa: F401,E402
-from . import convolution, numpy_misc  # noqa: F401,E402
+from . import convolution, numpy_misc, signal_convolution  # noqa: F401,E402
 from . import activations, losses, tf_data, tf_math  # noqa: F401,E402  (after the rows they build on)
 from . import segments, tf_indexing  # noqa: F401,E402  (TensorFlow's segment reductions, gather_nd, top_k, ...)
 from . import linalg_equations, linalg_factor, linalg_norms, linalg_solve, linalg_spectral, linalg_tf  # noqa: F401,E402,E501

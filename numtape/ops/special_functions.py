@@ -15,6 +15,9 @@ inf at 0, NaN below (SciPy's real loggamma; its complex branch is not offered), 
 ``gammaln`` is log|Gamma(x)| on the whole line. ``xlogy``/``xlog1py`` are 0 where x == 0
 and take JAX's derivatives (log y and x/y even there). ``beta``/``betaln`` are Cephes'
 algorithm over libm's gamma/lgamma: ~1e-15 relative, ~1e-15 absolute near betaln's zeros.
+``gammasgn`` (code 254, taken from the top of the free codes so that branches adding rows
+upwards do not collide) is SciPy's sign of Gamma bit for bit, NaN at the poles; piecewise
+constant, its derivative is 0 everywhere, as sign's.
 """
 from __future__ import annotations
 
@@ -29,9 +32,10 @@ from .._kernels import specialfn as SF
 from ..tensor import Tensor, TensorLike
 from ..variable import Variable
 from .elementwise import (
-    OPS, ROW_OPS, _binary, _unary, absolute, equal, exp, greater, greater_equal, less, log, log1p, multiply, sigmoid, sign,
+    OPS, ROW_OPS, _binary, _unary, _zeros_like, absolute, equal, exp, greater, greater_equal, less, log, log1p, multiply, sigmoid, sign,
     stop_gradient_op,
 )
+from .registry import LINEAR
 from .ufunc import binary_op, unary_op
 
 _2_SQRTPI = 1.1283791670955126  # 2/sqrt(pi): erf'
@@ -149,6 +153,12 @@ _UNARY_ROWS = [
            "Derivative: Gamma(x) digamma(x).",
            kernel="GF.gamma(x)", partial="y * GF.digamma(x)", second="d * GF.digamma(x) + y * GF.polygamma(1.0, x)",
            domain=(0.3, 4.0), scipy=("gamma",)),
+    _unary(254, "gammasgn", _py("gammasgn", GF), _scipy("gammasgn"), lambda g, y, x: _zeros_like(x),
+           "Elementwise sign of the Gamma function, as SciPy's gammasgn (1 for x > 0 and at +0, -1 at -0, "
+           "-1 where x < 0 and floor(x) is odd, else 1; NaN at NaN, -inf and the negative integers). "
+           "Derivative: 0 everywhere (piecewise constant; 0 also at the poles and jumps, as sign' = 0).",
+           kernel="GF.gammasgn(x)", partial="0.0", second=LINEAR, select=True, domain=(-2.9, 3.0),
+           nondifferentiable_at=(0.0, -1.0, -2.0), scipy=("gammasgn",)),
     _unary(107, "digamma", _py("digamma", GF), _scipy("digamma"), lambda g, y, x: g * polygamma(1.0, x),
            "Elementwise digamma (psi) function, Gamma'/Gamma (-inf at +0, NaN at the negative integers). "
            "Derivative: polygamma(1, x).",
@@ -210,6 +220,7 @@ OPS.update((spec.name, unary_op(spec)) for spec in _UNARY_ROWS)
 erf, erfc, erfinv, erfcinv, erfcx = (OPS[n] for n in ("erf", "erfc", "erfinv", "erfcinv", "erfcx"))
 ndtr, log_ndtr, ndtri = OPS["ndtr"], OPS["log_ndtr"], OPS["ndtri"]
 gammaln, loggamma, gamma, digamma = OPS["gammaln"], OPS["loggamma"], OPS["gamma"], OPS["digamma"]
+gammasgn = OPS["gammasgn"]
 logit, log_expit, entr = OPS["logit"], OPS["log_expit"], OPS["entr"]
 i0, i0e, i1, i1e = OPS["i0"], OPS["i0e"], OPS["i1"], OPS["i1e"]
 j0, j1, y0, y1 = OPS["j0"], OPS["j1"], OPS["y0"], OPS["y1"]
