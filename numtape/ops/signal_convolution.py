@@ -74,13 +74,14 @@ def _holds_tensor(x: Any) -> bool:
 
 
 def _operands(in1: TensorLike, in2: TensorLike, op: str) -> tuple[Tensor, Tensor]:
-    for x in (in1, in2):
-        dtype = _dtype(x)
-        if dtype is not None and dtype.kind == "c":
-            raise op_type_error(op, "complex input is not supported (numtape differentiates real floats)", in1, in2)
-        if dtype is not None and dtype.kind in "iub":
-            raise op_type_error(op, f"expected float operands, got dtype {dtype} (SciPy computes integer input in "
-                                    "integers; cast with .astype(float) to differentiate)", in1, in2)
+    dtypes = [_dtype(x) for x in (in1, in2)]
+    if any(d is not None and d.kind == "c" for d in dtypes):
+        raise op_type_error(op, "complex input is not supported (numtape differentiates real floats)", in1, in2)
+    if all(d is not None and d.kind in "iub" for d in dtypes):
+        raise op_type_error(op, f"expected a float operand, got dtypes {dtypes[0]} and {dtypes[1]} (SciPy computes "
+                                "integer input in integers; cast with .astype(float) to differentiate)", in1, in2)
+    # one integer operand beside a float one is a float constant, as SciPy's result is float
+    in1, in2 = (np.asarray(x, np.float64) if d is not None and d.kind in "iub" else x for x, d in zip((in1, in2), dtypes))
     a, v = operand(in1, op), operand(in2, op)
     for t in (a, v):
         if t.dtype.kind != "f":
@@ -144,8 +145,9 @@ _CASES = (
     Case(((3, 2, 4), (2, 2, 3))), Case(((3, 4, 2), (2, 3, 2)), dict(mode="same", method="fft")),
     Case(((2, 3, 2), (3, 4, 3)), dict(mode="valid")), Case(((), ())), Case(((1, 1), (1, 1)), dict(mode="same")),
 )
-_CONVENTION = ("bilinear: smooth in both operands at every order; real floats only (integer, boolean and "
-               "complex input raises TypeError, Python lists of ints too); computed directly whatever method says")
+_CONVENTION = ("bilinear: smooth in both operands at every order; an integer or boolean operand beside a float one "
+               "is a constant, two integer operands or complex input raise TypeError; computed directly whatever "
+               "method says")
 
 
 @composite(namespace="signal", reference=_scipy_signal("convolve"), cases=_CASES, convention=_CONVENTION)
