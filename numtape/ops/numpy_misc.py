@@ -1,11 +1,12 @@
 """Small NumPy functions as composite rows: atleast_nd, rollaxis, nan_to_num, the complex
-helpers on real input (real, imag, conj, angle), select and NumPy's linspace signature.
+helpers on real input (real, imag, conj, angle), select, NumPy's linspace signature and polyval.
 
 Each lowers to existing ops: reshapes and transposes (atleast_nd, rollaxis), recorded
 ``where`` selections (nan_to_num, select: the gradient flows to the selected element, and
 replaced values get 0), and the identity or a constant for the complex helpers, since
 numtape's Tensors are real: ``real`` and ``conj`` are the identity (derivative 1), ``imag``
-is 0 and ``angle`` is 0 or pi (both constants: no gradient).
+is 0 and ``angle`` is 0 or pi (both constants: no gradient). ``polyval`` is Horner's rule over
+the coefficients ``p[0], p[1], ...`` (each may broadcast against x, as NumPy iterates ``p``).
 """
 from __future__ import annotations
 
@@ -152,3 +153,25 @@ def numpy_linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, 
 def real_if_close(a: TensorLike, tol: float = 100) -> Tensor:
     """``a`` itself for real input, as ``np.real_if_close`` (numtape's Tensors are real)."""
     return identity(float_operand(a, "real_if_close"))
+
+
+@composite("polyval", namespace="numpy", numpy=(np.polyval,), reference=np.polyval,
+           cases=(Case(((3,), (5,))), Case(((4,), (2, 3))), Case(((1,), (3,))), Case(((3, 2), (2,))),
+                  Case(((2,), ()))),
+           convention="Horner's rule: smooth in p and x")
+def numpy_polyval(p: Any, x: Any) -> Tensor:
+    """NumPy's ``polyval(p, x)``: ``p[0] * x**(N-1) + ... + p[N-1]``, highest degree first."""
+    if isinstance(p, np.poly1d):
+        p = p.coeffs
+    if isinstance(x, np.poly1d):
+        raise op_type_error("polyval", "x as a poly1d composes polynomials; numtape evaluates them at Tensors", x)
+    coefficients = float_operand(p, "polyval")
+    tx = float_operand(x, "polyval")
+    if coefficients.ndim == 0:
+        raise op_value_error("polyval", "p must be a sequence of coefficients, got a scalar", p)
+    if coefficients.shape[0] == 0:
+        return zeros_like(tx)
+    y = coefficients[0] + 0.0 * tx  # x's shape also for a constant polynomial, as NumPy
+    for i in range(1, coefficients.shape[0]):
+        y = y * tx + coefficients[i]
+    return y

@@ -250,7 +250,10 @@ class Composite:
     @property
     def public_name(self) -> str:
         """The name errors give: ``qualified``, but a distribution's method as SciPy spells it
-        (``stats.norm.logpdf`` for the row ``stats.norm_logpdf``; nt.stats has both)."""
+        (``stats.norm.logpdf`` for the row ``stats.norm_logpdf``; nt.stats has both), and a NumPy
+        signature row as NumPy names it (``linspace``)."""
+        if self.namespace == "numpy":  # NumPy's signature of a numtape op: np.linspace, np.polyval
+            return self.name
         if self.namespace == "stats" and "_" in self.name:
             distribution, _, method = self.name.rpartition("_")
             return f"stats.{distribution}.{method}"
