@@ -36,6 +36,7 @@ from .elementwise import (
     stop_gradient_op,
 )
 from .registry import LINEAR
+from .tf_signature import tf_signature
 from .ufunc import binary_op, unary_op
 
 _2_SQRTPI = 1.1283791670955126  # 2/sqrt(pi): erf'
@@ -283,7 +284,17 @@ _polygamma = OPS["polygamma"]
 xlogy, xlog1py, rel_entr, beta, betaln = (OPS[n] for n in ("xlogy", "xlog1py", "rel_entr", "beta", "betaln"))
 
 
+def _scipy_polygamma(a: Any, x: Any) -> Any:
+    import scipy.special
+
+    return scipy.special.polygamma(a, x)
+
+
+@tf_signature("polygamma(a, x, name=None)", rename={"a": "n"}, namespaces=("", "math"),
+              example=dict(a=2, x=(0.5, 1.3, 2.7)), reference=_scipy_polygamma)
 def polygamma(n: TensorLike, x: TensorLike) -> Tensor:
+    """The n-th derivative of digamma at x (SciPy's ``polygamma(n, x)``, TensorFlow's
+    ``polygamma(a, x)``); the order is data."""
     if type(n) is Variable:
         n = n._read()
     if isinstance(n, Tensor):
