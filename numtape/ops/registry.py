@@ -251,9 +251,11 @@ class Composite:
     def public_name(self) -> str:
         """The name errors give: ``qualified``, but a distribution's method as SciPy spells it
         (``stats.norm.logpdf`` for the row ``stats.norm_logpdf``; nt.stats has both), and a NumPy
-        signature row as NumPy names it (``linspace``)."""
-        if self.namespace == "numpy":  # NumPy's signature of a numtape op: np.linspace, np.polyval
-            return self.name
+        signature row as NumPy names it (``linspace``, ``linalg.svd``, ``trace`` for ``numpy_trace``)."""
+        if self.namespace == "numpy" or self.namespace.startswith("numpy."):  # NumPy's signature of an op
+            return f"{self.namespace[6:]}.{self.name}" if self.namespace != "numpy" else self.name  # linalg.svd
+        if self.name.startswith("numpy_") and self.numpy:  # np.trace, beside TensorFlow's nt.trace
+            return self.name[len("numpy_"):]
         if self.namespace == "stats" and "_" in self.name:
             distribution, _, method = self.name.rpartition("_")
             return f"stats.{distribution}.{method}"
