@@ -10,10 +10,8 @@ tape. The NaNs are replaced by the reduction's neutral element with a recorded `
 share the gradient, g/k each); an all-NaN slice is set to NaN by a ``where`` on
 ``reduce_min(mask)``. ``nanvar`` is NumPy's two-pass formula on the counts of non-NaN
 elements: ``sum(where(nan, 0, x - mean)**2) / (count - ddof)``; a slice with
-``count <= ddof`` is NaN (NumPy replaces it explicitly), except when the whole array
-holds no NaN, where NumPy hands over to ``np.var`` and gives ``ss / 0`` (inf, or NaN
-for ss = 0): both are recorded (a ``where`` on "any NaN"), as is the choice; such a
-slice is a constant (derivative 0).
+``count <= ddof`` is NaN, NumPy replacing its ``ss / dof`` explicitly (also in an array
+without NaNs, unlike ``np.var``'s inf): a constant, derivative 0.
 ``nanstd`` is its square root; a slice with exactly one element (ddof 0) has std 0
 identically, and derivative 0 (not sqrt's inf times 0). ``nanmedian`` ranks the
 elements of each slice with recorded comparisons (order_statistics.py: no
@@ -33,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import op_type_error, op_value_error
-from ..tensor import Tensor, TensorLike, wrap
+from ..tensor import Tensor, TensorLike, constant, wrap
 from .elementwise import equal, float_operand, floor, greater, sqrt, square
 from .numpy_reductions import refuse_numpy_options, without_nans
 from .order_statistics import _ranks, _slices
@@ -137,15 +135,11 @@ def _nanvar(op: str, a: TensorLike, axis: Axis, dtype: Any, out: Any, ddof: Any,
     dof = count - float(ddof)
     positive = greater(dof, 0.0)
     _warn_if(1.0 - positive, "Degrees of freedom <= 0 for slice.")
-    any_nan = reduce_max(nan) if t.size else 0.0  # no NaN anywhere: NumPy's np.var, whose bad slices are ss / 0
-    inf, nan_ = np.array(np.inf, t.dtype), np.array(np.nan, t.dtype)
-    bad = _where(any_nan, nan_, _where(greater(squares, 0.0), inf, nan_))
-    return _where(positive, squares / _where(positive, dof, 1.0), bad), count, ddof
+    return _where(positive, squares / _where(positive, dof, 1.0), np.array(np.nan, t.dtype)), count, ddof
 
 
 _VAR = ("NaNs are left out of the mean, the sum and the count, and get a zero gradient; count - ddof <= 0 "
-        "gives NaN with a RuntimeWarning, or, in an array without NaNs, NumPy's np.var value ss / 0 "
-        "(inf or NaN); such a slice is constant (derivative 0)")
+        "gives NaN (also without NaNs, unlike var's inf), a constant (derivative 0), with a RuntimeWarning")
 
 
 @composite("nanvar", numpy=(np.nanvar,), cases=_NAN_CASES + (Case(((3, 4),), dict(axis=0, ddof=1), sample=fixed_nans),),
@@ -172,7 +166,7 @@ def nanstd(a: TensorLike, axis: Axis = None, dtype: None = None, out: None = Non
 @composite("nanmedian", numpy=(np.nanmedian,), cases=_NAN_CASES + (Case(((4, 6),), dict(axis=1), sample=fixed_nans),),
            convention="NaNs rank last and are left out; the gradient goes to the middle element (odd count) or half "
                       "to each of the two middle ones (even count), ties ranked by position; an all-NaN slice is NaN "
-                      "with a RuntimeWarning")
+                      "with a RuntimeWarning; an empty axis gives NaN with a RuntimeWarning, as NumPy")
 def nanmedian(a: TensorLike, axis: Axis = None, out: None = None, overwrite_input: bool = False,
               keepdims: bool = False) -> Tensor:
     """Median over ``axis`` ignoring NaNs, NumPy's ``nanmedian``."""
@@ -180,8 +174,10 @@ def nanmedian(a: TensorLike, axis: Axis = None, out: None = None, overwrite_inpu
     refuse_numpy_options("nanmedian", t, out=out)
     axes = _axes(axis, t.ndim, "nanmedian")
     x, kept_shape = _slices(t, axes)
-    if x.shape[-1] == 0:
-        raise op_value_error("nanmedian", f"cannot take a median over an empty axis of a tensor of shape {t.shape}", t)
+    shape = tuple(1 if i in axes else d for i, d in enumerate(t.shape)) if keepdims else kept_shape
+    if x.shape[-1] == 0:  # NumPy: NaN, warning of the mean of an empty slice
+        warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=3)
+        return constant(np.full(shape, np.nan, t.dtype))
     nan = without_nans(x)[1]
     filled = _where(nan, np.inf, x)  # NaNs rank last
     ranks = _ranks(filled)
@@ -193,7 +189,6 @@ def nanmedian(a: TensorLike, axis: Axis = None, out: None = None, overwrite_inpu
     middle = (statistic(floor((count - 1.0) * 0.5)) + statistic(floor(count * 0.5))) * 0.5
     all_nan = reduce_min(nan, axis=-1)
     _warn_if(all_nan, _ALL_NAN)
-    shape = tuple(1 if i in axes else d for i, d in enumerate(t.shape)) if keepdims else kept_shape
     return reshape(_where(all_nan, np.nan, middle), shape)
 
 
