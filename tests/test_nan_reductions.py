@@ -42,7 +42,7 @@ def _finite_differences(f, x, u, eps=1e-6):
 X = np.array([[NAN, NAN, NAN, NAN], [0.3, NAN, -1.2, 0.7], [NAN, 2.0, NAN, NAN], [1.5, -0.4, 0.9, 2.2]])
 
 
-@pytest.mark.parametrize("name", ["nanmax", "nanmin", "nanmedian", "nanvar", "nanstd"])
+@pytest.mark.parametrize("name", ["nanmax", "nanmin", "nanmedian", "nanvar", "nanstd", "nanmean"])
 def test_an_all_nan_slice_is_nan_with_numpys_warning_and_a_zero_gradient(name) -> None:
     f = getattr(np, name)
     with pytest.warns(RuntimeWarning):
