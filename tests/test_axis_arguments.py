@@ -20,6 +20,8 @@ from .test_fuzz import fuzz_settings
 REDUCTIONS = {
     "sum": np.sum, "mean": np.mean, "std": np.std, "var": np.var, "max": np.max, "min": np.min,
     "prod": np.prod, "ptp": np.ptp, "nansum": np.nansum, "nanmean": np.nanmean, "median": np.median,
+    "nanmax": np.nanmax, "nanmin": np.nanmin, "nanprod": np.nanprod, "nanstd": np.nanstd, "nanvar": np.nanvar,
+    "nanmedian": np.nanmedian, "nanargmax": np.nanargmax, "nanargmin": np.nanargmin,
     "average": np.average, "logsumexp": scipy.special.logsumexp, "nt.special.logsumexp": scipy.special.logsumexp,
     "quantile": lambda a, axis: np.quantile(a, 0.3, axis=axis),
     "norm": lambda a, axis: np.linalg.norm(a, axis=axis),

@@ -44,6 +44,7 @@ ROW_OPS = {**_ELEMENTWISE_ROW_OPS, **_NUMPY_UFUNC_ROW_OPS}
 from . import einsum as _einsum_module  # noqa: F401,E402
 from . import numpy_reductions, order_statistics, products, sampled, scans  # noqa: F401,E402
 from . import special_reductions, statistics  # noqa: F401,E402
+from . import covariance, nan_reductions  # noqa: F401,E402  (after statistics and order_statistics they build on)
 from . import indexing, joining, padding, rearranging, sorting, triangles  # noqa: F401,E402
 from . import convolution, numpy_misc, signal_convolution  # noqa: F401,E402
 from . import activations, losses, tf_data, tf_math  # noqa: F401,E402  (after the rows they build on)

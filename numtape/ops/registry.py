@@ -246,6 +246,9 @@ class Composite:
     # names in scipy.special of the ufuncs that record this op on Tensors (resolved lazily, as
     # Elementwise.scipy: numtape never imports SciPy at start-up)
     scipy: tuple[str, ...] = ()
+    # False: NumPy's result for float32 input is float64 (np.cov: result_type(m, float64)), and so is
+    # the row's; the generated float32 test then expects float64, as NumPy gives
+    float32_out: bool = True
 
     @property
     def public_name(self) -> str:
@@ -281,7 +284,8 @@ def composite(name: Optional[str] = None, *, namespace: str = "", numpy: tuple[A
               aliases: tuple[str, ...] = (), cases: tuple[Case, ...] = (),
               reference: Optional[Callable[..., Any]] = None, convention: str = "",
               differentiable: bool = True, sample: Optional[Callable[..., Any]] = None,
-              scipy: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+              scipy: tuple[str, ...] = (), float32_out: bool = True) -> Callable[[Callable[..., Any]],
+                                                                                    Callable[..., Any]]:
     """Decorator registering ``fn`` as a composite row (returns ``fn`` unchanged)::
 
         @composite(numpy=(np.var,), aliases=("math.reduce_variance",),
@@ -295,7 +299,8 @@ def composite(name: Optional[str] = None, *, namespace: str = "", numpy: tuple[A
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         row = Composite(name or fn.__name__, fn, namespace, tuple(numpy), tuple(aliases), tuple(cases),
-                        reference, convention, differentiable, sample, tuple(scipy))
+                        reference, convention, differentiable, sample, tuple(scipy),
+                        float32_out)
         if row.qualified in COMPOSITES:
             raise AssertionError(f"composite {row.qualified} registered twice")
         COMPOSITES[row.qualified] = row

@@ -14,6 +14,7 @@ the math, as in NumPy-based autodiff tools; TensorFlow's ``reduce_std`` gives th
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -127,7 +128,8 @@ def average(a: TensorLike, axis: Axis = None, weights: Any = None, returned: boo
 
 @composite("nanmean", numpy=(np.nanmean,),
            cases=tuple(Case(c.shapes, c.kwargs, sample=with_nans) for c in _REDUCTION_CASES),
-           convention="NaNs are left out of the sum and the count; they get a zero gradient; an all-NaN slice is NaN")
+           convention="NaNs are left out of the sum and the count; they get a zero gradient; an all-NaN slice is NaN "
+                      "with a RuntimeWarning, as NumPy")
 def nanmean(a: TensorLike, axis: Axis = None, dtype: None = None, out: None = None, keepdims: bool = False,
             where: Any = None) -> Tensor:
     """Mean over ``axis`` ignoring NaNs, NumPy's ``nanmean``."""
@@ -136,4 +138,6 @@ def nanmean(a: TensorLike, axis: Axis = None, dtype: None = None, out: None = No
     axes = _axes(axis, t.ndim, "nanmean")
     clean, nan = without_nans(t)
     count = reduce_sum(1.0 - nan, axes, keepdims=bool(keepdims))
+    if np.any(np.asarray(count._v) == 0):  # NumPy's warning (eager; a replay gives the NaN silently)
+        warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=3)
     return reduce_sum(clean, axes, keepdims=bool(keepdims)) / count
