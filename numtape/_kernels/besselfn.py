@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from . import gammafn as GF
-from .jit import kernel
+from .jit import inline_kernel, kernel
 
 _PIO4 = 0.78539816339744830962
 _THPIO4 = 2.35619449019234492885
@@ -148,7 +148,7 @@ def y1(x):
 # ---------------------------------------------------------------------------
 # Derivatives (DLMF 10.6.2 and Bessel's equation)
 # ---------------------------------------------------------------------------
-@kernel
+@inline_kernel
 def j0_second(x, y):
     """J0'' = -J0 + J1/x (-1/2 at 0); y = J0(x)."""
     if x == 0.0:
@@ -156,7 +156,7 @@ def j0_second(x, y):
     return -y + j1(x) / x
 
 
-@kernel
+@inline_kernel
 def j1_partial(x, y):
     """J1' = J0 - J1/x; its Taylor polynomial below |x| = 0.1 (as the row's VJP: J1/x of a
     subnormal x loses digits); y = J1(x)."""
@@ -166,7 +166,7 @@ def j1_partial(x, y):
     return j0(x) - y / x
 
 
-@kernel
+@inline_kernel
 def _j1_second_series(x):
     """J1'' = sum_k>=1 (-1)**k (2k+1)(2k) (x/2)**(2k-1) / (2 k! (k+1)!), |x| < 1."""
     h = 0.5 * x
@@ -183,7 +183,7 @@ def _j1_second_series(x):
     return total
 
 
-@kernel
+@inline_kernel
 def j1_second(x, y, d):
     """J1'' = -J1 - J1'/x + J1/x**2 (the series below |x| = 1); y = J1(x), d = J1'(x)."""
     if abs(x) < 1.0:
@@ -191,19 +191,19 @@ def j1_second(x, y, d):
     return -y - d / x + y / (x * x)
 
 
-@kernel
+@inline_kernel
 def y0_second(x, y):
     """Y0'' = -Y0 + Y1/x; y = Y0(x)."""
     return -y + y1(x) / x
 
 
-@kernel
+@inline_kernel
 def y1_partial(x, y):
     """Y1' = Y0 - Y1/x; y = Y1(x)."""
     return y0(x) - y / x
 
 
-@kernel
+@inline_kernel
 def y1_second(x, y, d):
     """Y1'' = -Y1 - Y1'/x + Y1/x**2; y = Y1(x), d = Y1'(x)."""
     return -y - d / x + y / (x * x)

@@ -17,6 +17,11 @@ K is NaN. Derivatives (the rows' partials and VJPs, the same expressions): the r
 I_v' = (I_v-1 + I_v+1)/2, K_v' = -(K_v-1 + K_v+1)/2 (DLMF 10.29.1); second derivatives
 from the modified Bessel equation w'' = -w'/x + (1 + v**2/x**2) w, and for I below |x| = 1
 from (I_v-2 + 2 I_v + I_v+2)/4 (DLMF 10.29.5), where the equation cancels.
+
+Compile time: the thin wrappers (the public functions over ik_scaled and ive, kve, the second-derivative
+helpers) and the one-line helpers are ``inline_kernel`` (see :mod:`.jit`): as dispatchers of
+their own each would re-link and re-generate the whole code below it; the shared cores stay
+dispatchers, compiled once.
 """
 from __future__ import annotations
 
@@ -24,7 +29,7 @@ import math
 
 import numpy as np
 
-from .jit import kernel
+from .jit import inline_kernel, kernel
 
 _EPS = 1e-16
 _FPMIN = 1e-300
@@ -60,13 +65,13 @@ def gamma_terms(mu):
     return gam1, gam2, gam2 - mu * gam1, gam2 + mu * gam1
 
 
-@kernel
+@inline_kernel
 def mod2(v):
     """v modulo 2, in [0, 2) (Numba has no math.fmod; its math.floor returns an int64)."""
     return v - 2.0 * np.floor(0.5 * v)
 
 
-@kernel
+@inline_kernel
 def sinpi(v):
     """sin(pi v), exactly 0 at the integers."""
     r = mod2(v)
@@ -251,7 +256,7 @@ def _ik_any_order(v, x):
     return i_v + s * k_v, ip_v + s * kp_v, k_v, kp_v
 
 
-@kernel
+@inline_kernel
 def _iv_at_zero(v):
     if v == 0.0:
         return 1.0
@@ -260,7 +265,7 @@ def _iv_at_zero(v):
     return np.inf
 
 
-@kernel
+@inline_kernel
 def _odd_integer_sign(v):
     """(-1)**v for an integer v; NaN for a non-integer (I_v of a negative x is complex)."""
     if v != np.floor(v):
@@ -281,7 +286,7 @@ def ive(v, x):
     return sign * _ik_any_order(v, abs(x))[0]
 
 
-@kernel
+@inline_kernel
 def iv(v, x):
     """I_v(x) (inf where it overflows)."""
     value = ive(v, x)
@@ -300,7 +305,7 @@ def kve(v, x):
     return ik_scaled(abs(v), x)[2]
 
 
-@kernel
+@inline_kernel
 def kv(v, x):
     """K_v(x) (0 where it underflows)."""
     value = kve(v, x)
@@ -310,13 +315,13 @@ def kv(v, x):
 # ---------------------------------------------------------------------------
 # Derivatives in x (the order is data: its partial is 0)
 # ---------------------------------------------------------------------------
-@kernel
+@inline_kernel
 def modified_second(v, x, y, d):
     """(0, 0, 0, w'') by the modified Bessel equation w'' = -w'/x + (1 + v**2/x**2) w (w = y, w' = d)."""
     return 0.0, 0.0, 0.0, -d / x + (1.0 + v * v / (x * x)) * y
 
 
-@kernel
+@inline_kernel
 def iv_second(v, x, y, d):
     """I_v'' : (I_v-2 + 2 I_v + I_v+2)/4 (DLMF 10.29.5) below |x| = 1, where the equation cancels."""
     if abs(x) < 1.0:
@@ -324,7 +329,7 @@ def iv_second(v, x, y, d):
     return modified_second(v, x, y, d)
 
 
-@kernel
+@inline_kernel
 def ive_second(v, x, y, d):
     """ive'' = (I'' - 2 sign(x) I' + I) exp(-|x|), with I' exp(-|x|) = d + sign(x) y."""
     s = 1.0 if x > 0.0 else -1.0
@@ -336,7 +341,7 @@ def ive_second(v, x, y, d):
     return 0.0, 0.0, 0.0, ipp - 2.0 * s * ip + y
 
 
-@kernel
+@inline_kernel
 def kve_second(v, x, y, d):
     """kve'' = (K'' + 2 K' + K) exp(x), with K' exp(x) = d - y."""
     kp = d - y

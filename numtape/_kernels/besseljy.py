@@ -22,6 +22,11 @@ Derivatives (the rows' partials and VJPs, the same expressions): the recurrence 
 (J_v-1 - J_v+1)/2 (DLMF 10.6.1), likewise for Y; second derivatives from Bessel's equation
 w'' = -w'/x - (1 - v**2/x**2) w, and for J below |x| = 1 from (J_v-2 - 2 J_v + J_v+2)/4
 (DLMF 10.6.7), where the equation cancels.
+
+Compile time: the thin wrappers (the public functions over jy_any, the second-derivative
+helpers) and the one-line helpers are ``inline_kernel`` (see :mod:`.jit`): as dispatchers of
+their own each would re-link and re-generate the whole code below it; the shared cores stay
+dispatchers, compiled once.
 """
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ import numpy as np
 
 from . import besselfn as BF
 from . import besselik as BI
-from .jit import kernel
+from .jit import inline_kernel, kernel
 
 _EPS = 1e-16
 _FPMIN = 1e-300
@@ -43,7 +48,7 @@ _X_ASYMPTOTIC = 25.0  # the Hankel expansion at orders below 2 reaches 1e-16 abo
 _PI = math.pi
 
 
-@kernel
+@inline_kernel
 def cospi(v):
     """cos(pi v), exactly 0 at the half-integers and +-1 at the integers."""
     r = BI.mod2(v)
@@ -272,7 +277,7 @@ def jy(v, x):
     return j_top * scale, jp_top * scale, ymu, v / x * ymu - y1
 
 
-@kernel
+@inline_kernel
 def _jy_at_zero(v):
     """(J_v(0), Y_v(0)); the limits of DLMF 10.4.7-8 for a negative v."""
     if v == 0.0:
@@ -308,13 +313,13 @@ def jy_any(v, x):
     return sign * j_v, -sign * jp_v, np.nan, np.nan
 
 
-@kernel
+@inline_kernel
 def jv(v, x):
     """J_v(x)."""
     return jy_any(v, x)[0]
 
 
-@kernel
+@inline_kernel
 def yv(v, x):
     """Y_v(x)."""
     return jy_any(v, x)[2]
@@ -351,13 +356,13 @@ def yn(n, x):
 # ---------------------------------------------------------------------------
 # Derivatives in x (the order is data: its partial is 0)
 # ---------------------------------------------------------------------------
-@kernel
+@inline_kernel
 def bessel_second(v, x, y, d):
     """(0, 0, 0, w'') by Bessel's equation w'' = -w'/x - (1 - v**2/x**2) w (w = y, w' = d)."""
     return 0.0, 0.0, 0.0, -d / x - (1.0 - v * v / (x * x)) * y
 
 
-@kernel
+@inline_kernel
 def jv_second(v, x, y, d):
     """J_v'': (J_v-2 - 2 J_v + J_v+2)/4 below |x| = 1, where Bessel's equation cancels."""
     if abs(x) < 1.0:
@@ -365,7 +370,7 @@ def jv_second(v, x, y, d):
     return bessel_second(v, x, y, d)
 
 
-@kernel
+@inline_kernel
 def yn_second(n, x, y, d):
     """Y_n'' by Bessel's equation, in the truncated order."""
     m = np.trunc(n)

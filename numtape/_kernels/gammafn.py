@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .jit import kernel
+from .jit import inline_kernel, kernel
 
 _EULER = 0.57721566490153286061
 _MACHEP = 1.11022302462515654042e-16
@@ -268,7 +268,7 @@ def lgam_sgn(x):
     return _lgam_positive_large(x), 1.0
 
 
-@kernel
+@inline_kernel
 def gammaln(x):
     """log|Gamma(x)| (Cephes' lgam, as SciPy: inf at the poles, inf at +inf and -inf at -inf)."""
     return lgam_sgn(x)[0]
@@ -316,7 +316,7 @@ def _lbeta_asymp(a, b):
     return r, sign
 
 
-@kernel
+@inline_kernel
 def _nonpositive_integer(a):
     return a <= 0.0 and a == math.floor(a)
 
@@ -367,23 +367,23 @@ def _beta_pair(a, b):
     return np.inf, np.inf
 
 
-@kernel
+@inline_kernel
 def beta(a, b):
     return _beta_pair(a, b)[0]
 
 
-@kernel
+@inline_kernel
 def betaln(a, b):
     return _beta_pair(a, b)[1]
 
 
-@kernel
+@inline_kernel
 def beta_partials(a, b, z):
     p = digamma(a + b)
     return z * (digamma(a) - p), z * (digamma(b) - p)
 
 
-@kernel
+@inline_kernel
 def beta_second(a, b, z, da, db):
     p = digamma(a + b)
     t = polygamma(1.0, a + b)
@@ -393,13 +393,13 @@ def beta_second(a, b, z, da, db):
             db * pb + z * (polygamma(1.0, b) - t))
 
 
-@kernel
+@inline_kernel
 def betaln_partials(a, b):
     p = digamma(a + b)
     return digamma(a) - p, digamma(b) - p
 
 
-@kernel
+@inline_kernel
 def betaln_second(a, b):
     t = polygamma(1.0, a + b)
     return polygamma(1.0, a) - t, -t, -t, polygamma(1.0, b) - t

@@ -23,6 +23,11 @@ l^(j) = -polygamma(j - 1, a + 1). The series is used for x <= max(a, 1), the fra
 (Q = (a + d) t_0 CF, dP = -dQ) above. Sums stop when every coefficient's new term is below
 machine epsilon times the sum of the magnitudes of its terms (its rounding error). The x
 derivatives are closed forms: dP/dx = x^(a-1) e^-x / Gamma(a).
+
+Compile time: the Taylor buffers are written element by element (no ``np.abs(array)``,
+``out[:] = ...``: Numba types and lowers each array expression as a loop nest of its own), and
+the single-caller helpers and thin wrappers are ``inline_kernel`` (see :mod:`.jit`): a dispatcher
+of their own would re-link and re-generate the whole series/fraction code below it.
 """
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ import math
 import numpy as np
 
 from . import gammafn as GF
-from .jit import kernel
+from .jit import inline_kernel, kernel
 
 _MACHEP = 1.11022302462515654042e-16
 _EULER = 0.57721566490153286061
@@ -95,7 +100,7 @@ def lgam1p(a):
     return math.lgamma(a + 1.0)
 
 
-@kernel
+@inline_kernel
 def _stirling_correction(a):
     z = 1.0 / (a * a)
     return GF.polevl(z, _STIRLING) / a
@@ -122,7 +127,7 @@ def _series_prefactor(a, x):
     return igam_fac(a, x) / a
 
 
-@kernel
+@inline_kernel
 def _term_limit(a):
     return min(2000.0 + 12.0 * math.sqrt(a), _TERM_LIMIT)
 
@@ -221,7 +226,7 @@ def _temme(a, x, lower):
     return 0.5 * math.erfc(sign * eta * math.sqrt(0.5 * a)) + sign * tail
 
 
-@kernel
+@inline_kernel
 def _edge(a, x, lower):
     """P (lower) or Q at SciPy's special arguments; 2.0 where none applies."""
     if a != a or x != x or a < 0.0 or x < 0.0:
@@ -289,13 +294,15 @@ def _prefactor_taylor(a, x, order, out):
         out[k] = total / k
 
 
-@kernel
+@inline_kernel
 def _series_taylor(a, x, order, out):
     """P(a + d, x) by DLMF 8.11.4 in Taylor arithmetic; False if it did not converge."""
     term = np.empty(order + 1)
     _prefactor_taylor(a, x, order, term)
-    magnitude = np.abs(term)
-    out[:] = term
+    magnitude = np.empty(order + 1)
+    for k in range(order + 1):
+        out[k] = term[k]
+        magnitude[k] = abs(term[k])
     limit = _term_limit(a)
     n = 0.0
     while n < limit:
@@ -316,7 +323,7 @@ def _series_taylor(a, x, order, out):
     return False
 
 
-@kernel
+@inline_kernel
 def _divide_taylor(p, q, out):
     for k in range(len(p)):
         total = p[k]
@@ -325,7 +332,7 @@ def _divide_taylor(p, q, out):
         out[k] = total / q[0]
 
 
-@kernel
+@inline_kernel
 def _fraction_taylor(a, x, order, out):
     """Q(a + d, x) = (a + d) t_0(d) CF(d), Cephes' recurrence with every pk, qk a polynomial in d
     (y and z of the recurrence are y - d and z - d); False if it did not converge."""
@@ -378,9 +385,10 @@ def _fraction_taylor(a, x, order, out):
 def a_derivatives(a, x, order, out):
     """out[k] = d^k P(a, x) / da^k for k = 1..order (out[0] unused); NaN where the sums do not converge
     and at a < 0, x < 0, NaN; 0 where P is constant in a (x = 0, x = inf, a = inf)."""
-    out[:] = 0.0
-    if a != a or x != x or a < 0.0 or x < 0.0:
-        out[:] = np.nan
+    nan = a != a or x != x or a < 0.0 or x < 0.0
+    for k in range(order + 1):
+        out[k] = np.nan if nan else 0.0
+    if nan:
         return
     if x == 0.0 or x == np.inf or a == np.inf:
         return
@@ -410,7 +418,7 @@ def density(a, x):
     return math.exp((a - 1.0) * math.log(x) - x - math.lgamma(a))
 
 
-@kernel
+@inline_kernel
 def _density_da(a, x):
     """d^2 P / da dx = x^(a-1) e^-x / Gamma(a) (log x - digamma(a)), e^-x / x at a = 0."""
     if x == 0.0:
@@ -420,7 +428,7 @@ def _density_da(a, x):
     return _series_prefactor(a, x) / x * (1.0 + a * (math.log(x) - GF.digamma(a + 1.0)))
 
 
-@kernel
+@inline_kernel
 def _density_dx(a, x, d):
     """d^2 P / dx^2 = dP/dx ((a - 1)/x - 1)."""
     if d == 0.0:
@@ -443,13 +451,13 @@ def gammainc_second(a, x):
     return work[2], mixed, mixed, _density_dx(a, x, density(a, x))
 
 
-@kernel
+@inline_kernel
 def gammaincc_partials(a, x):
     da, dx = gammainc_partials(a, x)
     return -da, -dx
 
 
-@kernel
+@inline_kernel
 def gammaincc_second(a, x):
     aa, ax, xa, xx = gammainc_second(a, x)
     return -aa, -ax, -xa, -xx

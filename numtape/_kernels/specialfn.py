@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from .jit import kernel
+from .jit import inline_kernel, kernel
 
 _MAXLOG = 7.09782712893383996843e2
 _SQRT1_2 = 0.70710678118654752440
@@ -126,7 +126,7 @@ def i1(x):
     return -z if x < 0.0 else z
 
 
-@kernel
+@inline_kernel
 def i1_partial(x, y):
     """i1'(x) = i0(x) - i1(x)/x, 1/2 at 0 (y = i1(x))."""
     if x == 0.0:
@@ -134,7 +134,7 @@ def i1_partial(x, y):
     return i0(x) - y / x
 
 
-@kernel
+@inline_kernel
 def i1e_partial(x, y):
     """i1e'(x) = i0e(x) - i1e(x)/x - sign(x) i1e(x), 1/2 at 0 (y = i1e(x))."""
     if x == 0.0:
@@ -160,12 +160,12 @@ def _i1_curvature(x, e0, e1, scale):
     return e1 - (e0 - 2.0 * e1 / x) / x
 
 
-@kernel
+@inline_kernel
 def i1_second(x, y):
     return _i1_curvature(x, i0(x), y, 1.0)
 
 
-@kernel
+@inline_kernel
 def i0e_second(x, y):
     """i0e'' = 2 i0e - i1e/x - 2 sign(x) i1e; 3/2 at 0 (the limit from both sides)."""
     if x == 0.0:
@@ -174,7 +174,7 @@ def i0e_second(x, y):
     return 2.0 * y - e1 / x - 2.0 * math.copysign(1.0, x) * e1
 
 
-@kernel
+@inline_kernel
 def i1e_second(x, y):
     """i1e'' = exp(-|x|) i1'' - 2 sign(x) exp(-|x|) i1' + i1e; 0 at 0 (it jumps there)."""
     if x == 0.0:
@@ -296,7 +296,7 @@ def erfcinv(z):
     return -_erfc_solve(2.0 - z)
 
 
-@kernel
+@inline_kernel
 def ndtri(p):
     """The normal quantile: -sqrt(2) erfcinv(2p) (2p is exact)."""
     return -1.4142135623730951 * erfcinv(2.0 * p)
