@@ -70,9 +70,16 @@ def _called(op: str) -> str:
     return called
 
 
+def _spelling(name: str) -> str:
+    """One spelling of a row's names: ``stats.norm_logpdf`` is ``stats.norm.logpdf``, and a NumPy
+    signature row (``numpy_split``, ``numpy.linalg.svd``) is NumPy's function (``split``)."""
+    name = name.replace("_", ".")
+    return name[len("numpy."):] if name.startswith("numpy.") else name
+
+
 def _format(op: str, message: str, values: tuple[Any, ...]) -> str:
     called = _called(op) if PUBLIC_CODES else op
-    if called.replace("_", ".") != op.replace("_", "."):  # not the row itself (stats.norm_logpdf)
+    if _spelling(called) != _spelling(op):  # not the row itself (stats.norm_logpdf, numpy_split)
         message = f"{message} [found by numtape.{op}]"
     text = f"numtape.{called}: {message}"
     if values:

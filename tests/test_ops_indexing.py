@@ -72,7 +72,7 @@ def test_three_argument_where_both_ways_differentiable() -> None:
     cond = np.array([True, False, True])
     check_grads(lambda a, b: np.where(cond, a * a, b) + nt.where(cond, b, a), RNG.standard_normal(3),
                 RNG.standard_normal(3))
-    with pytest.raises(TypeError, match="numtape.numpy_where: either both or neither"):
+    with pytest.raises(TypeError, match="numtape.where: either both or neither"):
         np.where(cond, nt.ones(3))
 
 
