@@ -12,15 +12,15 @@ the op that found the error follows in brackets. Only the error path pays for th
 """
 from __future__ import annotations
 
-from typing import Any
-
 import sys
 from types import CodeType
+from typing import Any
 
 import numpy as np
 
-#: code object of each public composite row's function -> the row's qualified name
-PUBLIC_CODES: dict[CodeType, "str | None"] = {}  # None: shared by several rows
+#: code object of each composite row's function -> (the name errors give, every name the row itself
+#: raises under); None: a code object several rows share
+PUBLIC_CODES: dict[CodeType, "tuple[str, frozenset[str]] | None"] = {}
 _PACKAGE = __name__.rpartition(".")[0] + "."
 
 
@@ -57,9 +57,9 @@ def op_value_error(op: str, message: str, *values: Any) -> ValueError:
     return ValueError(_format(op, message, values))
 
 
-def _called(op: str) -> str:
-    """The outermost public row on the stack between here and the user's code, else ``op``."""
-    called = op
+def _called(op: str) -> tuple[str, frozenset]:
+    """The outermost public row on the stack between here and the user's code, and its names."""
+    called: tuple[str, frozenset] = (op, frozenset((op,)))
     frame = sys._getframe(3)  # the caller of op_type_error / op_value_error
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
@@ -70,16 +70,9 @@ def _called(op: str) -> str:
     return called
 
 
-def _spelling(name: str) -> str:
-    """One spelling of a row's names: ``stats.norm_logpdf`` is ``stats.norm.logpdf``, and a NumPy
-    signature row (``numpy_split``, ``numpy.linalg.svd``) is NumPy's function (``split``)."""
-    name = name.replace("_", ".")
-    return name[len("numpy."):] if name.startswith("numpy.") else name
-
-
 def _format(op: str, message: str, values: tuple[Any, ...]) -> str:
-    called = _called(op) if PUBLIC_CODES else op
-    if _spelling(called) != _spelling(op):  # not the row itself (stats.norm_logpdf, numpy_split)
+    called, own_names = _called(op) if PUBLIC_CODES else (op, frozenset((op,)))
+    if op not in own_names:  # found by an op the row calls, not by the row itself
         message = f"{message} [found by numtape.{op}]"
     text = f"numtape.{called}: {message}"
     if values:

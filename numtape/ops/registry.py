@@ -304,7 +304,7 @@ def composite(name: Optional[str] = None, *, namespace: str = "", numpy: tuple[A
         if row.qualified in COMPOSITES:
             raise AssertionError(f"composite {row.qualified} registered twice")
         COMPOSITES[row.qualified] = row
-        _name_errors_after(row.public_name, fn)
+        _name_errors_after(row, fn)
         for f in row.numpy:
             if f in NUMPY_FUNCTIONS:
                 raise AssertionError(f"{f} dispatches to two ops")
@@ -314,13 +314,14 @@ def composite(name: Optional[str] = None, *, namespace: str = "", numpy: tuple[A
     return decorate
 
 
-def _name_errors_after(name: str, fn: Callable[..., Any]) -> None:
+def _name_errors_after(row: "Composite", fn: Callable[..., Any]) -> None:
     """An error raised inside ``fn`` names this row (errors.py). A code object that several rows
     share (a wrapper made by a factory) names none of them: its frame is passed over."""
     import inspect
 
+    entry = (row.public_name, frozenset((row.public_name, row.qualified, *row.aliases)))
     for code in {fn.__code__, inspect.unwrap(fn).__code__}:
-        PUBLIC_CODES[code] = name if PUBLIC_CODES.get(code, name) == name else None
+        PUBLIC_CODES[code] = entry if PUBLIC_CODES.get(code, entry) == entry else None
 
 
 def top_level_composites() -> dict[str, Callable[..., Any]]:
